@@ -1,0 +1,3 @@
+"""archive: a source-document archival and provenance service."""
+
+__version__ = "0.1.0"

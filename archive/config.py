@@ -1,0 +1,148 @@
+"""Settings, built once at start (in `create_app()` or the CLI entry) and passed down.
+
+Every value comes from the environment with the prefix `ARCHIVE_`. Unsafe or inconsistent values are refused
+here, at start, with a message that names the variable, instead of failing on the first request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from archive.errors import ConfigurationError
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+S3_MIN_PART_SIZE = 5 * MiB
+S3_MAX_PARTS = 10_000
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+@dataclass(frozen=True)
+class FileStorageLocation:
+    root: Path
+
+
+@dataclass(frozen=True)
+class S3StorageLocation:
+    bucket: str
+    prefix: str
+
+
+StorageLocation = FileStorageLocation | S3StorageLocation
+
+
+class Settings(BaseSettings):
+    """The service's configuration; see the README for each variable."""
+
+    model_config = SettingsConfigDict(env_prefix="ARCHIVE_", frozen=True, extra="ignore")
+
+    database_url: str = "sqlite:///./data/archive.db"
+    storage_url: str = "file://./data/blobs"
+
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    # boto3 1.36+ computes and sends checksums on every upload by default ("when_supported"); some
+    # S3-compatible stores reject the trailing checksum headers, so "when_required" turns that off. The
+    # service still sends its own SHA-256 of each object, which every store we target verifies or ignores.
+    s3_request_checksum_calculation: Literal["when_supported", "when_required"] = "when_supported"
+    s3_multipart_threshold: int = Field(default=64 * MiB, ge=S3_MIN_PART_SIZE)
+    s3_multipart_chunk_size: int = Field(default=16 * MiB, ge=S3_MIN_PART_SIZE, le=5 * GiB)
+    s3_connect_timeout: float = Field(default=5.0, gt=0)
+    s3_read_timeout: float = Field(default=60.0, gt=0)
+    s3_max_attempts: int = Field(default=3, ge=1, le=10)
+
+    max_upload_bytes: int = Field(default=2 * GiB, gt=0, le=5 * 1024 * GiB)
+    max_metadata_bytes: int = Field(default=64 * 1024, gt=0, le=16 * MiB)
+    public_read: bool = False
+    spool_dir: Path | None = None
+    db_connect_timeout: float = Field(default=5.0, gt=0)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        self.storage_location()  # raises on a bad STORAGE_URL
+        self.sqlalchemy_url()  # raises on a bad DATABASE_URL
+        parts_needed = -(-self.max_upload_bytes // self.s3_multipart_chunk_size)
+        if parts_needed > S3_MAX_PARTS:
+            raise ValueError(
+                "ARCHIVE_S3_MULTIPART_CHUNK_SIZE is too small for ARCHIVE_MAX_UPLOAD_BYTES: "
+                f"an upload of the maximum size would need {parts_needed} parts, S3 allows {S3_MAX_PARTS}"
+            )
+        return self
+
+    def storage_location(self) -> StorageLocation:
+        """Parse `storage_url`: `file://PATH` (relative paths allowed) or `s3://BUCKET[/PREFIX]`."""
+        parts = urlsplit(self.storage_url)
+        if parts.scheme == "file":
+            path = (parts.netloc + parts.path) if parts.netloc else parts.path
+            if not path:
+                raise ValueError("ARCHIVE_STORAGE_URL: a file:// URL needs a path")
+            return FileStorageLocation(root=Path(path))
+        if parts.scheme == "s3":
+            bucket = parts.netloc
+            if not _BUCKET_NAME.match(bucket) or ".." in bucket:
+                raise ValueError(f"ARCHIVE_STORAGE_URL: {bucket!r} is not a valid S3 bucket name")
+            prefix = parts.path.strip("/")
+            if any(segment in ("", ".", "..") for segment in prefix.split("/")) and prefix:
+                raise ValueError("ARCHIVE_STORAGE_URL: the S3 prefix has an empty or dot segment")
+            return S3StorageLocation(bucket=bucket, prefix=prefix)
+        raise ValueError(
+            f"ARCHIVE_STORAGE_URL: unsupported scheme {parts.scheme!r}; use file:// or s3://"
+        )
+
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the driver this project ships (psycopg 3 for PostgreSQL)."""
+        try:
+            url = make_url(self.database_url)
+        except ArgumentError as exc:
+            raise ValueError(f"ARCHIVE_DATABASE_URL: not a database URL ({exc})") from exc
+        backend = url.get_backend_name()
+        if backend == "postgresql":
+            return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        if backend == "sqlite":
+            if url.database in (None, "", ":memory:"):
+                raise ValueError(
+                    "ARCHIVE_DATABASE_URL: an in-memory SQLite database would lose the archive; "
+                    "give a file path"
+                )
+            return url.render_as_string(hide_password=False)
+        raise ValueError(
+            f"ARCHIVE_DATABASE_URL: unsupported database {backend!r}; use postgresql or sqlite"
+        )
+
+    def effective_spool_dir(self) -> Path | None:
+        """Where uploads are spooled while they are hashed.
+
+        With filesystem storage the default is a folder inside the storage root, so that a finished upload
+        is hard-linked into place instead of copied. Otherwise the system's temporary folder.
+        """
+        if self.spool_dir is not None:
+            return self.spool_dir
+        location = self.storage_location()
+        if isinstance(location, FileStorageLocation):
+            return location.root / "staging"
+        return None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings from the environment, turning validation failures into one clear error."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigurationError(f"invalid configuration: {problems}") from exc

@@ -1,0 +1,1 @@
+"""Persistence: typed models, the engine and its one commit point, the repository, and migrations."""

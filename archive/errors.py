@@ -1,0 +1,173 @@
+"""The project's one exception tree.
+
+ArchiveError
+├── NotFound
+│   ├── DocumentNotFound
+│   ├── VersionNotFound
+│   └── BlobNotFound
+├── InvalidInput
+│   ├── EmptyUpload
+│   ├── UploadTooLarge
+│   ├── InvalidMetadata
+│   └── UnsatisfiableRange
+├── AuthError
+│   ├── Unauthenticated
+│   └── Forbidden
+├── Conflict
+│   └── KeyNameTaken
+├── StorageError
+│   ├── StorageUnavailable
+│   └── StoredBlobMismatch
+├── DatabaseUnavailable
+├── DatabaseNotMigrated
+└── ConfigurationError
+
+Every error carries structured fields; the API maps each class to one HTTP status in one handler
+(`archive.api.problems`) and the CLI prints its message. Nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ArchiveError(Exception):
+    """Base of every error the project raises on purpose."""
+
+    title = "Archive error"
+
+    def __init__(self, detail: str, **fields: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.fields = fields
+
+
+class NotFound(ArchiveError):
+    title = "Not found"
+
+
+class DocumentNotFound(NotFound):
+    title = "Document not found"
+
+    def __init__(self, document_id: str) -> None:
+        super().__init__(f"no document with id {document_id}", document_id=document_id)
+
+
+class VersionNotFound(NotFound):
+    title = "Version not found"
+
+    def __init__(self, document_id: str, version: int) -> None:
+        super().__init__(
+            f"document {document_id} has no version {version}",
+            document_id=document_id,
+            version=version,
+        )
+
+
+class BlobNotFound(NotFound):
+    title = "Blob not found"
+
+    def __init__(self, blake3: str) -> None:
+        super().__init__(f"no blob with BLAKE3 digest {blake3}", blake3=blake3)
+
+
+class InvalidInput(ArchiveError):
+    title = "Invalid input"
+
+
+class EmptyUpload(InvalidInput):
+    title = "Empty upload"
+
+    def __init__(self) -> None:
+        super().__init__("the uploaded file is empty: an archived document must have content")
+
+
+class UploadTooLarge(InvalidInput):
+    title = "Upload too large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the upload exceeds the limit of {limit} bytes", limit=limit)
+
+
+class InvalidMetadata(InvalidInput):
+    title = "Invalid metadata"
+
+    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail, errors=errors or [])
+
+
+class UnsatisfiableRange(InvalidInput):
+    title = "Range not satisfiable"
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"the requested range lies outside the {size} bytes", size=size)
+
+
+class AuthError(ArchiveError):
+    title = "Not authorised"
+
+
+class Unauthenticated(AuthError):
+    title = "Unauthenticated"
+
+
+class Forbidden(AuthError):
+    title = "Forbidden"
+
+    def __init__(self, needed: str, held: str) -> None:
+        super().__init__(
+            f"this needs the {needed} role; the key presented has the {held} role",
+            needed=needed,
+            held=held,
+        )
+
+
+class Conflict(ArchiveError):
+    title = "Conflict"
+
+
+class KeyNameTaken(Conflict):
+    title = "Key name taken"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"an API key named {name!r} already exists", name=name)
+
+
+class StorageError(ArchiveError):
+    title = "Storage error"
+
+
+class StorageUnavailable(StorageError):
+    title = "Storage unavailable"
+
+
+class StoredBlobMismatch(StorageError):
+    title = "Stored blob does not match"
+
+    def __init__(self, blake3: str, expected_size: int, found_size: int) -> None:
+        super().__init__(
+            f"storage holds {found_size} bytes under {blake3}, expected {expected_size}",
+            blake3=blake3,
+            expected_size=expected_size,
+            found_size=found_size,
+        )
+
+
+class DatabaseUnavailable(ArchiveError):
+    title = "Database unavailable"
+
+
+class DatabaseNotMigrated(ArchiveError):
+    title = "Database not migrated"
+
+    def __init__(self, current: str | None, head: str) -> None:
+        super().__init__(
+            f"the database is at revision {current or 'none'} but this code needs {head}: "
+            "run `archive db upgrade` first",
+            current=current,
+            head=head,
+        )
+
+
+class ConfigurationError(ArchiveError):
+    title = "Configuration error"

@@ -1,0 +1,27 @@
+"""Blob storage: a narrow `BlobStore` protocol, its backends, and the key layout they share."""
+
+from __future__ import annotations
+
+from archive.config import FileStorageLocation, Settings
+from archive.storage.base import BlobStore, ByteRange, blob_key
+from archive.storage.filesystem import FilesystemBlobStore
+from archive.storage.memory import MemoryBlobStore
+
+__all__ = [
+    "BlobStore",
+    "ByteRange",
+    "FilesystemBlobStore",
+    "MemoryBlobStore",
+    "blob_key",
+    "open_blob_store",
+]
+
+
+def open_blob_store(settings: Settings) -> BlobStore:
+    """The store `settings.storage_url` names. Connects to nothing until first used."""
+    location = settings.storage_location()
+    if isinstance(location, FileStorageLocation):
+        return FilesystemBlobStore(location.root)
+    from archive.storage.s3 import S3BlobStore  # boto3 loads only when S3 is configured
+
+    return S3BlobStore.from_settings(settings, location)

@@ -1,0 +1,63 @@
+"""The storage interface every backend implements, and the key layout they share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from archive.digests import DIGEST_HEX, SpooledUpload
+
+
+def blob_key(blake3: str) -> str:
+    """`blake3/<ab>/<cd>/<hex>`: the only way a digest becomes a path or an object key.
+
+    The digest is checked here, so nothing that is not 64 lowercase hex ever reaches a filesystem path or an
+    S3 key.
+    """
+    if not DIGEST_HEX.match(blake3):
+        raise ValueError(f"not a BLAKE3 hex digest: {blake3!r}")
+    return f"blake3/{blake3[:2]}/{blake3[2:4]}/{blake3}"
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """A satisfiable byte range: `start` inclusive, `end` inclusive (as HTTP counts them)."""
+
+    start: int
+    end: int
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start + 1
+
+
+class BlobStore(Protocol):
+    """Where blobs live. Implementations translate their own errors into `BlobNotFound` and
+    `StorageUnavailable`; nothing above this interface sees a vendor exception."""
+
+    def put_if_absent(self, upload: SpooledUpload, media_type: str) -> bool:
+        """Store the spooled bytes under their BLAKE3 key unless a blob is there already.
+
+        Returns True when this call stored the blob, False when it was present. Never overwrites.
+        """
+        ...
+
+    def size(self, blake3: str) -> int:
+        """The stored size in bytes; `BlobNotFound` when absent."""
+        ...
+
+    def read(self, blake3: str, byte_range: ByteRange | None = None) -> Iterator[bytes]:
+        """The blob's bytes (or one range of them) in chunks.
+
+        The blob is opened before this returns, so a missing blob raises here rather than mid-stream.
+        """
+        ...
+
+    def delete(self, blake3: str) -> None:
+        """Remove a blob (for the collector of unreferenced blobs); absent is not an error."""
+        ...
+
+    def check(self) -> None:
+        """Raise `StorageUnavailable` unless the store can be read and written now."""
+        ...

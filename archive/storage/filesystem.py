@@ -1,0 +1,140 @@
+"""Blobs as files under a root folder, written atomically and durably."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from archive.digests import CHUNK_SIZE, SpooledUpload
+from archive.errors import BlobNotFound, StorageUnavailable
+from archive.storage.base import ByteRange, blob_key
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class FilesystemBlobStore:
+    """`root/blake3/ab/cd/<hex>`, each file read-only once written.
+
+    A blob appears under its final name only whole and on disk: the bytes are fsynced, then hard-linked into
+    place. `link()` refuses to replace an existing name, so two writers racing on the same digest cannot
+    clobber each other, and a crash leaves either no file or the whole file (plus, at worst, a spool file).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, blake3: str) -> Path:
+        return self.root / blob_key(blake3)
+
+    def put_if_absent(self, upload: SpooledUpload, media_type: str) -> bool:
+        target = self._path(upload.digests.blake3)
+        try:
+            if target.exists():
+                return False
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _fsync_file(upload.path)
+            os.chmod(upload.path, 0o444)
+            try:
+                created = self._link_into_place(upload.path, target)
+            finally:
+                os.chmod(upload.path, 0o600)
+            if created:
+                _fsync_dir(target.parent)
+            return created
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot write blob under {self.root}: {exc}") from exc
+
+    def _link_into_place(self, source: Path, target: Path) -> bool:
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                raise
+            return self._copy_into_place(source, target)
+        return True
+
+    def _copy_into_place(self, source: Path, target: Path) -> bool:
+        """For a spool on another filesystem: copy beside the target, fsync, then link."""
+        fd, name = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
+        temp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+                shutil.copyfileobj(src, out, CHUNK_SIZE)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(temp, 0o444)
+            try:
+                os.link(temp, target)
+            except FileExistsError:
+                return False
+            return True
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def size(self, blake3: str) -> int:
+        try:
+            return self._path(blake3).stat().st_size
+        except FileNotFoundError:
+            raise BlobNotFound(blake3) from None
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot stat blob {blake3}: {exc}") from exc
+
+    def read(self, blake3: str, byte_range: ByteRange | None = None) -> Iterator[bytes]:
+        try:
+            stream = self._path(blake3).open("rb")
+        except FileNotFoundError:
+            raise BlobNotFound(blake3) from None
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot open blob {blake3}: {exc}") from exc
+        return self._chunks(stream, byte_range)
+
+    @staticmethod
+    def _chunks(stream: BinaryIO, byte_range: ByteRange | None) -> Iterator[bytes]:
+        with stream as source:
+            remaining = None
+            if byte_range is not None:
+                source.seek(byte_range.start)
+                remaining = byte_range.length
+            while remaining is None or remaining > 0:
+                want = CHUNK_SIZE if remaining is None else min(CHUNK_SIZE, remaining)
+                chunk = source.read(want)
+                if not chunk:
+                    return
+                if remaining is not None:
+                    remaining -= len(chunk)
+                yield chunk
+
+    def delete(self, blake3: str) -> None:
+        try:
+            self._path(blake3).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot delete blob {blake3}: {exc}") from exc
+
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(f"storage folder {self.root} is unusable: {exc}") from exc
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StorageUnavailable(f"storage folder {self.root} is not writable")

@@ -1,0 +1,212 @@
+"""Blobs as objects in any S3-compatible store (AWS S3, MinIO, Ceph RGW, Garage) through boto3.
+
+Writes are conditional (`If-None-Match: *`), so an object is never overwritten, and carry the SHA-256 of the
+bytes so the server verifies the transfer (per part for multipart uploads, whose full-object SHA-256 is kept
+in the object's metadata). Every botocore error is translated at this boundary.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from archive.config import S3StorageLocation, Settings
+from archive.digests import CHUNK_SIZE, SpooledUpload
+from archive.errors import BlobNotFound, StorageUnavailable
+from archive.storage.base import ByteRange, blob_key
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
+    from types_boto3_s3.type_defs import CompletedPartTypeDef
+
+_MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+_PRECONDITION_CODES = {"412", "PreconditionFailed"}
+# A concurrent conditional write of the same key: the other writer stores the same bytes.
+_CONFLICT_CODES = {"409", "ConditionalRequestConflict"}
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+@contextmanager
+def _translated(action: str, blake3: str | None = None) -> Iterator[None]:
+    """Map botocore's exceptions to the project's, in one place."""
+    try:
+        yield
+    except ClientError as exc:
+        code = _error_code(exc)
+        if blake3 is not None and code in _MISSING_CODES:
+            raise BlobNotFound(blake3) from None
+        raise StorageUnavailable(f"S3 {action} failed: {code or exc}") from exc
+    except BotoCoreError as exc:
+        raise StorageUnavailable(f"S3 {action} failed: {exc}") from exc
+
+
+class S3BlobStore:
+    def __init__(
+        self,
+        client: S3Client,
+        bucket: str,
+        prefix: str = "",
+        multipart_threshold: int = 64 * 1024 * 1024,
+        multipart_chunk_size: int = 16 * 1024 * 1024,
+    ) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.multipart_threshold = multipart_threshold
+        self.multipart_chunk_size = multipart_chunk_size
+
+    @classmethod
+    def from_settings(cls, settings: Settings, location: S3StorageLocation) -> S3BlobStore:
+        config = Config(
+            connect_timeout=settings.s3_connect_timeout,
+            read_timeout=settings.s3_read_timeout,
+            retries={"max_attempts": settings.s3_max_attempts, "mode": "standard"},
+            s3={"addressing_style": settings.s3_addressing_style},
+            request_checksum_calculation=settings.s3_request_checksum_calculation,
+            response_checksum_validation="when_required",
+        )
+        client = boto3.session.Session().client(
+            "s3",
+            endpoint_url=settings.s3_endpoint_url,
+            region_name=settings.s3_region,
+            config=config,
+        )
+        return cls(
+            client,
+            location.bucket,
+            location.prefix,
+            settings.s3_multipart_threshold,
+            settings.s3_multipart_chunk_size,
+        )
+
+    def key(self, blake3: str) -> str:
+        key = blob_key(blake3)
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _exists(self, blake3: str) -> bool:
+        try:
+            self.size(blake3)
+        except BlobNotFound:
+            return False
+        return True
+
+    def put_if_absent(self, upload: SpooledUpload, media_type: str) -> bool:
+        digests = upload.digests
+        if self._exists(digests.blake3):
+            return False
+        metadata = {"blake3": digests.blake3, "sha256": digests.sha256}
+        try:
+            with _translated("put", None):
+                if digests.size < self.multipart_threshold:
+                    self._put_whole(upload, media_type, metadata)
+                else:
+                    self._put_multipart(upload, media_type, metadata)
+        except StorageUnavailable as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ClientError) and _error_code(cause) in (
+                _PRECONDITION_CODES | _CONFLICT_CODES
+            ):
+                return False
+            raise
+        return True
+
+    def _put_whole(self, upload: SpooledUpload, media_type: str, metadata: dict[str, str]) -> None:
+        with upload.open() as body:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self.key(upload.digests.blake3),
+                Body=body,
+                ContentLength=upload.digests.size,
+                ContentType=media_type,
+                ChecksumAlgorithm="SHA256",
+                ChecksumSHA256=upload.digests.sha256_base64,
+                IfNoneMatch="*",
+                Metadata=metadata,
+            )
+
+    def _put_multipart(
+        self, upload: SpooledUpload, media_type: str, metadata: dict[str, str]
+    ) -> None:
+        key = self.key(upload.digests.blake3)
+        created = self.client.create_multipart_upload(
+            Bucket=self.bucket,
+            Key=key,
+            ContentType=media_type,
+            ChecksumAlgorithm="SHA256",
+            Metadata=metadata,
+        )
+        upload_id = created["UploadId"]
+        try:
+            parts = self._upload_parts(upload, key, upload_id)
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": parts},
+                IfNoneMatch="*",
+            )
+        except BaseException:
+            with _translated("abort multipart upload"):
+                self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+            raise
+
+    def _upload_parts(
+        self, upload: SpooledUpload, key: str, upload_id: str
+    ) -> list[CompletedPartTypeDef]:
+        parts: list[CompletedPartTypeDef] = []
+        with upload.open() as source:
+            number = 1
+            while part := source.read(self.multipart_chunk_size):
+                checksum = base64.b64encode(hashlib.sha256(part).digest()).decode("ascii")
+                answer = self.client.upload_part(
+                    Bucket=self.bucket,
+                    Key=key,
+                    UploadId=upload_id,
+                    PartNumber=number,
+                    Body=part,
+                    ChecksumAlgorithm="SHA256",
+                    ChecksumSHA256=checksum,
+                )
+                parts.append({"PartNumber": number, "ETag": answer["ETag"], "ChecksumSHA256": checksum})
+                number += 1
+        return parts
+
+    def size(self, blake3: str) -> int:
+        with _translated("head", blake3):
+            head = self.client.head_object(Bucket=self.bucket, Key=self.key(blake3))
+        return int(head["ContentLength"])
+
+    def read(self, blake3: str, byte_range: ByteRange | None = None) -> Iterator[bytes]:
+        request: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key(blake3)}
+        if byte_range is not None:
+            request["Range"] = f"bytes={byte_range.start}-{byte_range.end}"
+        with _translated("get", blake3):
+            answer = self.client.get_object(**request)
+        return self._chunks(answer["Body"], blake3)
+
+    @staticmethod
+    def _chunks(body: BinaryIO, blake3: str) -> Iterator[bytes]:
+        try:
+            with _translated("read", blake3):
+                while chunk := body.read(CHUNK_SIZE):
+                    yield chunk
+        finally:
+            body.close()
+
+    def delete(self, blake3: str) -> None:
+        with _translated("delete"):
+            self.client.delete_object(Bucket=self.bucket, Key=self.key(blake3))
+
+    def check(self) -> None:
+        with _translated("head bucket"):
+            self.client.head_bucket(Bucket=self.bucket)
