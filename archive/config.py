@@ -98,9 +98,7 @@ class Settings(BaseSettings):
             if any(segment in ("", ".", "..") for segment in prefix.split("/")) and prefix:
                 raise ValueError("ARCHIVE_STORAGE_URL: the S3 prefix has an empty or dot segment")
             return S3StorageLocation(bucket=bucket, prefix=prefix)
-        raise ValueError(
-            f"ARCHIVE_STORAGE_URL: unsupported scheme {parts.scheme!r}; use file:// or s3://"
-        )
+        raise ValueError(f"ARCHIVE_STORAGE_URL: unsupported scheme {parts.scheme!r}; use file:// or s3://")
 
     def sqlalchemy_url(self) -> str:
         """The database URL with the driver this project ships (psycopg 3 for PostgreSQL)."""
@@ -118,9 +116,7 @@ class Settings(BaseSettings):
                     "give a file path"
                 )
             return url.render_as_string(hide_password=False)
-        raise ValueError(
-            f"ARCHIVE_DATABASE_URL: unsupported database {backend!r}; use postgresql or sqlite"
-        )
+        raise ValueError(f"ARCHIVE_DATABASE_URL: unsupported database {backend!r}; use postgresql or sqlite")
 
     def effective_spool_dir(self) -> Path | None:
         """Where uploads are spooled while they are hashed.
@@ -142,7 +138,6 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
-            for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigurationError(f"invalid configuration: {problems}") from exc

@@ -26,6 +26,11 @@ DIGEST_HEX = re.compile(r"^[0-9a-f]{64}$")
 DIGEST_PATTERN = DIGEST_HEX.pattern
 
 
+def hex_to_base64(hex_digest: str) -> str:
+    """A hex digest in the base64 form S3 checksums and RFC 9530 `Repr-Digest` use."""
+    return base64.b64encode(bytes.fromhex(hex_digest)).decode("ascii")
+
+
 @dataclass(frozen=True)
 class Digests:
     """The identity of an exact byte sequence."""
@@ -36,8 +41,7 @@ class Digests:
 
     @property
     def sha256_base64(self) -> str:
-        """SHA-256 in the base64 form S3 checksums and RFC 9530 `Repr-Digest` use."""
-        return base64.b64encode(bytes.fromhex(self.sha256)).decode("ascii")
+        return hex_to_base64(self.sha256)
 
 
 class Digester:
@@ -56,14 +60,14 @@ class Digester:
         self._blake3.update(chunk)
         self._sha256.update(chunk)
 
+    write = update  # so a Digester can stand where an upload sink is expected
+
     @property
     def size(self) -> int:
         return self._size
 
     def digests(self) -> Digests:
-        return Digests(
-            blake3=self._blake3.hexdigest(), sha256=self._sha256.hexdigest(), size=self._size
-        )
+        return Digests(blake3=self._blake3.hexdigest(), sha256=self._sha256.hexdigest(), size=self._size)
 
 
 def digest_chunks(chunks: Iterable[bytes]) -> Digests:
@@ -144,9 +148,7 @@ class UploadSpool:
             self._path.unlink(missing_ok=True)
 
 
-def spool_stream(
-    stream: BinaryIO, spool_dir: Path | None, limit: int | None = None
-) -> SpooledUpload:
+def spool_stream(stream: BinaryIO, spool_dir: Path | None, limit: int | None = None) -> SpooledUpload:
     """Spool and hash a readable stream in one pass (the CLI's and tests' way in)."""
     with UploadSpool(spool_dir, limit) as spool:
         for chunk in read_chunks(stream):

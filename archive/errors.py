@@ -4,10 +4,12 @@ ArchiveError
 ├── NotFound
 │   ├── DocumentNotFound
 │   ├── VersionNotFound
-│   └── BlobNotFound
+│   ├── BlobNotFound
+│   └── KeyNotFound
 ├── InvalidInput
 │   ├── EmptyUpload
 │   ├── UploadTooLarge
+│   ├── UnsupportedMediaType
 │   ├── InvalidMetadata
 │   └── UnsatisfiableRange
 ├── AuthError
@@ -71,6 +73,13 @@ class BlobNotFound(NotFound):
         super().__init__(f"no blob with BLAKE3 digest {blake3}", blake3=blake3)
 
 
+class KeyNotFound(NotFound):
+    title = "API key not found"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no API key named {name!r}", name=name)
+
+
 class InvalidInput(ArchiveError):
     title = "Invalid input"
 
@@ -85,8 +94,12 @@ class EmptyUpload(InvalidInput):
 class UploadTooLarge(InvalidInput):
     title = "Upload too large"
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"the upload exceeds the limit of {limit} bytes", limit=limit)
+    def __init__(self, limit: int, what: str = "the upload") -> None:
+        super().__init__(f"{what} exceeds the limit of {limit} bytes", limit=limit)
+
+
+class UnsupportedMediaType(InvalidInput):
+    title = "Unsupported media type"
 
 
 class InvalidMetadata(InvalidInput):

@@ -60,12 +60,8 @@ def hex_digest_checks(column: str) -> list[CheckConstraint]:
     """64 lowercase hex characters, enforced by the database itself on both dialects."""
     return [
         CheckConstraint(f"length({column}) = 64", name=f"{column}_length"),
-        CheckConstraint(f"{column} ~ '^[0-9a-f]{{64}}$'", name=f"{column}_hex").ddl_if(
-            dialect="postgresql"
-        ),
-        CheckConstraint(f"{column} NOT GLOB '*[^0-9a-f]*'", name=f"{column}_hex").ddl_if(
-            dialect="sqlite"
-        ),
+        CheckConstraint(f"{column} ~ '^[0-9a-f]{{64}}$'", name=f"{column}_hex").ddl_if(dialect="postgresql"),
+        CheckConstraint(f"{column} NOT GLOB '*[^0-9a-f]*'", name=f"{column}_hex").ddl_if(dialect="sqlite"),
     ]
 
 

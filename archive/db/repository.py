@@ -32,10 +32,9 @@ class Repository:
             "size": digests.size,
             "media_type": media_type,
         }
-        insert = postgresql.insert if self.session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
-        self.session.execute(
-            insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["blake3"])
-        )
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.session.execute(insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["blake3"]))
         blob = self.session.get(Blob, digests.blake3)
         assert blob is not None
         return blob
@@ -46,9 +45,7 @@ class Repository:
         return self.session.get(Document, document_id)
 
     def get_document_by_source_url(self, source_url: str) -> Document | None:
-        return self.session.scalars(
-            select(Document).where(Document.source_url == source_url)
-        ).one_or_none()
+        return self.session.scalars(select(Document).where(Document.source_url == source_url)).one_or_none()
 
     def add_document(self, document: Document) -> Document:
         self.session.add(document)

@@ -22,6 +22,7 @@ def open_blob_store(settings: Settings) -> BlobStore:
     location = settings.storage_location()
     if isinstance(location, FileStorageLocation):
         return FilesystemBlobStore(location.root)
-    from archive.storage.s3 import S3BlobStore  # boto3 loads only when S3 is configured
+    # boto3 loads only when S3 is configured
+    from archive.storage.s3 import S3BlobStore  # noqa: PLC0415
 
     return S3BlobStore.from_settings(settings, location)

@@ -52,11 +52,11 @@ class FilesystemBlobStore:
                 return False
             target.parent.mkdir(parents=True, exist_ok=True)
             _fsync_file(upload.path)
-            os.chmod(upload.path, 0o444)
+            upload.path.chmod(0o444)
             try:
                 created = self._link_into_place(upload.path, target)
             finally:
-                os.chmod(upload.path, 0o600)
+                upload.path.chmod(0o600)
             if created:
                 _fsync_dir(target.parent)
             return created
@@ -83,7 +83,7 @@ class FilesystemBlobStore:
                 shutil.copyfileobj(src, out, CHUNK_SIZE)
                 out.flush()
                 os.fsync(out.fileno())
-            os.chmod(temp, 0o444)
+            temp.chmod(0o444)
             try:
                 os.link(temp, target)
             except FileExistsError:

@@ -11,11 +11,12 @@ import base64
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.response import StreamingBody
 
 from archive.config import S3StorageLocation, Settings
 from archive.digests import CHUNK_SIZE, SpooledUpload
@@ -134,9 +135,7 @@ class S3BlobStore:
                 Metadata=metadata,
             )
 
-    def _put_multipart(
-        self, upload: SpooledUpload, media_type: str, metadata: dict[str, str]
-    ) -> None:
+    def _put_multipart(self, upload: SpooledUpload, media_type: str, metadata: dict[str, str]) -> None:
         key = self.key(upload.digests.blake3)
         created = self.client.create_multipart_upload(
             Bucket=self.bucket,
@@ -160,9 +159,7 @@ class S3BlobStore:
                 self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
             raise
 
-    def _upload_parts(
-        self, upload: SpooledUpload, key: str, upload_id: str
-    ) -> list[CompletedPartTypeDef]:
+    def _upload_parts(self, upload: SpooledUpload, key: str, upload_id: str) -> list[CompletedPartTypeDef]:
         parts: list[CompletedPartTypeDef] = []
         with upload.open() as source:
             number = 1
@@ -195,7 +192,7 @@ class S3BlobStore:
         return self._chunks(answer["Body"], blake3)
 
     @staticmethod
-    def _chunks(body: BinaryIO, blake3: str) -> Iterator[bytes]:
+    def _chunks(body: StreamingBody, blake3: str) -> Iterator[bytes]:
         try:
             with _translated("read", blake3):
                 while chunk := body.read(CHUNK_SIZE):

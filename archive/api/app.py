@@ -1,0 +1,53 @@
+"""The FastAPI application, built from settings by `create_app()`; nothing connects at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+import archive
+from archive.api import problems
+from archive.api.deps import AppContext
+from archive.api.routes import blobs, documents, health
+from archive.config import Settings, load_settings
+from archive.db.migrate import require_migrated
+from archive.db.session import Database
+from archive.storage import BlobStore, open_blob_store
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    store: BlobStore | None = None,
+) -> FastAPI:
+    """Build the app. Settings default to the environment; `db` and `store` may be given by tests."""
+    settings = settings or load_settings()
+    context = AppContext(
+        settings=settings,
+        db=db or Database.from_settings(settings),
+        store=store or open_blob_store(settings),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        require_migrated(context.db.engine)  # refuse to serve an unmigrated database
+        yield
+        if db is None:
+            context.db.dispose()
+
+    app = FastAPI(
+        title="archive",
+        version=archive.__version__,
+        summary="Source-document archival and provenance: content-addressed storage, attribution, "
+        "version history and a verifiable log.",
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(documents.router)
+    app.include_router(blobs.router)
+    return app

@@ -1,0 +1,107 @@
+"""Serving archived bytes: the headers DESIGN.md promises, conditional requests and `Range`.
+
+Archived content is never active content of the service's origin: every response is an attachment, typed
+as stored, with `nosniff` and a `sandbox` content security policy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
+
+from archive.digests import hex_to_base64
+from archive.errors import UnsatisfiableRange
+from archive.services.documents import BlobInfo
+from archive.storage import BlobStore, ByteRange
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+IMMUTABLE = "private, max-age=31536000, immutable"
+REVALIDATE = "private, no-cache"
+
+
+def parse_range(header: str | None, size: int) -> ByteRange | None:
+    """One `bytes=` range of RFC 9110 §14.1.2, or None to send the whole representation.
+
+    Several ranges, or a header that does not parse, are ignored (the server may send the whole); a range
+    that parses but lies outside the representation is `UnsatisfiableRange` (416).
+    """
+    if header is None:
+        return None
+    match = _RANGE.match(header.strip().replace(" ", ""))
+    if match is None:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            raise UnsatisfiableRange(size)
+        return ByteRange(max(0, size - suffix), size - 1)
+    start = int(first)
+    end = int(last) if last else size - 1
+    if end < start:
+        return None
+    if start >= size:
+        raise UnsatisfiableRange(size)
+    return ByteRange(start, min(end, size - 1))
+
+
+def content_headers(info: BlobInfo, cache_control: str) -> dict[str, str]:
+    filename = info.filename or info.blake3
+    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace('"', "_")
+    return {
+        "ETag": f'"{info.blake3}"',
+        "Repr-Digest": f"sha-256=:{hex_to_base64(info.sha256)}:",
+        "Content-Type": info.media_type,
+        "Content-Disposition": (f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox",
+        "Accept-Ranges": "bytes",
+        "Cache-Control": cache_control,
+    }
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if header is None:
+        return False
+    candidates = [part.strip().removeprefix("W/") for part in header.split(",")]
+    return "*" in candidates or etag in candidates
+
+
+def content_response(
+    request: Request,
+    store: BlobStore,
+    info: BlobInfo,
+    *,
+    cache_control: str = IMMUTABLE,
+    head: bool = False,
+) -> Response:
+    headers = content_headers(info, cache_control)
+    if _etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=_without_body_headers(headers))
+
+    if_range = request.headers.get("if-range")
+    honour_range = if_range is None or if_range.strip() == headers["ETag"]
+    byte_range = parse_range(request.headers.get("range"), info.size) if honour_range else None
+
+    status = 200
+    length = info.size
+    if byte_range is not None:
+        status = 206
+        length = byte_range.length
+        headers["Content-Range"] = f"bytes {byte_range.start}-{byte_range.end}/{info.size}"
+    headers["Content-Length"] = str(length)
+    if head:
+        store.size(info.blake3)  # the blob must be readable, or this is a 404/503 too
+        return Response(status_code=status, headers=headers)
+    chunks: Iterator[bytes] = store.read(info.blake3, byte_range)
+    return StreamingResponse(chunks, status_code=status, headers=headers)
+
+
+def _without_body_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k not in ("Content-Type", "Content-Length")}

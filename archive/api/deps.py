@@ -1,0 +1,66 @@
+"""What a route gets from the app: its settings, database and blob store, and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from archive.config import Settings
+from archive.db.session import Database
+from archive.errors import Forbidden, Unauthenticated
+from archive.roles import Role
+from archive.services.keys import ANONYMOUS_READER, Principal, authenticate
+from archive.storage import BlobStore
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    db: Database
+    store: BlobStore
+
+
+def get_context(request: Request) -> AppContext:
+    context = request.app.state.context
+    assert isinstance(context, AppContext)
+    return context
+
+
+Context = Annotated[AppContext, Depends(get_context)]
+
+
+def _presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise Unauthenticated("the Authorization header must be `Bearer <key>`")
+    return credentials.strip()
+
+
+def require(role: Role) -> Callable[[Request, AppContext], Principal]:
+    """A dependency admitting keys whose role includes `role` (and, for reads of a public
+    archive, requests with no key at all)."""
+
+    def dependency(request: Request, context: Context) -> Principal:
+        presented = _presented_key(request)
+        if presented is None:
+            if role is Role.READER and context.settings.public_read:
+                return ANONYMOUS_READER
+            raise Unauthenticated("this needs an API key: send `Authorization: Bearer <key>`")
+        with context.db.unit_of_work() as session:
+            principal = authenticate(session, presented)
+        if not principal.role.includes(role):
+            raise Forbidden(role.value, principal.role.value)
+        return principal
+
+    return dependency
+
+
+Reader = Annotated[Principal, Depends(require(Role.READER))]
+Auditor = Annotated[Principal, Depends(require(Role.AUDITOR))]
+Archivist = Annotated[Principal, Depends(require(Role.ARCHIVIST))]

@@ -1,0 +1,141 @@
+"""Blobs by digest, and verification of bytes or digests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from archive.api.content import content_response
+from archive.api.deps import Auditor, Context, Reader
+from archive.api.schemas import Problem, VerificationOut, VerifyByDigest
+from archive.api.uploads import receive_form
+from archive.digests import DIGEST_PATTERN
+from archive.errors import InvalidInput, UnsupportedMediaType
+from archive.services import documents
+from archive.services.verify import Verification, verify_digest
+
+router = APIRouter(tags=["blobs"])
+
+Blake3 = Annotated[
+    str, Path(pattern=DIGEST_PATTERN, description="BLAKE3 digest, 64 lowercase hex characters.")
+]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No key, or a malformed, unknown or revoked key."},
+    403: {"model": Problem, "description": "The key's role does not allow this."},
+    422: {"model": Problem, "description": "A malformed digest or body."},
+    503: {"model": Problem, "description": "The database or storage is unavailable; retry."},
+}
+_BLOB: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"*/*": {}}, "description": "The blob's bytes, as an attachment."},
+    206: {"description": "One byte range of the blob."},
+    304: {"description": "Not modified (If-None-Match matched the ETag)."},
+    404: {"model": Problem, "description": "No blob has this digest."},
+    416: {"model": Problem, "description": "The range lies outside the blob."},
+}
+
+
+@router.get(
+    "/v1/blobs/{blake3}",
+    summary="A blob's bytes by BLAKE3 digest",
+    response_class=Response,
+    responses={**_ERRORS, **_BLOB},
+)
+def get_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> Response:
+    with context.db.unit_of_work() as session:
+        info = documents.get_blob_info(session, blake3)
+    return content_response(request, context.store, info)
+
+
+@router.head(
+    "/v1/blobs/{blake3}",
+    summary="A blob's headers by BLAKE3 digest",
+    response_class=Response,
+    responses={**_ERRORS, **_BLOB},
+)
+def head_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> Response:
+    with context.db.unit_of_work() as session:
+        info = documents.get_blob_info(session, blake3)
+    return content_response(request, context.store, info, head=True)
+
+
+@router.post(
+    "/v1/verify",
+    response_model=VerificationOut,
+    summary="Is this file (or digest) archived, and where?",
+    responses={
+        **_ERRORS,
+        413: {"model": Problem, "description": "The file is over the upload limit."},
+        415: {"model": Problem, "description": "Neither multipart/form-data nor JSON."},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+                "application/json": {"schema": VerifyByDigest.model_json_schema()},
+            },
+        }
+    },
+)
+async def verify(request: Request, context: Context, _: Auditor) -> VerificationOut:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        query = _parse_query(await _bounded_body(request, 4096))
+
+        def by_digest() -> Verification:
+            with context.db.unit_of_work() as session:
+                return verify_digest(session, blake3=query.blake3, sha256=query.sha256)
+
+        return VerificationOut.of(await run_in_threadpool(by_digest))
+    if content_type != "multipart/form-data":
+        raise UnsupportedMediaType("send multipart/form-data with a `file`, or JSON with a digest")
+    form = await receive_form(
+        request,
+        spool_dir=None,
+        keep_file=False,
+        max_file_bytes=context.settings.max_upload_bytes,
+        max_field_bytes=0,
+        field_names=frozenset(),
+    )
+    uploaded = form.digests
+    if uploaded is None:
+        raise InvalidInput("the upload needs a `file` part")
+
+    def by_upload() -> Verification:
+        with context.db.unit_of_work() as session:
+            return verify_digest(session, uploaded=uploaded)
+
+    return VerificationOut.of(await run_in_threadpool(by_upload))
+
+
+def _parse_query(body: bytes) -> VerifyByDigest:
+    try:
+        query = VerifyByDigest.model_validate_json(body)
+    except ValidationError as exc:
+        problems = [
+            {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": err["msg"]}
+            for err in exc.errors(include_url=False)
+        ]
+        detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        raise InvalidInput(f"invalid verify request: {detail}", errors=problems) from None
+    if (query.blake3 is None) == (query.sha256 is None):
+        raise InvalidInput("give exactly one of `blake3` and `sha256`")
+    return query
+
+
+async def _bounded_body(request: Request, limit: int) -> bytes:
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise InvalidInput(f"a JSON verify request is at most {limit} bytes")
+    return bytes(body)

@@ -1,0 +1,181 @@
+"""Documents and their versions: archive, describe, fetch."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from archive.api.content import REVALIDATE, content_response
+from archive.api.deps import Archivist, Context, Reader
+from archive.api.schemas import DocumentOut, Problem, VersionList, VersionOut
+from archive.api.uploads import receive_form
+from archive.errors import InvalidInput
+from archive.services import documents
+from archive.services.documents import BlobInfo
+from archive.services.ingest import IngestResult, ingest_document
+from archive.services.metadata import parse_metadata
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+DocumentId = Annotated[
+    str,
+    Path(
+        pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$",
+        description="The document's ULID (26 characters, Crockford base32).",
+    ),
+]
+VersionNumber = Annotated[int, Path(ge=1, le=2_147_483_647, description="Version number, from 1.")]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No key, or a malformed, unknown or revoked key."},
+    403: {"model": Problem, "description": "The key's role does not allow this."},
+    422: {"model": Problem, "description": "A malformed path or body."},
+    503: {"model": Problem, "description": "The database or storage is unavailable; retry."},
+}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "No such document or version."}
+}
+_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"*/*": {}}, "description": "The archived bytes, as an attachment."},
+    206: {"description": "One byte range of the archived bytes."},
+    304: {"description": "Not modified (If-None-Match matched the ETag)."},
+    416: {"model": Problem, "description": "The range lies outside the content."},
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=VersionOut,
+    summary="Archive a document",
+    responses={
+        **_ERRORS,
+        200: {"model": VersionOut, "description": "These bytes are already its latest version."},
+        413: {"model": Problem, "description": "The file or the metadata is over its limit."},
+        415: {"model": Problem, "description": "The body is not multipart/form-data."},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "metadata": {
+                                "type": "string",
+                                "description": "JSON: source_url, title, subtitle, publisher, "
+                                "language, published_at, note.",
+                            },
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def create_document(
+    request: Request, response: Response, context: Context, principal: Archivist
+) -> VersionOut:
+    settings = context.settings
+    form = await receive_form(
+        request,
+        spool_dir=settings.effective_spool_dir(),
+        keep_file=True,
+        max_file_bytes=settings.max_upload_bytes,
+        max_field_bytes=settings.max_metadata_bytes,
+    )
+    try:
+        if form.file is None:
+            raise InvalidInput("the upload needs a `file` part")
+        metadata = parse_metadata(form.fields.get("metadata"), settings.max_metadata_bytes)
+        upload = form.file
+
+        def archive() -> IngestResult:
+            with context.db.unit_of_work() as session:
+                return ingest_document(
+                    session,
+                    context.store,
+                    upload,
+                    media_type=form.media_type,
+                    filename=form.filename,
+                    metadata=metadata,
+                    actor=principal.name,
+                )
+
+        result = await run_in_threadpool(archive)
+    finally:
+        form.discard()
+    location = f"/v1/documents/{result.version.document_id}/versions/{result.version.number}"
+    response.headers["Location"] = location
+    if not result.created:
+        response.status_code = 200
+    return VersionOut.of(result.version)
+
+
+@router.get(
+    "/{document_id}",
+    response_model=DocumentOut,
+    summary="A document with its latest version",
+    responses={**_ERRORS, **_NOT_FOUND},
+)
+def get_document(document_id: DocumentId, context: Context, _: Reader) -> DocumentOut:
+    with context.db.unit_of_work() as session:
+        return DocumentOut.of(documents.get_document(session, document_id))
+
+
+@router.get(
+    "/{document_id}/versions",
+    response_model=VersionList,
+    summary="Every version of a document, oldest first",
+    responses={**_ERRORS, **_NOT_FOUND},
+)
+def list_versions(document_id: DocumentId, context: Context, _: Reader) -> VersionList:
+    with context.db.unit_of_work() as session:
+        versions = documents.list_versions(session, document_id)
+        return VersionList(document_id=document_id, versions=[VersionOut.of(v) for v in versions])
+
+
+@router.get(
+    "/{document_id}/versions/{number}",
+    response_model=VersionOut,
+    summary="One version",
+    responses={**_ERRORS, **_NOT_FOUND},
+)
+def get_version(document_id: DocumentId, number: VersionNumber, context: Context, _: Reader) -> VersionOut:
+    with context.db.unit_of_work() as session:
+        return VersionOut.of(documents.get_version(session, document_id, number))
+
+
+@router.get(
+    "/{document_id}/content",
+    summary="The bytes of the latest version",
+    response_class=Response,
+    responses={**_ERRORS, **_NOT_FOUND, **_CONTENT},
+)
+def get_latest_content(document_id: DocumentId, request: Request, context: Context, _: Reader) -> Response:
+    with context.db.unit_of_work() as session:
+        info = BlobInfo.of_version(documents.get_latest_version(session, document_id))
+    return content_response(request, context.store, info, cache_control=REVALIDATE)
+
+
+@router.get(
+    "/{document_id}/versions/{number}/content",
+    summary="The bytes of one version",
+    response_class=Response,
+    responses={**_ERRORS, **_NOT_FOUND, **_CONTENT},
+)
+def get_version_content(
+    document_id: DocumentId,
+    number: VersionNumber,
+    request: Request,
+    context: Context,
+    _: Reader,
+) -> Response:
+    with context.db.unit_of_work() as session:
+        info = BlobInfo.of_version(documents.get_version(session, document_id, number))
+    return content_response(request, context.store, info)

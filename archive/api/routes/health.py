@@ -1,0 +1,44 @@
+"""Liveness and readiness, for load balancers and orchestrators (no key needed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from archive.api.deps import Context
+from archive.api.schemas import Health
+from archive.db.migrate import require_migrated
+from archive.errors import ArchiveError
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health, summary="The process is up")
+def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    response_model=Health,
+    summary="The database and storage are reachable",
+    responses={503: {"model": Health, "description": "A dependency is down; `checks` says which."}},
+)
+def readyz(context: Context) -> JSONResponse:
+    checks: dict[str, str] = {}
+    try:
+        context.db.ping()
+        require_migrated(context.db.engine)
+        checks["database"] = "ok"
+    except ArchiveError as exc:
+        checks["database"] = exc.detail
+    except Exception as exc:  # readiness reports any failure, whatever raised it
+        checks["database"] = f"unavailable: {type(exc).__name__}"
+    try:
+        context.store.check()
+        checks["storage"] = "ok"
+    except ArchiveError as exc:
+        checks["storage"] = exc.detail
+    ready = all(value == "ok" for value in checks.values())
+    body = Health(status="ready" if ready else "unavailable", checks=checks)
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)

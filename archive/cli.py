@@ -1,0 +1,157 @@
+"""The `archive` command line: the same services as the API, one unit of work per command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from archive.config import Settings, load_settings
+from archive.db import migrate
+from archive.db.session import Database
+from archive.digests import digest_file
+from archive.errors import ArchiveError
+from archive.roles import Role
+from archive.services import keys
+from archive.services.verify import verify_digest
+
+app = typer.Typer(
+    name="archive",
+    help="Source-document archival and provenance service.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+
+err = Console(stderr=True)
+out = Console()
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"archive: {message}", markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+def _database(settings: Settings) -> Database:
+    database = Database.from_settings(settings)
+    migrate.require_migrated(database.engine)
+    return database
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the HTTP API. On an archive with no keys yet, prints a new admin key once."""
+    import uvicorn  # noqa: PLC0415  (only this command needs the server)
+
+    settings = _settings()
+    database = _database(settings)
+    with database.unit_of_work() as session:
+        bootstrap = keys.create_bootstrap_key(session)
+    database.dispose()
+    if bootstrap is not None:
+        err.print(
+            f"No API keys existed, so an admin key named {keys.BOOTSTRAP_KEY_NAME!r} was made. "
+            "It is shown this once; keep it:",
+            highlight=False,
+        )
+        print(bootstrap, flush=True)
+    uvicorn.run(
+        "archive.api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=True,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply the database migrations."""
+    database = Database.from_settings(_settings())
+    migrate.upgrade(database.engine, revision)
+    out.print(f"database at revision {migrate.current_revision(database.engine)}", highlight=False)
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's revision and the code's."""
+    database = Database.from_settings(_settings())
+    current = migrate.current_revision(database.engine)
+    out.print(f"database: {current or 'none'}  code: {migrate.head_revision()}", highlight=False)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="admin, archivist, auditor or reader.")],
+    name: Annotated[str, typer.Option(help="A unique name for the key's holder.")],
+) -> None:
+    """Make an API key and print it, alone on one line. It is not shown again."""
+    database = _database(_settings())
+    with database.unit_of_work() as session:
+        plaintext = keys.create_key(session, name, role)
+    print(plaintext, flush=True)
+
+
+@keys_app.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
+    """Revoke an API key: it is refused from now on."""
+    database = _database(_settings())
+    with database.unit_of_work() as session:
+        key = keys.revoke_key(session, name)
+        revoked_at = key.revoked_at
+    out.print(f"revoked {name} at {revoked_at:%Y-%m-%dT%H:%M:%SZ}", highlight=False)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (names, roles, state; never the keys themselves)."""
+    database = _database(_settings())
+    with database.unit_of_work() as session:
+        rows = [(k.name, k.role, k.created_at, k.revoked_at) for k in keys.Repository(session).list_keys()]
+    for name, role, created, revoked in rows:
+        state = f"revoked {revoked:%Y-%m-%d}" if revoked else "active"
+        out.print(f"{name}\t{role}\t{created:%Y-%m-%d}\t{state}", highlight=False)
+
+
+@app.command()
+def verify(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]) -> None:
+    """Is this file archived? Prints its digests and the versions that hold it; exit 1 when not."""
+    digests = digest_file(path)
+    database = _database(_settings())
+    with database.unit_of_work() as session:
+        result = verify_digest(session, uploaded=digests)
+    out.print(f"blake3 {digests.blake3}\nsha256 {digests.sha256}\nsize   {digests.size}")
+    if not result.archived:
+        _fail("not archived")
+    for holding in result.versions:
+        out.print(
+            f"archived as document {holding.document_id} version {holding.version} "
+            f"({holding.archived_at:%Y-%m-%dT%H:%M:%SZ})",
+            highlight=False,
+        )
+
+
+def main() -> None:
+    try:
+        app()
+    except ArchiveError as exc:
+        _fail(exc.detail)
+    except KeyboardInterrupt:
+        sys.exit(130)

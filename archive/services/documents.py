@@ -1,0 +1,83 @@
+"""Reading documents, versions and their bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from archive.db.models import Blob, Document, Version
+from archive.db.repository import Repository
+from archive.errors import BlobNotFound, DocumentNotFound, VersionNotFound
+from archive.storage import BlobStore, ByteRange
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    document: Document
+    latest: Version | None
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    """What a content response needs to describe the bytes before sending them."""
+
+    blake3: str
+    sha256: str
+    size: int
+    media_type: str
+    filename: str | None
+
+    @classmethod
+    def of_version(cls, version: Version) -> BlobInfo:
+        blob = version.blob
+        return cls(blob.blake3, blob.sha256, blob.size, version.media_type, version.filename)
+
+    @classmethod
+    def of_blob(cls, blob: Blob) -> BlobInfo:
+        return cls(blob.blake3, blob.sha256, blob.size, blob.media_type, None)
+
+
+def get_document(session: Session, document_id: str) -> DocumentView:
+    repo = Repository(session)
+    document = repo.get_document(document_id)
+    if document is None:
+        raise DocumentNotFound(document_id)
+    return DocumentView(document=document, latest=repo.latest_version(document))
+
+
+def list_versions(session: Session, document_id: str) -> Sequence[Version]:
+    repo = Repository(session)
+    if repo.get_document(document_id) is None:
+        raise DocumentNotFound(document_id)
+    return repo.list_versions(document_id)
+
+
+def get_version(session: Session, document_id: str, number: int) -> Version:
+    repo = Repository(session)
+    version = repo.get_version(document_id, number)
+    if version is None:
+        if repo.get_document(document_id) is None:
+            raise DocumentNotFound(document_id)
+        raise VersionNotFound(document_id, number)
+    return version
+
+
+def get_latest_version(session: Session, document_id: str) -> Version:
+    view = get_document(session, document_id)
+    if view.latest is None:
+        raise VersionNotFound(document_id, 1)
+    return view.latest
+
+
+def get_blob_info(session: Session, blake3: str) -> BlobInfo:
+    blob = Repository(session).get_blob(blake3)
+    if blob is None:
+        raise BlobNotFound(blake3)
+    return BlobInfo.of_blob(blob)
+
+
+def read_content(store: BlobStore, info: BlobInfo, byte_range: ByteRange | None = None) -> Iterator[bytes]:
+    """The bytes of a blob the database knows, opened now (a missing blob raises here)."""
+    return store.read(info.blake3, byte_range)

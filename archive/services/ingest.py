@@ -1,0 +1,114 @@
+"""Archiving an upload: blob first, rows last (the caller's commit is the commit point)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+from ulid import ULID
+
+from archive.db.models import Blob, Document, Version
+from archive.db.repository import Repository
+from archive.digests import SpooledUpload
+from archive.errors import DocumentNotFound, EmptyUpload, StoredBlobMismatch
+from archive.services.metadata import SuppliedMetadata
+from archive.storage import BlobStore
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    version: Version
+    created: bool
+    """False when the upload matched the document's latest version, which is returned instead."""
+
+
+def new_document_id() -> str:
+    """A ULID: URL-safe, 26 characters, sortable by creation time."""
+    return str(ULID())
+
+
+def store_blob(repo: Repository, store: BlobStore, upload: SpooledUpload, media_type: str) -> Blob:
+    """Put the bytes in storage (unless there already) and make sure the blob's row exists.
+
+    The put comes first even when the row exists, so a blob that storage had lost is written back.
+    """
+    digests = upload.digests
+    known = repo.get_blob(digests.blake3)
+    if known is not None and known.size != digests.size:
+        raise StoredBlobMismatch(digests.blake3, known.size, digests.size)
+    store.put_if_absent(upload, media_type)
+    return repo.ensure_blob(digests, media_type)
+
+
+def _matches_latest(version: Version, upload: SpooledUpload, metadata: SuppliedMetadata) -> bool:
+    return (
+        version.blob_blake3 == upload.digests.blake3
+        and version.source_url == metadata.source_url
+        and version.title == metadata.title
+        and version.subtitle == metadata.subtitle
+        and version.publisher == metadata.publisher
+        and version.language == metadata.language
+        and version.published_at == metadata.published_datetime()
+    )
+
+
+def ingest_document(
+    session: Session,
+    store: BlobStore,
+    upload: SpooledUpload,
+    *,
+    media_type: str,
+    filename: str | None,
+    metadata: SuppliedMetadata,
+    actor: str,
+    document_id: str | None = None,
+) -> IngestResult:
+    """Archive an upload as a new document, or as a new version of the document it names.
+
+    The document is `document_id` when given, else the one whose `source_url` matches, else a new one.
+    When the bytes and metadata equal that document's latest version, nothing is added.
+    """
+    if upload.digests.size == 0:
+        raise EmptyUpload()
+    repo = Repository(session)
+    document = _find_document(repo, document_id, metadata)
+    if document is not None:
+        latest = repo.latest_version(document)
+        if latest is not None and _matches_latest(latest, upload, metadata):
+            return IngestResult(version=latest, created=False)
+
+    blob = store_blob(repo, store, upload, media_type)
+    if document is None:
+        document = repo.add_document(
+            Document(id=new_document_id(), source_url=metadata.source_url, created_by=actor)
+        )
+    number = repo.next_version_number(document.id)
+    version = repo.add_version(
+        Version(
+            document_id=document.id,
+            number=number,
+            blob_blake3=blob.blake3,
+            media_type=media_type,
+            filename=filename,
+            archived_by=actor,
+            note=metadata.note,
+            source_url=metadata.source_url,
+            title=metadata.title,
+            subtitle=metadata.subtitle,
+            publisher=metadata.publisher,
+            language=metadata.language,
+            published_at=metadata.published_datetime(),
+        )
+    )
+    return IngestResult(version=version, created=True)
+
+
+def _find_document(repo: Repository, document_id: str | None, metadata: SuppliedMetadata) -> Document | None:
+    if document_id is not None:
+        document = repo.get_document(document_id)
+        if document is None:
+            raise DocumentNotFound(document_id)
+        return document
+    if metadata.source_url is not None:
+        return repo.get_document_by_source_url(metadata.source_url)
+    return None

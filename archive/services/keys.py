@@ -1,0 +1,89 @@
+"""API keys: made random, shown once, stored as a hash, compared in constant time."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from archive.db.models import ApiKey
+from archive.db.repository import Repository
+from archive.errors import InvalidInput, KeyNameTaken, KeyNotFound, Unauthenticated
+from archive.roles import Role
+
+KEY_PREFIX = "ark_"
+_KEY_ID_BYTES = 8  # 16 hex characters: public, for lookup
+_SECRET_BYTES = 32  # 256 random bits
+_KEY = re.compile(r"^ark_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:-]{0,99}$")
+BOOTSTRAP_KEY_NAME = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: the key's name and role (or the anonymous reader of a public archive)."""
+
+    name: str
+    role: Role
+
+
+ANONYMOUS_READER = Principal(name="anonymous", role=Role.READER)
+
+
+def _secret_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("ascii")).hexdigest()
+
+
+def create_key(session: Session, name: str, role: Role) -> str:
+    """Make a key and return its plaintext, which is not kept anywhere."""
+    if not _NAME.match(name):
+        raise InvalidInput(
+            "a key name is 1-100 letters, digits and . _ @ : - and starts with a letter or digit",
+            name=name,
+        )
+    repo = Repository(session)
+    if repo.get_key_by_name(name) is not None:
+        raise KeyNameTaken(name)
+    key_id = secrets.token_hex(_KEY_ID_BYTES)
+    secret = secrets.token_urlsafe(_SECRET_BYTES)
+    repo.add_key(ApiKey(id=key_id, name=name, role=role.value, secret_sha256=_secret_digest(secret)))
+    return f"{KEY_PREFIX}{key_id}_{secret}"
+
+
+def revoke_key(session: Session, name: str) -> ApiKey:
+    key = Repository(session).get_key_by_name(name)
+    if key is None:
+        raise KeyNotFound(name)
+    if key.revoked_at is None:
+        key.revoked_at = datetime.now(UTC)
+        session.flush()
+    return key
+
+
+def authenticate(session: Session, presented: str) -> Principal:
+    """The principal a presented key stands for; `Unauthenticated` for anything else."""
+    match = _KEY.match(presented)
+    if match is None:
+        raise Unauthenticated("the API key is malformed")
+    key_id, secret = match.groups()
+    key = Repository(session).get_key(key_id)
+    # Compare a digest even when the id is unknown, so timing does not tell ids apart.
+    stored = key.secret_sha256 if key is not None else "0" * 64
+    if not hmac.compare_digest(stored, _secret_digest(secret)) or key is None:
+        raise Unauthenticated("the API key is not valid")
+    if key.revoked_at is not None:
+        raise Unauthenticated("the API key has been revoked")
+    return Principal(name=key.name, role=Role(key.role))
+
+
+def create_bootstrap_key(session: Session) -> str | None:
+    """On the first start of an archive with no keys at all, an admin key (else None)."""
+    repo = Repository(session)
+    if repo.count_keys() > 0:
+        return None
+    return create_key(session, BOOTSTRAP_KEY_NAME, Role.ADMIN)

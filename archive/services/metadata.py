@@ -1,0 +1,97 @@
+"""What an archivist may supply with an upload, validated before anything is stored."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from archive.errors import InvalidMetadata
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def _clean_text(value: str) -> str:
+    """Refuse control characters (tabs and newlines aside), normalise to NFC, trim."""
+    if _CONTROL.search(value):
+        raise ValueError("control characters are not allowed")
+    value = unicodedata.normalize("NFC", value).strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _single_line(value: str) -> str:
+    value = _clean_text(value)
+    if "\n" in value or "\r" in value or "\t" in value:
+        raise ValueError("must be a single line")
+    return value
+
+
+Line = Annotated[str, AfterValidator(_single_line)]
+Paragraph = Annotated[str, AfterValidator(_clean_text)]
+
+
+class SuppliedMetadata(BaseModel):
+    """The `metadata` part of an upload. Unknown fields are refused, so a typo is an error, not lost."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source_url: Annotated[Line, Field(max_length=2048)] | None = None
+    title: Annotated[Line, Field(max_length=1000)] | None = None
+    subtitle: Annotated[Paragraph, Field(max_length=4000)] | None = None
+    publisher: Annotated[Line, Field(max_length=500)] | None = None
+    language: Annotated[Line, Field(max_length=35)] | None = None
+    published_at: datetime | date | None = None
+    note: Annotated[Paragraph, Field(max_length=4000)] | None = None
+
+    @field_validator("source_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not _URL.match(value):
+            raise ValueError("must be an absolute http:// or https:// URL")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _bcp47(cls, value: str | None) -> str | None:
+        if value is not None and not _LANGUAGE.match(value):
+            raise ValueError("must be a BCP 47 language tag such as en or en-GB")
+        return value
+
+    @field_validator("published_at")
+    @classmethod
+    def _aware(cls, value: datetime | date | None) -> datetime | date | None:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            raise ValueError("a date-time needs a timezone offset (or give a plain date)")
+        return value
+
+    def published_datetime(self) -> datetime | None:
+        """A plain date is stored as midnight UTC of that day."""
+        value = self.published_at
+        if value is None or isinstance(value, datetime):
+            return value
+        return datetime.combine(value, time(0), tzinfo=UTC)
+
+
+def parse_metadata(raw: bytes | str | None, limit: int) -> SuppliedMetadata:
+    """Parse the JSON `metadata` part; every problem becomes one `InvalidMetadata` listing each field."""
+    if raw is None or (isinstance(raw, bytes | str) and not raw.strip()):
+        return SuppliedMetadata()
+    size = len(raw.encode() if isinstance(raw, str) else raw)
+    if size > limit:
+        raise InvalidMetadata(f"metadata is {size} bytes; the limit is {limit}")
+    try:
+        return SuppliedMetadata.model_validate_json(raw)
+    except ValidationError as exc:
+        errors: list[dict[str, Any]] = [
+            {"field": ".".join(str(p) for p in err["loc"]) or "metadata", "message": err["msg"]}
+            for err in exc.errors(include_url=False)
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        raise InvalidMetadata(f"invalid metadata: {summary}", errors) from None
