@@ -124,7 +124,7 @@ def keys_list() -> None:
     """List keys (names, roles, state; never the keys themselves)."""
     database = _database(_settings())
     with database.unit_of_work() as session:
-        rows = [(k.name, k.role, k.created_at, k.revoked_at) for k in keys.Repository(session).list_keys()]
+        rows = [(k.name, k.role, k.created_at, k.revoked_at) for k in keys.list_keys(session)]
     for name, role, created, revoked in rows:
         state = f"revoked {revoked:%Y-%m-%d}" if revoked else "active"
         out.print(f"{name}\t{role}\t{created:%Y-%m-%d}\t{state}", highlight=False)

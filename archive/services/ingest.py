@@ -87,7 +87,7 @@ def ingest_document(
         Version(
             document_id=document.id,
             number=number,
-            blob_blake3=blob.blake3,
+            blob=blob,
             media_type=media_type,
             filename=filename,
             archived_by=actor,

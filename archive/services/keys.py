@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -63,6 +64,10 @@ def revoke_key(session: Session, name: str) -> ApiKey:
         key.revoked_at = datetime.now(UTC)
         session.flush()
     return key
+
+
+def list_keys(session: Session) -> Sequence[ApiKey]:
+    return Repository(session).list_keys()
 
 
 def authenticate(session: Session, presented: str) -> Principal:

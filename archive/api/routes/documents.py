@@ -14,7 +14,7 @@ from archive.api.uploads import receive_form
 from archive.errors import InvalidInput
 from archive.services import documents
 from archive.services.documents import BlobInfo
-from archive.services.ingest import IngestResult, ingest_document
+from archive.services.ingest import ingest_document
 from archive.services.metadata import parse_metadata
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -95,9 +95,9 @@ async def create_document(
         metadata = parse_metadata(form.fields.get("metadata"), settings.max_metadata_bytes)
         upload = form.file
 
-        def archive() -> IngestResult:
+        def archive() -> tuple[VersionOut, bool]:
             with context.db.unit_of_work() as session:
-                return ingest_document(
+                result = ingest_document(
                     session,
                     context.store,
                     upload,
@@ -106,15 +106,15 @@ async def create_document(
                     metadata=metadata,
                     actor=principal.name,
                 )
+                return VersionOut.of(result.version), result.created
 
-        result = await run_in_threadpool(archive)
+        version, created = await run_in_threadpool(archive)
     finally:
         form.discard()
-    location = f"/v1/documents/{result.version.document_id}/versions/{result.version.number}"
-    response.headers["Location"] = location
-    if not result.created:
+    response.headers["Location"] = f"/v1/documents/{version.document_id}/versions/{version.version}"
+    if not created:
         response.status_code = 200
-    return VersionOut.of(result.version)
+    return version
 
 
 @router.get(
