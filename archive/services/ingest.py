@@ -48,7 +48,7 @@ def _matches_latest(version: Version, upload: SpooledUpload, metadata: SuppliedM
         and version.subtitle == metadata.subtitle
         and version.publisher == metadata.publisher
         and version.language == metadata.language
-        and version.published_at == metadata.published_datetime()
+        and version.published_at == metadata.published_at
     )
 
 
@@ -97,7 +97,7 @@ def ingest_document(
             subtitle=metadata.subtitle,
             publisher=metadata.publisher,
             language=metadata.language,
-            published_at=metadata.published_datetime(),
+            published_at=metadata.published_at,
         )
     )
     return IngestResult(version=version, created=True)

@@ -7,12 +7,21 @@ import unicodedata
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from archive.errors import InvalidMetadata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -23,6 +32,13 @@ def _clean_text(value: str) -> str:
     value = unicodedata.normalize("NFC", value).strip()
     if not value:
         raise ValueError("must not be empty")
+    return value
+
+
+def _date_as_midnight_utc(value: object) -> object:
+    """A plain `YYYY-MM-DD` date is taken as midnight UTC of that day."""
+    if isinstance(value, str) and _DATE.match(value):
+        return datetime.combine(date.fromisoformat(value), time(0), tzinfo=UTC)
     return value
 
 
@@ -47,7 +63,7 @@ class SuppliedMetadata(BaseModel):
     subtitle: Annotated[Paragraph, Field(max_length=4000)] | None = None
     publisher: Annotated[Line, Field(max_length=500)] | None = None
     language: Annotated[Line, Field(max_length=35)] | None = None
-    published_at: datetime | date | None = None
+    published_at: Annotated[datetime, BeforeValidator(_date_as_midnight_utc)] | None = None
     note: Annotated[Paragraph, Field(max_length=4000)] | None = None
 
     @field_validator("source_url")
@@ -66,17 +82,10 @@ class SuppliedMetadata(BaseModel):
 
     @field_validator("published_at")
     @classmethod
-    def _aware(cls, value: datetime | date | None) -> datetime | date | None:
-        if isinstance(value, datetime) and value.tzinfo is None:
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
             raise ValueError("a date-time needs a timezone offset (or give a plain date)")
         return value
-
-    def published_datetime(self) -> datetime | None:
-        """A plain date is stored as midnight UTC of that day."""
-        value = self.published_at
-        if value is None or isinstance(value, datetime):
-            return value
-        return datetime.combine(value, time(0), tzinfo=UTC)
 
 
 def parse_metadata(raw: bytes | str | None, limit: int) -> SuppliedMetadata:

@@ -52,11 +52,8 @@ class FilesystemBlobStore:
                 return False
             target.parent.mkdir(parents=True, exist_ok=True)
             _fsync_file(upload.path)
-            upload.path.chmod(0o444)
-            try:
-                created = self._link_into_place(upload.path, target)
-            finally:
-                upload.path.chmod(0o600)
+            upload.path.chmod(0o444)  # the link shares the inode: the blob is read-only from birth
+            created = self._link_into_place(upload.path, target)
             if created:
                 _fsync_dir(target.parent)
             return created

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 from archive.digests import SpooledUpload
@@ -14,6 +15,7 @@ class MemoryBlobStore:
         self.blobs: dict[str, bytes] = {}
         self.media_types: dict[str, str] = {}
         self.available = True
+        self._lock = threading.Lock()
 
     def _require_available(self) -> None:
         if not self.available:
@@ -23,10 +25,12 @@ class MemoryBlobStore:
         self._require_available()
         key = upload.digests.blake3
         blob_key(key)
-        if key in self.blobs:
-            return False
-        self.blobs[key] = upload.path.read_bytes()
-        self.media_types[key] = media_type
+        data = upload.path.read_bytes()
+        with self._lock:
+            if key in self.blobs:
+                return False
+            self.blobs[key] = data
+            self.media_types[key] = media_type
         return True
 
     def _get(self, blake3: str) -> bytes:

@@ -8,7 +8,6 @@ import json
 import os
 
 import blake3
-import pytest
 
 from archive.roles import Role
 from tests.conftest import SEED
