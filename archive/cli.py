@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from archive.config import Settings, load_settings
 from archive.db import migrate
@@ -29,13 +30,14 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 
 def _fail(message: str) -> NoReturn:
-    err.print(f"archive: {message}", markup=False, highlight=False)
-    raise typer.Exit(1)
+    """Exit 1 with a one-line reason on stderr."""
+    print(f"archive: {' '.join(message.split())}", file=sys.stderr, flush=True)
+    sys.exit(1)
 
 
 def _settings() -> Settings:
@@ -125,9 +127,11 @@ def keys_list() -> None:
     database = _database(_settings())
     with database.unit_of_work() as session:
         rows = [(k.name, k.role, k.created_at, k.revoked_at) for k in keys.list_keys(session)]
+    table = Table("name", "role", "created", "state", box=None)
     for name, role, created, revoked in rows:
         state = f"revoked {revoked:%Y-%m-%d}" if revoked else "active"
-        out.print(f"{name}\t{role}\t{created:%Y-%m-%d}\t{state}", highlight=False)
+        table.add_row(name, role, f"{created:%Y-%m-%d}", state)
+    out.print(table)
 
 
 @app.command()

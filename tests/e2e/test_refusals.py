@@ -219,7 +219,8 @@ def test_malformed_multipart_bodies(api: Api) -> None:
     )
     twice = (
         b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\na\r\n'
-        b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="b"\r\n\r\nb\r\n--b0undary--\r\n'
+        b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="b"\r\n\r\nb\r\n'
+        b"--b0undary--\r\n"
     )
     assert_problem(api.client.post("/v1/documents", content=twice, headers=headers), 422)
     no_boundary = {**api.auth(), "Content-Type": "multipart/form-data"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import threading
@@ -11,13 +12,14 @@ from pathlib import Path
 
 import boto3
 import pytest
+from botocore.config import Config
 
 from archive.config import MiB
 from archive.digests import SpooledUpload, spool_stream
 from archive.errors import BlobNotFound, StorageUnavailable
 from archive.storage import BlobStore, ByteRange, FilesystemBlobStore, MemoryBlobStore
 from archive.storage.s3 import S3BlobStore
-from tests.conftest import new_bucket
+from tests.conftest import free_port, new_bucket
 
 
 def s3_store(endpoint: str, **kwargs: int) -> S3BlobStore:
@@ -132,8 +134,6 @@ def test_filesystem_layout_and_durability(tmp_path: Path) -> None:
 
 def test_filesystem_copies_across_devices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When the spool is on another filesystem, link fails with EXDEV and the bytes are copied."""
-    import errno  # noqa: PLC0415
-
     store = FilesystemBlobStore(tmp_path / "blobs")
     upload = spooled(b"cross-device", tmp_path)
     real_link = os.link
@@ -191,10 +191,6 @@ def test_s3_conditional_put_is_refused_by_the_server(s3_endpoint: str, tmp_path:
 
 
 def test_s3_unreachable_is_storage_unavailable(tmp_path: Path) -> None:
-    from botocore.config import Config  # noqa: PLC0415
-
-    from tests.conftest import free_port  # noqa: PLC0415
-
     client = boto3.client(
         "s3",
         endpoint_url=f"http://127.0.0.1:{free_port()}",

@@ -1,0 +1,85 @@
+"""The command line as an operator uses it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx2 as httpx
+
+from tests.conftest import SEED
+from tests.e2e.server import run_archive, serving
+
+KEY = re.compile(r"ark_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")
+
+
+def test_commands_refuse_an_unmigrated_database_and_say_what_to_run(tmp_path: Path) -> None:
+    for args in (["keys", "create", "--role", "admin", "--name", "x"], ["serve", "--port", "1"]):
+        result = run_archive(tmp_path, *args)
+        assert result.returncode == 1
+        assert "run `archive db upgrade`" in result.stderr
+        assert result.stderr.count("\n") == 1, "one line"
+
+
+def test_keys_create_prints_the_key_alone_and_revoke_locks_it_out(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    created = run_archive(tmp_path, "keys", "create", "--role", "archivist", "--name", "eve")
+    assert created.returncode == 0, created.stderr
+    assert KEY.fullmatch(created.stdout.rstrip("\n"))
+    assert created.stdout.count("\n") == 1
+    key = created.stdout.strip()
+
+    listed = run_archive(tmp_path, "keys", "list")
+    assert re.search(r"^\s*eve\s+archivist\s+\S+\s+active\s*$", listed.stdout, re.MULTILINE), listed.stdout
+    assert key not in listed.stdout
+
+    duplicate = run_archive(tmp_path, "keys", "create", "--role", "reader", "--name", "eve")
+    assert duplicate.returncode == 1
+    assert "already exists" in duplicate.stderr
+
+    bad_role = run_archive(tmp_path, "keys", "create", "--role", "wizard", "--name", "w")
+    assert bad_role.returncode != 0
+    assert "wizard" in bad_role.stderr
+
+    with serving(tmp_path) as server:
+        headers = {"Authorization": f"Bearer {key}"}
+        seed = (SEED / "dhs-irs-deputize.txt").read_bytes()
+        ok = httpx.post(f"{server.url}/v1/documents", files={"file": ("a.txt", seed)}, headers=headers)
+        assert ok.status_code == 201
+        assert run_archive(tmp_path, "keys", "revoke", "eve").returncode == 0
+        refused = httpx.post(f"{server.url}/v1/documents", files={"file": ("b.txt", b"b")}, headers=headers)
+        assert refused.status_code == 401
+
+    verified = run_archive(tmp_path, "verify", str(SEED / "dhs-irs-deputize.txt"))
+    assert verified.returncode == 0
+    assert "35364124755f1faa76523c809804777186cc5ab80d5db76472c0c17126a21db9" in verified.stdout
+    assert "version 1" in verified.stdout
+    stranger = tmp_path / "stranger.txt"
+    stranger.write_bytes(b"never archived")
+    not_archived = run_archive(tmp_path, "verify", str(stranger))
+    assert not_archived.returncode == 1
+    assert "not archived" in not_archived.stderr
+
+    assert run_archive(tmp_path, "keys", "revoke", "nobody").returncode == 1
+
+
+def test_first_start_prints_an_admin_key_once(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    with serving(tmp_path) as server:
+        out, err = server.stop()
+    key = out.splitlines()[0]
+    assert KEY.fullmatch(key), out
+    assert "shown this once" in err
+    with serving(tmp_path) as server:
+        headers = {"Authorization": f"Bearer {key}"}
+        response = httpx.post(f"{server.url}/v1/verify", json={"blake3": "0" * 64}, headers=headers)
+        assert response.status_code == 200
+        out, _ = server.stop()
+    assert KEY.search(out) is None, "the admin key is printed on the first start only"
+
+
+def test_bad_configuration_is_one_line(tmp_path: Path) -> None:
+    result = run_archive(tmp_path, "db", "upgrade", ARCHIVE_STORAGE_URL="ftp://somewhere/x")
+    assert result.returncode == 1
+    assert "ARCHIVE_STORAGE_URL" in result.stderr
+    assert result.stderr.count("\n") == 1
