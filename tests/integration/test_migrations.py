@@ -23,7 +23,12 @@ from tests.conftest import PG_ADMIN_URL, ROOT
 def alembic(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ARCHIVE_DATABASE_URL": url}
     return subprocess.run(
-        [sys.executable, "-m", "alembic", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "alembic", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
