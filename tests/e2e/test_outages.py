@@ -1,4 +1,4 @@
-"""When the database or the storage is down: 503 with Retry-After, readiness says which, nothing half-written."""
+"""Database or storage down: 503 with Retry-After, readiness says which, nothing half-written."""
 
 from __future__ import annotations
 
