@@ -30,7 +30,8 @@ Every error carries structured fields; the API maps each class to one HTTP statu
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Self
 
 
 class ArchiveError(Exception):
@@ -83,6 +84,13 @@ class KeyNotFound(NotFound):
 class InvalidInput(ArchiveError):
     title = "Invalid input"
 
+    @classmethod
+    def from_field_errors(cls, what: str, errors: Iterable[Mapping[str, Any]], default_field: str) -> Self:
+        """From validation errors shaped as pydantic's (`loc`, `msg`): every field listed."""
+        problems = field_errors(errors, default_field)
+        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return cls(f"invalid {what}: {summary}", errors=problems)
+
 
 class EmptyUpload(InvalidInput):
     title = "Empty upload"
@@ -105,7 +113,7 @@ class UnsupportedMediaType(InvalidInput):
 class InvalidMetadata(InvalidInput):
     title = "Invalid metadata"
 
-    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, detail: str, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(detail, errors=errors or [])
 
 
@@ -184,3 +192,14 @@ class DatabaseNotMigrated(ArchiveError):
 
 class ConfigurationError(ArchiveError):
     title = "Configuration error"
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]], default_field: str) -> list[dict[str, str]]:
+    """Validation errors (pydantic's `loc` and `msg`) as `{"field", "message"}` pairs."""
+    return [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())) or default_field,
+            "message": str(error.get("msg", "")),
+        }
+        for error in errors
+    ]

@@ -77,13 +77,7 @@ async def _archive_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = [
-        {
-            "field": ".".join(str(part) for part in err.get("loc", ())),
-            "message": err.get("msg", ""),
-        }
-        for err in exc.errors()
-    ]
+    problems = errors.field_errors(exc.errors(), "request")
     detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
     return problem(422, "Invalid request", detail, request, errors=problems)
 

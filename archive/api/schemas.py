@@ -13,6 +13,17 @@ from archive.services.documents import DocumentView
 from archive.services.verify import Verification
 
 
+def multipart_body(
+    fields: dict[str, dict[str, Any]], alternatives: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The OpenAPI request body of a route that parses its multipart upload as a stream: a required
+    binary `file` part, the given extra `fields`, and any `alternatives` (other media types)."""
+    properties = {"file": {"type": "string", "format": "binary"}, **fields}
+    schema = {"type": "object", "required": ["file"], "properties": properties}
+    content = {"multipart/form-data": {"schema": schema}, **(alternatives or {})}
+    return {"requestBody": {"required": True, "content": content}}
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 

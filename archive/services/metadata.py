@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
@@ -98,9 +98,6 @@ def parse_metadata(raw: bytes | str | None, limit: int) -> SuppliedMetadata:
     try:
         return SuppliedMetadata.model_validate_json(raw)
     except ValidationError as exc:
-        errors: list[dict[str, Any]] = [
-            {"field": ".".join(str(p) for p in err["loc"]) or "metadata", "message": err["msg"]}
-            for err in exc.errors(include_url=False)
-        ]
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        raise InvalidMetadata(f"invalid metadata: {summary}", errors) from None
+        raise InvalidMetadata.from_field_errors(
+            "metadata", exc.errors(include_url=False), "metadata"
+        ) from None

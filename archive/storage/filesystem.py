@@ -15,15 +15,8 @@ from archive.errors import BlobNotFound, StorageUnavailable
 from archive.storage.base import ByteRange, blob_key
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
+def _fsync(path: Path) -> None:
+    """Flush a file's data, or a folder's entries, to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -51,11 +44,11 @@ class FilesystemBlobStore:
             if target.exists():
                 return False
             target.parent.mkdir(parents=True, exist_ok=True)
-            _fsync_file(upload.path)
+            _fsync(upload.path)
             upload.path.chmod(0o444)  # the link shares the inode: the blob is read-only from birth
             created = self._link_into_place(upload.path, target)
             if created:
-                _fsync_dir(target.parent)
+                _fsync(target.parent)
             return created
         except OSError as exc:
             raise StorageUnavailable(f"cannot write blob under {self.root}: {exc}") from exc

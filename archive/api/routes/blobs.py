@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from archive.api.content import content_response
 from archive.api.deps import Auditor, Context, Reader
-from archive.api.schemas import Problem, VerificationOut, VerifyByDigest
+from archive.api.schemas import Problem, VerificationOut, VerifyByDigest, multipart_body
 from archive.api.uploads import receive_form
 from archive.digests import DIGEST_PATTERN
 from archive.errors import InvalidInput, UnsupportedMediaType
@@ -70,21 +70,7 @@ def head_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> 
         413: {"model": Problem, "description": "The file is over the upload limit."},
         415: {"model": Problem, "description": "Neither multipart/form-data nor JSON."},
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                    }
-                },
-                "application/json": {"schema": VerifyByDigest.model_json_schema()},
-            },
-        }
-    },
+    openapi_extra=multipart_body({}, {"application/json": {"schema": VerifyByDigest.model_json_schema()}}),
 )
 async def verify(request: Request, context: Context, _: Auditor) -> VerificationOut:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -121,12 +107,9 @@ def _parse_query(body: bytes) -> VerifyByDigest:
     try:
         query = VerifyByDigest.model_validate_json(body)
     except ValidationError as exc:
-        problems = [
-            {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": err["msg"]}
-            for err in exc.errors(include_url=False)
-        ]
-        detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        raise InvalidInput(f"invalid verify request: {detail}", errors=problems) from None
+        raise InvalidInput.from_field_errors(
+            "verify request", exc.errors(include_url=False), "body"
+        ) from None
     if (query.blake3 is None) == (query.sha256 is None):
         raise InvalidInput("give exactly one of `blake3` and `sha256`")
     return query

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from archive.api.content import REVALIDATE, content_response
 from archive.api.deps import Archivist, Context, Reader
-from archive.api.schemas import DocumentOut, Problem, VersionList, VersionOut
+from archive.api.schemas import DocumentOut, Problem, VersionList, VersionOut, multipart_body
 from archive.api.uploads import receive_form
 from archive.errors import InvalidInput
 from archive.services import documents
@@ -56,27 +56,14 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
         413: {"model": Problem, "description": "The file or the metadata is over its limit."},
         415: {"model": Problem, "description": "The body is not multipart/form-data."},
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {
-                            "file": {"type": "string", "format": "binary"},
-                            "metadata": {
-                                "type": "string",
-                                "description": "JSON: source_url, title, subtitle, publisher, "
-                                "language, published_at, note.",
-                            },
-                        },
-                    }
-                }
-            },
+    openapi_extra=multipart_body(
+        {
+            "metadata": {
+                "type": "string",
+                "description": "JSON: source_url, title, subtitle, publisher, language, published_at, note.",
+            }
         }
-    },
+    ),
 )
 async def create_document(
     request: Request, response: Response, context: Context, principal: Archivist
