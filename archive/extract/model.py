@@ -1,0 +1,92 @@
+"""What extraction finds in a document, each finding with its evidence.
+
+Every finding names the `rule` that found it (a text rule such as `text.byline`, or a field such as
+`jsonld.NewsArticle.author`) and, when it was read from the version's text, its `span`: character offsets
+into `Extraction.text`, so that `text[span.start:span.end]` is exactly what was read (for a credit: the
+name as printed). Nothing here touches a database or HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+AgentKind = Literal["person", "organization"]
+CreditRole = Literal[
+    "author", "contributor", "photographer", "photo_credit", "editor", "illustrator", "translator"
+]
+NoticeKind = Literal["updated", "corrected", "editors_note"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Character offsets into the version's text, `end` exclusive."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"not a span: {self.start}..{self.end}")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A descriptive value (title, subtitle, publisher, language) and where it came from."""
+
+    value: str
+    rule: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    value: datetime  # timezone-aware; a date without a time is midnight UTC
+    rule: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class FoundCredit:
+    name: str  # as printed (for a span: exactly the text at the span)
+    role: CreditRole
+    kind: AgentKind
+    rule: str
+    span: Span | None = None
+    identifiers: dict[str, str] = field(default_factory=dict)  # url, email, orcid, isni
+
+
+@dataclass(frozen=True)
+class FoundPhoto:
+    caption: str | None
+    credit: str | None  # the credit line as printed, e.g. "AP Photo/Charles Rex Arbogast"
+    credits: tuple[FoundCredit, ...]  # what the credit line names: photographer, photo_credit
+    rule: str
+    span: Span | None = None  # caption and credit line in the text, when read from it
+
+
+@dataclass(frozen=True)
+class FoundNotice:
+    kind: NoticeKind
+    text: str  # the notice as printed, e.g. "Updated: Feb. 11, 2025, 4:05 p.m. ET"
+    date: datetime | None  # None when the page gives no date: never invented
+    rule: str
+    span: Span | None = None
+
+
+@dataclass
+class Extraction:
+    """Everything read out of one version. `text` is the version's text (None for media without one)."""
+
+    text: str | None = None
+    title: Found | None = None
+    subtitle: Found | None = None
+    publisher: Found | None = None
+    language: Found | None = None
+    published_at: FoundDate | None = None
+    modified_at: FoundDate | None = None
+    credits: list[FoundCredit] = field(default_factory=list)  # the document's, in byline order
+    photos: list[FoundPhoto] = field(default_factory=list)
+    notices: list[FoundNotice] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # why something could not be read
