@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     public_read: bool = False
     spool_dir: Path | None = None
     db_connect_timeout: float = Field(default=5.0, gt=0)
+    # Metadata extraction runs in worker processes: each document gets at most this long, and a page
+    # larger than this is archived without being parsed.
+    extract_timeout: float = Field(default=20.0, gt=0, le=600)
+    extract_max_bytes: int = Field(default=5 * MiB, gt=0, le=256 * MiB)
+    extract_workers: int = Field(default=1, ge=1, le=32)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

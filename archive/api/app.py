@@ -10,10 +10,11 @@ from fastapi import FastAPI
 import archive
 from archive.api import problems
 from archive.api.deps import AppContext
-from archive.api.routes import blobs, documents, health
+from archive.api.routes import agents, blobs, documents, health
 from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
 from archive.db.session import Database
+from archive.extract import ExtractionLimits, ProcessExtractor
 from archive.storage import BlobStore, open_blob_store
 
 
@@ -25,16 +26,25 @@ def create_app(
 ) -> FastAPI:
     """Build the app. Settings default to the environment; `db` and `store` may be given by tests."""
     settings = settings or load_settings()
+    extractor = ProcessExtractor(
+        ExtractionLimits(
+            max_bytes=settings.extract_max_bytes,
+            timeout=settings.extract_timeout,
+            workers=settings.extract_workers,
+        )
+    )
     context = AppContext(
         settings=settings,
         db=db or Database.from_settings(settings),
         store=store or open_blob_store(settings),
+        extractor=extractor,
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         require_migrated(context.db.engine)  # refuse to serve an unmigrated database
         yield
+        extractor.close()
         if db is None:
             context.db.dispose()
 
@@ -50,4 +60,5 @@ def create_app(
     app.include_router(health.router)
     app.include_router(documents.router)
     app.include_router(blobs.router)
+    app.include_router(agents.router)
     return app

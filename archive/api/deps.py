@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from archive.config import Settings
 from archive.db.session import Database
 from archive.errors import Forbidden, Unauthenticated
+from archive.extract import Extractor
 from archive.roles import Role
 from archive.services.keys import ANONYMOUS_READER, Principal, authenticate
 from archive.storage import BlobStore
@@ -21,6 +22,7 @@ class AppContext:
     settings: Settings
     db: Database
     store: BlobStore
+    extractor: Extractor
 
 
 def get_context(request: Request) -> AppContext:

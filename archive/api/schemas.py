@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from archive.db.models import Version
+from archive.attribution import ROLES
+from archive.db.models import Credit, Notice, Photo, Version
 from archive.digests import DIGEST_PATTERN
-from archive.services.documents import DocumentView
+from archive.services.documents import AgentView, DocumentView
 from archive.services.verify import Verification
 
 
@@ -36,24 +38,88 @@ class Problem(BaseModel):
     instance: str | None = None
 
 
+class Evidence(BaseModel):
+    """Where a value came from: the rule or field that found it, and its span in the version's text
+    (`[start, end)`, character offsets into `GET …/versions/{n}/text`)."""
+
+    rule: str | None
+    span: tuple[int, int] | None
+
+
+def _evidence(rule: str | None, start: int | None, end: int | None) -> Evidence | None:
+    if rule is None and start is None:
+        return None
+    span = (start, end) if start is not None and end is not None else None
+    return Evidence(rule=rule, span=span)
+
+
 class CreditOut(BaseModel):
     name: str
     kind: str
     role: str
+    marc_relator: str
     source: str
-    evidence: dict[str, Any] | None = None
+    evidence: Evidence | None
+    agent_id: int
+    identifiers: dict[str, str] = Field(default_factory=dict)
+    photo: int | None = None
+
+    @classmethod
+    def of(cls, credit: Credit, photo_positions: dict[int, int]) -> CreditOut:
+        return cls(
+            name=credit.name,
+            kind=credit.agent.kind,
+            role=credit.role,
+            marc_relator=ROLES[credit.role].marc_relator,
+            source=credit.source,
+            evidence=_evidence(credit.rule, credit.span_start, credit.span_end),
+            agent_id=credit.agent_id,
+            identifiers=credit.agent.identifiers,
+            photo=photo_positions.get(credit.photo_id) if credit.photo_id is not None else None,
+        )
 
 
 class PhotoOut(BaseModel):
-    caption: str | None = None
-    credit: str | None = None
-    credits: list[CreditOut] = Field(default_factory=list)
+    caption: str | None
+    credit: str | None
+    credits: list[CreditOut]
+    source: str
+    evidence: Evidence | None
+
+    @classmethod
+    def of(cls, photo: Photo, position: int) -> PhotoOut:
+        return cls(
+            caption=photo.caption,
+            credit=photo.credit_line,
+            credits=[CreditOut.of(c, {photo.id: position}) for c in photo.credits],
+            source=photo.source,
+            evidence=_evidence(photo.rule, photo.span_start, photo.span_end),
+        )
 
 
 class UpdateNoticeOut(BaseModel):
+    kind: str
     text: str
-    date: datetime | None = None
-    evidence: dict[str, Any] | None = None
+    date: datetime | None
+    evidence: Evidence | None
+
+    @classmethod
+    def of(cls, notice: Notice) -> UpdateNoticeOut:
+        return cls(
+            kind=notice.kind,
+            text=notice.text,
+            date=notice.date,
+            evidence=_evidence(notice.rule, notice.span_start, notice.span_end),
+        )
+
+
+class Alternatives(BaseModel):
+    """What extraction found that lost to the archivist's values, kept with its evidence."""
+
+    model_config = ConfigDict(extra="allow")
+
+    credits: list[CreditOut] = Field(default_factory=list)
+    photos: list[PhotoOut] = Field(default_factory=list)
 
 
 class VersionOut(BaseModel):
@@ -72,15 +138,23 @@ class VersionOut(BaseModel):
     publisher: str | None
     language: str | None
     published_at: datetime | None
-    credits: list[CreditOut] = Field(default_factory=list)
-    photos: list[PhotoOut] = Field(default_factory=list)
-    update_notices: list[UpdateNoticeOut] = Field(default_factory=list)
+    modified_at: datetime | None
+    credits: list[CreditOut]
+    photos: list[PhotoOut]
+    update_notices: list[UpdateNoticeOut]
+    field_evidence: dict[str, Any]
+    alternatives: Alternatives
+    extraction_problems: list[str]
     note: str | None
     log_index: int | None = None
     content_url: str
+    text_url: str | None
 
     @classmethod
     def of(cls, version: Version) -> VersionOut:
+        accepted_photos = [photo for photo in version.photos if photo.accepted]
+        positions = {photo.id: number for number, photo in enumerate(accepted_photos)}
+        base = f"/v1/documents/{version.document_id}/versions/{version.number}"
         return cls(
             document_id=version.document_id,
             version=version.number,
@@ -97,9 +171,35 @@ class VersionOut(BaseModel):
             publisher=version.publisher,
             language=version.language,
             published_at=version.published_at,
+            modified_at=version.modified_at,
+            credits=_unique_credits(c for c in version.credits if c.accepted and _shown(c, positions)),
+            photos=[PhotoOut.of(photo, positions[photo.id]) for photo in accepted_photos],
+            update_notices=[UpdateNoticeOut.of(notice) for notice in version.notices],
+            field_evidence=version.field_evidence,
+            alternatives=Alternatives(
+                **version.alternatives,
+                credits=[CreditOut.of(c, {}) for c in version.credits if not c.accepted],
+                photos=[PhotoOut.of(p, n) for n, p in enumerate(version.photos) if not p.accepted],
+            ),
+            extraction_problems=version.extraction_problems,
             note=version.note,
-            content_url=f"/v1/documents/{version.document_id}/versions/{version.number}/content",
+            content_url=f"{base}/content",
+            text_url=f"{base}/text",
         )
+
+
+def _shown(credit: Credit, photo_positions: dict[int, int]) -> bool:
+    return credit.photo_id is None or credit.photo_id in photo_positions
+
+
+def _unique_credits(credits: Iterable[Credit]) -> list[CreditOut]:
+    """One entry per agent and role (a photographer of several photos is listed once)."""
+    seen: dict[tuple[int, str], CreditOut] = {}
+    for credit in credits:
+        key = (credit.agent_id, credit.role)
+        if key not in seen:
+            seen[key] = CreditOut.of(credit, {})
+    return list(seen.values())
 
 
 class DocumentOut(BaseModel):
@@ -174,3 +274,46 @@ class VerificationOut(BaseModel):
 class Health(BaseModel):
     status: str
     checks: dict[str, str] = Field(default_factory=dict)
+
+
+class DocumentPage(BaseModel):
+    documents: list[DocumentOut]
+    next_cursor: str | None
+
+
+class AgentCreditOut(BaseModel):
+    document_id: str
+    version: int
+    role: str
+    name: str
+    title: str | None
+    url: str
+
+
+class AgentOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    identifiers: dict[str, str]
+    credits: list[AgentCreditOut]
+
+    @classmethod
+    def of(cls, view: AgentView) -> AgentOut:
+        agent = view.agent
+        return cls(
+            id=agent.id,
+            name=agent.name,
+            kind=agent.kind,
+            identifiers=agent.identifiers,
+            credits=[
+                AgentCreditOut(
+                    document_id=version.document_id,
+                    version=version.number,
+                    role=credit.role,
+                    name=credit.name,
+                    title=version.title,
+                    url=f"/v1/documents/{version.document_id}/versions/{version.number}",
+                )
+                for credit, version in view.credits
+            ],
+        )

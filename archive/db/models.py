@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -18,8 +20,9 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
 
+from archive.attribution import AGENT_KINDS, CREDIT_ROLES
 from archive.roles import Role
 
 NAMING_CONVENTION = {
@@ -65,7 +68,15 @@ def hex_digest_checks(column: str) -> list[CheckConstraint]:
     ]
 
 
-ROLE_VALUES = ", ".join(f"'{role.value}'" for role in Role)
+def one_of(values: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+ROLE_VALUES = one_of([role.value for role in Role])
+CREDIT_ROLE_VALUES = one_of(CREDIT_ROLES)
+AGENT_KIND_VALUES = one_of(AGENT_KINDS)
+SOURCE_VALUES = one_of(("supplied", "extracted"))
+NOTICE_KIND_VALUES = one_of(("updated", "corrected", "editors_note"))
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
@@ -134,9 +145,103 @@ class Version(Base):
     publisher: Mapped[str | None] = mapped_column(String(500))
     language: Mapped[str | None] = mapped_column(String(35))
     published_at: Mapped[datetime | None] = mapped_column()
+    modified_at: Mapped[datetime | None] = mapped_column()
+    # The metadata the archivist supplied, as validated: what makes two uploads "the same".
+    supplied: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The version's text (a plain-text document decoded, or an HTML page's main text): what evidence
+    # spans index into. Deferred: listing versions does not load it.
+    text: Mapped[str | None] = deferred(mapped_column(Text))
+    # Per descriptive field, where its value came from; and extracted values that lost to supplied ones.
+    field_evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    alternatives: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    extraction_problems: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     document: Mapped[Document] = relationship(back_populates="versions", lazy="raise")
     blob: Mapped[Blob] = relationship(lazy="joined")
+    credits: Mapped[list[Credit]] = relationship(order_by="Credit.position", lazy="selectin", viewonly=True)
+    photos: Mapped[list[Photo]] = relationship(order_by="Photo.position", lazy="selectin", viewonly=True)
+    notices: Mapped[list[Notice]] = relationship(order_by="Notice.position", lazy="selectin", viewonly=True)
+
+
+class Agent(Base):
+    """A person or organisation, as first printed, with the normalised form used to match it."""
+
+    __tablename__ = "agents"
+    __table_args__ = (
+        UniqueConstraint("normalized_name", "kind", name="uq_agents_normalized_name_kind"),
+        CheckConstraint(f"kind IN ({AGENT_KIND_VALUES})", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(300))
+    normalized_name: Mapped[str] = mapped_column(String(300), index=True)
+    identifiers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Photo(Base):
+    """A photo of a version: its caption and credit line as printed, and where they were found."""
+
+    __tablename__ = "photos"
+    __table_args__ = (CheckConstraint(f"source IN ({SOURCE_VALUES})", name="source_known"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    caption: Mapped[str | None] = mapped_column(Text)
+    credit_line: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))
+    rule: Mapped[str | None] = mapped_column(String(100))
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    # False for an extracted photo that supplied photos replaced (kept, with its evidence).
+    accepted: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    credits: Mapped[list[Credit]] = relationship(order_by="Credit.position", lazy="selectin", viewonly=True)
+
+
+class Credit(Base):
+    """An agent credited with a role in a version (or in one of its photos), with its evidence."""
+
+    __tablename__ = "credits"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({CREDIT_ROLE_VALUES})", name="role_known"),
+        CheckConstraint(f"source IN ({SOURCE_VALUES})", name="source_known"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))  # as printed in this version
+    source: Mapped[str] = mapped_column(String(16))
+    rule: Mapped[str | None] = mapped_column(String(100))
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    # False for an extracted credit that disagrees with what the archivist supplied for its role.
+    accepted: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    agent: Mapped[Agent] = relationship(lazy="joined")
+
+
+class Notice(Base):
+    """An "Updated:", correction or editor's note found in a version, with its date when it gave one."""
+
+    __tablename__ = "notices"
+    __table_args__ = (CheckConstraint(f"kind IN ({NOTICE_KIND_VALUES})", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    date: Mapped[datetime | None] = mapped_column()
+    rule: Mapped[str | None] = mapped_column(String(100))
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
 
 
 class ApiKey(Base):

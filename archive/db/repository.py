@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from archive.db.models import ApiKey, Blob, Document, Version
+from archive.db.models import Agent, ApiKey, Base, Blob, Credit, Document, Version
 from archive.digests import Digests
+from archive.names import normalize_name
+
+RowT = TypeVar("RowT", bound=Base)
 
 
 class Repository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def add(self, row: RowT) -> RowT:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def _insert(self) -> Callable[..., Any]:
+        """INSERT with ON CONFLICT, in the dialect at hand (both speak it)."""
+        dialect = self.session.get_bind().dialect.name
+        return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
     # blobs
 
@@ -32,9 +46,9 @@ class Repository:
             "size": digests.size,
             "media_type": media_type,
         }
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        self.session.execute(insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["blake3"]))
+        self.session.execute(
+            self._insert()(Blob).values(**values).on_conflict_do_nothing(index_elements=["blake3"])
+        )
         blob = self.session.get(Blob, digests.blake3)
         assert blob is not None
         return blob
@@ -48,9 +62,7 @@ class Repository:
         return self.session.scalars(select(Document).where(Document.source_url == source_url)).one_or_none()
 
     def add_document(self, document: Document) -> Document:
-        self.session.add(document)
-        self.session.flush()
-        return document
+        return self.add(document)
 
     def next_version_number(self, document_id: str) -> int:
         """Claim the next version number of a document.
@@ -70,12 +82,46 @@ class Repository:
             self.session.refresh(document, ["latest_version"])
         return int(claimed)
 
+    def search_documents(
+        self,
+        *,
+        credit: str | None,
+        role: str | None,
+        q: str | None,
+        source_url: str | None,
+        after: str | None,
+        limit: int,
+    ) -> Sequence[Document]:
+        """Documents, newest first, filtered by an accepted credit (a normalised-name match, optionally
+        of one role) in any version, by words of a version's title, or by source URL."""
+        query = select(Document)
+        if credit is not None or role is not None:
+            credited = (
+                select(Credit.id)
+                .join(Version, Version.id == Credit.version_id)
+                .join(Agent, Agent.id == Credit.agent_id)
+                .where(Version.document_id == Document.id, Credit.accepted.is_(True))
+            )
+            if credit is not None:
+                credited = credited.where(Agent.normalized_name.contains(normalize_name(credit)))
+            if role is not None:
+                credited = credited.where(Credit.role == role)
+            query = query.where(exists(credited))
+        if q is not None:
+            titled = select(Version.id).where(Version.document_id == Document.id)
+            for word in q.split():
+                titled = titled.where(func.lower(Version.title).contains(word.lower()))
+            query = query.where(exists(titled))
+        if source_url is not None:
+            query = query.where(Document.source_url == source_url)
+        if after is not None:
+            query = query.where(Document.id < after)
+        return self.session.scalars(query.order_by(Document.id.desc()).limit(limit)).all()
+
     # versions
 
     def add_version(self, version: Version) -> Version:
-        self.session.add(version)
-        self.session.flush()
-        return version
+        return self.add(version)
 
     def get_version(self, document_id: str, number: int) -> Version | None:
         return self.session.scalars(
@@ -100,12 +146,44 @@ class Repository:
             .limit(limit)
         ).all()
 
+    def version_text(self, version_id: int) -> str | None:
+        return self.session.scalar(select(Version.text).where(Version.id == version_id))
+
+    # agents and credits
+
+    def agent_for(self, name: str, kind: str, identifiers: dict[str, str]) -> Agent:
+        """The agent with this normalised name and kind, made on first sight; new identifiers are added."""
+        normalized = normalize_name(name) or name.casefold()
+        self.session.execute(
+            self._insert()(Agent)
+            .values(kind=kind, name=name, normalized_name=normalized, identifiers=identifiers)
+            .on_conflict_do_nothing(index_elements=["normalized_name", "kind"])
+        )
+        agent = self.session.scalars(
+            select(Agent).where(Agent.normalized_name == normalized, Agent.kind == kind)
+        ).one()
+        if identifiers and not identifiers.items() <= agent.identifiers.items():
+            agent.identifiers = {**agent.identifiers, **identifiers}
+            self.session.flush()
+        return agent
+
+    def get_agent(self, agent_id: int) -> Agent | None:
+        return self.session.get(Agent, agent_id)
+
+    def agent_credits(self, agent_id: int, limit: int) -> Sequence[tuple[Credit, Version]]:
+        rows = self.session.execute(
+            select(Credit, Version)
+            .join(Version, Version.id == Credit.version_id)
+            .where(Credit.agent_id == agent_id, Credit.accepted.is_(True))
+            .order_by(Version.document_id.desc(), Version.number, Credit.position)
+            .limit(limit)
+        ).all()
+        return [(credit, version) for credit, version in rows]
+
     # API keys
 
     def add_key(self, key: ApiKey) -> ApiKey:
-        self.session.add(key)
-        self.session.flush()
-        return key
+        return self.add(key)
 
     def get_key(self, key_id: str) -> ApiKey | None:
         return self.session.get(ApiKey, key_id)

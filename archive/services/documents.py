@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from archive.db.models import Blob, Document, Version
+from archive.db.models import Agent, Blob, Credit, Document, Version
 from archive.db.repository import Repository
-from archive.errors import BlobNotFound, DocumentNotFound, VersionNotFound
+from archive.errors import BlobNotFound, DocumentNotFound, NotFound, VersionNotFound
 from archive.storage import BlobStore, ByteRange
 
 
@@ -69,6 +69,59 @@ def get_latest_version(session: Session, document_id: str) -> Version:
     if view.latest is None:
         raise VersionNotFound(document_id, 1)
     return view.latest
+
+
+def get_version_text(session: Session, document_id: str, number: int) -> str:
+    version = get_version(session, document_id, number)
+    text = Repository(session).version_text(version.id)
+    if text is None:
+        raise NotFound(
+            f"version {number} of document {document_id} has no text "
+            f"(its media type {version.media_type} is not read for text)",
+            document_id=document_id,
+            version=number,
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    documents: list[DocumentView]
+    next_cursor: str | None
+
+
+def search_documents(
+    session: Session,
+    *,
+    credit: str | None = None,
+    role: str | None = None,
+    q: str | None = None,
+    source_url: str | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+) -> DocumentPage:
+    """Documents newest first, a page at a time; `cursor` is the last id of the previous page."""
+    repo = Repository(session)
+    found = repo.search_documents(
+        credit=credit, role=role, q=q, source_url=source_url, after=cursor, limit=limit + 1
+    )
+    page = [DocumentView(document, repo.latest_version(document)) for document in found[:limit]]
+    next_cursor = page[-1].document.id if len(found) > limit else None
+    return DocumentPage(documents=page, next_cursor=next_cursor)
+
+
+@dataclass(frozen=True)
+class AgentView:
+    agent: Agent
+    credits: Sequence[tuple[Credit, Version]]
+
+
+def get_agent(session: Session, agent_id: int, limit: int = 500) -> AgentView:
+    repo = Repository(session)
+    agent = repo.get_agent(agent_id)
+    if agent is None:
+        raise NotFound(f"no agent with id {agent_id}", agent_id=agent_id)
+    return AgentView(agent=agent, credits=repo.agent_credits(agent_id, limit))
 
 
 def get_blob_info(session: Session, blake3: str) -> BlobInfo:

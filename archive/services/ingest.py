@@ -11,6 +11,8 @@ from archive.db.models import Blob, Document, Version
 from archive.db.repository import Repository
 from archive.digests import SpooledUpload
 from archive.errors import DocumentNotFound, EmptyUpload, StoredBlobMismatch
+from archive.extract import Extractor
+from archive.services.attribution import record_attribution
 from archive.services.metadata import SuppliedMetadata
 from archive.storage import BlobStore
 
@@ -40,18 +42,6 @@ def store_blob(repo: Repository, store: BlobStore, upload: SpooledUpload, media_
     return repo.ensure_blob(digests, media_type)
 
 
-def _matches_latest(version: Version, upload: SpooledUpload, metadata: SuppliedMetadata) -> bool:
-    return (
-        version.blob_blake3 == upload.digests.blake3
-        and version.source_url == metadata.source_url
-        and version.title == metadata.title
-        and version.subtitle == metadata.subtitle
-        and version.publisher == metadata.publisher
-        and version.language == metadata.language
-        and version.published_at == metadata.published_at
-    )
-
-
 def ingest_document(
     session: Session,
     store: BlobStore,
@@ -61,12 +51,14 @@ def ingest_document(
     filename: str | None,
     metadata: SuppliedMetadata,
     actor: str,
+    extractor: Extractor,
     document_id: str | None = None,
 ) -> IngestResult:
     """Archive an upload as a new document, or as a new version of the document it names.
 
     The document is `document_id` when given, else the one whose `source_url` matches, else a new one.
-    When the bytes and metadata equal that document's latest version, nothing is added.
+    When the bytes and supplied metadata equal that document's latest version, nothing is added.
+    Metadata is read out of the document (`extractor`) and merged under what the archivist supplied.
     """
     if upload.digests.size == 0:
         raise EmptyUpload()
@@ -74,9 +66,14 @@ def ingest_document(
     document = _find_document(repo, document_id, metadata)
     if document is not None:
         latest = repo.latest_version(document)
-        if latest is not None and _matches_latest(latest, upload, metadata):
+        if (
+            latest is not None
+            and latest.blob_blake3 == upload.digests.blake3
+            and latest.supplied == metadata.snapshot()
+        ):
             return IngestResult(version=latest, created=False)
 
+    extraction = extractor.extract(upload.path, media_type)
     blob = store_blob(repo, store, upload, media_type)
     if document is None:
         document = repo.add_document(
@@ -93,13 +90,10 @@ def ingest_document(
             archived_by=actor,
             note=metadata.note,
             source_url=metadata.source_url,
-            title=metadata.title,
-            subtitle=metadata.subtitle,
-            publisher=metadata.publisher,
-            language=metadata.language,
-            published_at=metadata.published_at,
+            supplied=metadata.snapshot(),
         )
     )
+    record_attribution(repo, version, metadata, extraction)
     return IngestResult(version=version, created=True)
 
 

@@ -18,11 +18,17 @@ from pydantic import (
 )
 
 from archive.errors import InvalidMetadata
+from archive.extract.model import AgentKind, CreditRole
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+_ISNI = re.compile(r"^\d{15}[\dX]$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+MAX_CREDITS = 200
+MAX_PHOTOS = 100
 
 
 def _clean_text(value: str) -> str:
@@ -53,25 +59,63 @@ Line = Annotated[str, AfterValidator(_single_line)]
 Paragraph = Annotated[str, AfterValidator(_clean_text)]
 
 
+def _http_url(value: str) -> str:
+    if not _URL.match(value):
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return value
+
+
+Url = Annotated[Line, Field(max_length=2048), AfterValidator(_http_url)]
+Name = Annotated[Line, Field(max_length=300)]
+
+
+class SuppliedIdentifiers(BaseModel):
+    """Identifiers of a person or organisation (all optional)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    orcid: Annotated[str, Field(pattern=_ORCID.pattern)] | None = None
+    isni: Annotated[str, Field(pattern=_ISNI.pattern)] | None = None
+    url: Url | None = None
+    email: Annotated[Line, Field(max_length=320, pattern=_EMAIL.pattern)] | None = None
+
+
+class SuppliedCredit(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Name
+    role: CreditRole
+    kind: AgentKind = "person"
+    identifiers: SuppliedIdentifiers = SuppliedIdentifiers()
+
+
+class SuppliedPhoto(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    caption: Annotated[Paragraph, Field(max_length=4000)] | None = None
+    credit: Annotated[Line, Field(max_length=500)] | None = None
+    credits: Annotated[list[SuppliedCredit], Field(max_length=20)] = []
+
+
 class SuppliedMetadata(BaseModel):
     """The `metadata` part of an upload. Unknown fields are refused, so a typo is an error, not lost."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    source_url: Annotated[Line, Field(max_length=2048)] | None = None
+    source_url: Url | None = None
     title: Annotated[Line, Field(max_length=1000)] | None = None
     subtitle: Annotated[Paragraph, Field(max_length=4000)] | None = None
     publisher: Annotated[Line, Field(max_length=500)] | None = None
     language: Annotated[Line, Field(max_length=35)] | None = None
     published_at: Annotated[datetime, BeforeValidator(_date_as_midnight_utc)] | None = None
     note: Annotated[Paragraph, Field(max_length=4000)] | None = None
+    credits: Annotated[list[SuppliedCredit], Field(max_length=MAX_CREDITS)] = []
+    photos: Annotated[list[SuppliedPhoto], Field(max_length=MAX_PHOTOS)] = []
 
-    @field_validator("source_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not _URL.match(value):
-            raise ValueError("must be an absolute http:// or https:// URL")
-        return value
+    def snapshot(self) -> dict[str, object]:
+        """The supplied values as JSON, without the ones left out: what is stored with the version and
+        compared to tell whether an upload repeats the latest version."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
 
     @field_validator("language")
     @classmethod

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from archive.api.content import REVALIDATE, content_response
 from archive.api.deps import Archivist, Context, Reader
-from archive.api.schemas import DocumentOut, Problem, VersionList, VersionOut, multipart_body
+from archive.api.schemas import (
+    DocumentOut,
+    DocumentPage,
+    Problem,
+    VersionList,
+    VersionOut,
+    multipart_body,
+)
 from archive.api.uploads import receive_form
 from archive.errors import InvalidInput
+from archive.extract.model import CreditRole
 from archive.services import documents
 from archive.services.documents import BlobInfo
 from archive.services.ingest import ingest_document
@@ -19,10 +28,12 @@ from archive.services.metadata import parse_metadata
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
+ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
+MAX_PAGE_SIZE = 100
 DocumentId = Annotated[
     str,
     Path(
-        pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$",
+        pattern=ULID_PATTERN,
         description="The document's ULID (26 characters, Crockford base32).",
     ),
 ]
@@ -92,6 +103,7 @@ async def create_document(
                     filename=form.filename,
                     metadata=metadata,
                     actor=principal.name,
+                    extractor=context.extractor,
                 )
                 return VersionOut.of(result.version), result.created
 
@@ -102,6 +114,37 @@ async def create_document(
     if not created:
         response.status_code = 200
     return version
+
+
+@router.get(
+    "",
+    response_model=DocumentPage,
+    summary="List and search documents, newest first",
+    responses=_ERRORS,
+)
+def search_documents(
+    *,
+    context: Context,
+    _: Reader,
+    credit: Annotated[
+        str | None,
+        Query(min_length=1, max_length=300, description="A credited name (case and accent insensitive)."),
+    ] = None,
+    role: Annotated[CreditRole | None, Query(description="Only credits with this role.")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, description="Words of the title.")] = None,
+    source_url: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    cursor: Annotated[
+        str | None, Query(pattern=ULID_PATTERN, description="`next_cursor` of the previous page.")
+    ] = None,
+) -> DocumentPage:
+    with context.db.unit_of_work() as session:
+        page = documents.search_documents(
+            session, credit=credit, role=role, q=q, source_url=source_url, cursor=cursor, limit=limit
+        )
+        return DocumentPage(
+            documents=[DocumentOut.of(view) for view in page.documents], next_cursor=page.next_cursor
+        )
 
 
 @router.get(
@@ -166,3 +209,28 @@ def get_version_content(
     with context.db.unit_of_work() as session:
         info = BlobInfo.of_version(documents.get_version(session, document_id, number))
     return content_response(request, context.store, info)
+
+
+@router.get(
+    "/{document_id}/versions/{number}/text",
+    summary="The version's text, which evidence spans index into",
+    response_class=PlainTextResponse,
+    responses={
+        **_ERRORS,
+        **_NOT_FOUND,
+        200: {"content": {"text/plain": {}}, "description": "The text, UTF-8."},
+    },
+)
+def get_version_text(
+    document_id: DocumentId, number: VersionNumber, context: Context, _: Reader
+) -> PlainTextResponse:
+    with context.db.unit_of_work() as session:
+        text = documents.get_version_text(session, document_id, number)
+    return PlainTextResponse(
+        text,
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+            "Cache-Control": "private, max-age=31536000, immutable",
+        },
+    )

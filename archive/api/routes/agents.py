@@ -1,0 +1,26 @@
+"""People and organisations, and what each is credited with."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from archive.api.deps import Context, Reader
+from archive.api.schemas import AgentOut, Problem
+from archive.services import documents
+
+router = APIRouter(prefix="/v1/agents", tags=["agents"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No key, or a malformed, unknown or revoked key."},
+    404: {"model": Problem, "description": "No such agent."},
+    422: {"model": Problem, "description": "A malformed id."},
+    503: {"model": Problem, "description": "The database is unavailable; retry."},
+}
+
+
+@router.get("/{agent_id}", response_model=AgentOut, summary="An agent and its credits", responses=_ERRORS)
+def get_agent(agent_id: Annotated[int, Path(ge=1, le=2**62)], context: Context, _: Reader) -> AgentOut:
+    with context.db.unit_of_work() as session:
+        return AgentOut.of(documents.get_agent(session, agent_id))

@@ -1,0 +1,124 @@
+"""Reading metadata out of documents, chosen by media type, in worker processes with a time cap.
+
+A hostile or pathological page can cost at most `timeout` seconds of a worker (which is then replaced) and
+is never parsed past `max_bytes`; the parsers are set up to fetch nothing and resolve no external entities.
+A document that cannot be read is still archived: its `Extraction` is empty but for `problems`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from pebble import ProcessPool
+
+from archive.extract.model import Extraction
+
+TEXT_TYPES = frozenset({"text/plain", "text/markdown"})
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+def media_kind(media_type: str) -> tuple[str, str | None]:
+    """`"text/plain; charset=ISO-8859-1"` -> `("text/plain", "iso-8859-1")`."""
+    kind, _, params = media_type.partition(";")
+    charset = None
+    for param in params.split(";"):
+        name, _, value = param.strip().partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"').lower()
+    return kind.strip().lower(), charset
+
+
+def has_extractor(media_type: str) -> bool:
+    return media_kind(media_type)[0] in TEXT_TYPES | HTML_TYPES
+
+
+def decode_text(data: bytes, charset: str | None) -> str:
+    """The text of a plain-text document: its declared charset, else UTF-8; undecodable bytes replaced."""
+    try:
+        return data.decode(charset or "utf-8", errors="replace")
+    except LookupError:  # an unknown charset name
+        return data.decode("utf-8", errors="replace")
+
+
+def extract_bytes(data: bytes, media_type: str) -> Extraction:
+    """Extraction in this process (what each worker runs)."""
+    kind, charset = media_kind(media_type)
+    if kind in TEXT_TYPES:
+        from archive.extract.text import extract_text  # noqa: PLC0415  (workers import on demand)
+
+        return extract_text(decode_text(data, charset))
+    if kind in HTML_TYPES:
+        from archive.extract.html import extract_html  # noqa: PLC0415
+
+        return extract_html(data)
+    return Extraction()
+
+
+def _extract_file(path: str, media_type: str) -> Extraction:
+    return extract_bytes(Path(path).read_bytes(), media_type)
+
+
+class Extractor(Protocol):
+    def extract(self, path: Path, media_type: str) -> Extraction: ...
+
+
+@dataclass(frozen=True)
+class ExtractionLimits:
+    max_bytes: int = 5 * 1024 * 1024
+    timeout: float = 20.0
+    workers: int = 1
+
+
+class ProcessExtractor:
+    """Runs each extraction in a worker process of a pool started on first use."""
+
+    def __init__(
+        self,
+        limits: ExtractionLimits | None = None,
+        work: Callable[[str, str], Extraction] = _extract_file,
+    ) -> None:
+        self.limits = limits or ExtractionLimits()
+        self._work = work
+        self._pool: ProcessPool | None = None
+        self._lock = threading.Lock()
+
+    def _workers(self) -> ProcessPool:
+        with self._lock:
+            if self._pool is None:
+                # forkserver: a worker never inherits the threads and locks of the server process.
+                context = multiprocessing.get_context("forkserver")
+                self._pool = ProcessPool(max_workers=self.limits.workers, context=context)
+            return self._pool
+
+    def extract(self, path: Path, media_type: str) -> Extraction:
+        if not has_extractor(media_type):
+            return Extraction()
+        size = path.stat().st_size
+        if size > self.limits.max_bytes:
+            return Extraction(
+                problems=[f"not parsed: {size} bytes is over the {self.limits.max_bytes}-byte limit"]
+            )
+        future = self._workers().schedule(
+            self._work, args=(str(path), media_type), timeout=self.limits.timeout
+        )
+        try:
+            result = future.result()
+        except FutureTimeout:
+            return Extraction(problems=[f"not parsed: it took over {self.limits.timeout:g} s"])
+        except Exception as exc:  # a parser's failure must not lose the upload
+            return Extraction(problems=[f"not parsed: {type(exc).__name__}: {exc}"[:500]])
+        assert isinstance(result, Extraction)
+        return result
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.stop()  # type: ignore[no-untyped-call]
+                self._pool.join()
+                self._pool = None

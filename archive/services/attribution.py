@@ -1,0 +1,240 @@
+"""Merging what the archivist supplied with what extraction found, and recording it on a version.
+
+Supplied values win. Per descriptive field, a disagreeing extracted value is kept under `alternatives` with
+its evidence. Credits are merged per role: when the archivist supplied credits for a role, those are the
+role's credits, an extracted credit that names the same agent lends them its evidence, and the others are
+kept as not accepted; roles the archivist left out take the extracted credits. Supplied photos replace the
+extracted ones, which are kept as not accepted. Notices are only ever extracted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from archive.db.models import Credit, Notice, Photo, Version
+from archive.db.repository import Repository
+from archive.extract.model import Extraction, FoundCredit, FoundPhoto, Span
+from archive.names import normalize_name
+from archive.services.metadata import SuppliedCredit, SuppliedMetadata
+
+DESCRIPTIVE_FIELDS = ("title", "subtitle", "publisher", "language", "published_at", "modified_at")
+
+
+@dataclass
+class CreditDraft:
+    name: str
+    kind: str
+    role: str
+    source: str
+    rule: str | None = None
+    span: Span | None = None
+    identifiers: dict[str, str] = field(default_factory=dict)
+    accepted: bool = True
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return normalize_name(self.name), self.role
+
+
+@dataclass
+class PhotoDraft:
+    caption: str | None
+    credit_line: str | None
+    source: str
+    credits: list[CreditDraft]
+    rule: str | None = None
+    span: Span | None = None
+    accepted: bool = True
+
+
+@dataclass
+class Merged:
+    fields: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    alternatives: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    credits: list[CreditDraft] = field(default_factory=list)
+    photos: list[PhotoDraft] = field(default_factory=list)
+
+
+def _evidence(rule: str | None, span: Span | None) -> dict[str, Any]:
+    return {"rule": rule, "span": [span.start, span.end] if span else None}
+
+
+def _same(left: object, right: object) -> bool:
+    if isinstance(left, str) and isinstance(right, str):
+        return " ".join(left.split()).casefold() == " ".join(right.split()).casefold()
+    if isinstance(left, datetime) and isinstance(right, datetime):
+        return left == right
+    return left == right
+
+
+def _json_value(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def merge_fields(supplied: SuppliedMetadata, extraction: Extraction, merged: Merged) -> None:
+    for name in DESCRIPTIVE_FIELDS:
+        given = getattr(supplied, name, None)
+        found = getattr(extraction, name)
+        if given is not None:
+            merged.fields[name] = given
+            merged.evidence[name] = {"source": "supplied"}
+            if found is not None and not _same(given, found.value):
+                merged.alternatives.setdefault(name, []).append(
+                    {"value": _json_value(found.value), "source": "extracted"}
+                    | _evidence(found.rule, found.span)
+                )
+        elif found is not None:
+            merged.fields[name] = found.value
+            merged.evidence[name] = {"source": "extracted"} | _evidence(found.rule, found.span)
+
+
+def _supplied_credit(credit: SuppliedCredit) -> CreditDraft:
+    identifiers = credit.identifiers.model_dump(exclude_none=True)
+    return CreditDraft(credit.name, credit.kind, credit.role, "supplied", identifiers=identifiers)
+
+
+def _extracted_credit(credit: FoundCredit) -> CreditDraft:
+    return CreditDraft(
+        credit.name,
+        credit.kind,
+        credit.role,
+        "extracted",
+        rule=credit.rule,
+        span=credit.span,
+        identifiers=dict(credit.identifiers),
+    )
+
+
+def merge_credits(
+    supplied: list[SuppliedCredit], found: list[FoundCredit], photo_keys: set[tuple[str, str]]
+) -> list[CreditDraft]:
+    """The document-level credits. `photo_keys` are credits already recorded with a photo."""
+    drafts = [_supplied_credit(credit) for credit in supplied]
+    supplied_roles = {draft.role for draft in drafts}
+    by_key = {draft.key: draft for draft in drafts}
+    for credit in found:
+        draft = _extracted_credit(credit)
+        if draft.key in by_key:
+            confirmed = by_key[draft.key]
+            if confirmed.source == "supplied" and confirmed.rule is None:
+                confirmed.rule, confirmed.span = draft.rule, draft.span  # the text agrees
+            continue
+        if draft.key in photo_keys:
+            continue
+        draft.accepted = draft.role not in supplied_roles
+        by_key[draft.key] = draft
+        drafts.append(draft)
+    return drafts
+
+
+def merge_photos(supplied: SuppliedMetadata, found: list[FoundPhoto]) -> list[PhotoDraft]:
+    photos = [
+        PhotoDraft(
+            photo.caption,
+            photo.credit,
+            "supplied",
+            [_supplied_credit(credit) for credit in photo.credits],
+        )
+        for photo in supplied.photos
+    ]
+    replaced = bool(photos)
+    for photo in found:
+        credits = [_extracted_credit(credit) for credit in photo.credits]
+        for credit in credits:
+            credit.accepted = not replaced
+        photos.append(
+            PhotoDraft(
+                photo.caption,
+                photo.credit,
+                "extracted",
+                credits,
+                rule=photo.rule,
+                span=photo.span,
+                accepted=not replaced,
+            )
+        )
+    return photos
+
+
+def merge(supplied: SuppliedMetadata, extraction: Extraction) -> Merged:
+    merged = Merged()
+    merge_fields(supplied, extraction, merged)
+    merged.photos = merge_photos(supplied, extraction.photos)
+    photo_keys = {credit.key for photo in merged.photos if photo.accepted for credit in photo.credits}
+    merged.credits = merge_credits(supplied.credits, extraction.credits, photo_keys)
+    return merged
+
+
+def record_attribution(
+    repo: Repository, version: Version, supplied: SuppliedMetadata, extraction: Extraction
+) -> None:
+    """Set the version's descriptive fields, evidence and text, and add its credits, photos and notices."""
+    merged = merge(supplied, extraction)
+    for name, value in merged.fields.items():
+        setattr(version, name, value)
+    version.field_evidence = merged.evidence
+    version.text = extraction.text
+    version.extraction_problems = list(extraction.problems)
+    version.alternatives = dict(merged.alternatives)
+    repo.session.flush()
+
+    position = 0
+    for photo_number, draft in enumerate(merged.photos):
+        photo = repo.add(
+            Photo(
+                version_id=version.id,
+                position=photo_number,
+                caption=draft.caption,
+                credit_line=draft.credit_line,
+                source=draft.source,
+                accepted=draft.accepted,
+                **_span_columns(draft.rule, draft.span),
+            )
+        )
+        for credit in draft.credits:
+            _add_credit(repo, version, credit, position, photo.id)
+            position += 1
+    for credit in merged.credits:
+        _add_credit(repo, version, credit, position, None)
+        position += 1
+    for number, notice in enumerate(extraction.notices):
+        repo.add(
+            Notice(
+                version_id=version.id,
+                position=number,
+                kind=notice.kind,
+                text=notice.text,
+                date=notice.date,
+                **_span_columns(notice.rule, notice.span),
+            )
+        )
+
+
+def _span_columns(rule: str | None, span: Span | None) -> dict[str, Any]:
+    return {
+        "rule": rule,
+        "span_start": span.start if span else None,
+        "span_end": span.end if span else None,
+    }
+
+
+def _add_credit(
+    repo: Repository, version: Version, draft: CreditDraft, position: int, photo_id: int | None
+) -> None:
+    agent = repo.agent_for(draft.name, draft.kind, draft.identifiers)
+    repo.add(
+        Credit(
+            version_id=version.id,
+            agent_id=agent.id,
+            photo_id=photo_id,
+            role=draft.role,
+            position=position,
+            name=draft.name,
+            source=draft.source,
+            accepted=draft.accepted,
+            **_span_columns(draft.rule, draft.span),
+        )
+    )
