@@ -256,3 +256,13 @@ def _abandon(receiver: _FormReceiver) -> None:
     if isinstance(receiver.sink, UploadSpool):
         receiver.sink.__exit__(None, None, None)
     receiver.form.discard()
+
+
+async def read_bounded_body(request: Request, limit: int) -> bytes:
+    """A small body (a JSON request), read whole but refused past `limit` bytes (413)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise UploadTooLarge(limit, "the request body")
+    return bytes(body)

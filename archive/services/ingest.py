@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 from ulid import ULID
 
 from archive.db.models import Blob, Document, Version
 from archive.db.repository import Repository
-from archive.digests import SpooledUpload
-from archive.errors import DocumentNotFound, EmptyUpload, StoredBlobMismatch
-from archive.extract import Extractor
+from archive.digests import SpooledUpload, UploadSpool
+from archive.errors import DocumentNotFound, EmptyUpload, StoredBlobMismatch, VersionNotFound
+from archive.extract import Extractor, has_extractor
+from archive.extract.model import Extraction
 from archive.services.attribution import record_attribution
 from archive.services.metadata import SuppliedMetadata
 from archive.storage import BlobStore
@@ -79,6 +81,87 @@ def ingest_document(
         document = repo.add_document(
             Document(id=new_document_id(), source_url=metadata.source_url, created_by=actor)
         )
+    version = _add_version(
+        repo,
+        document,
+        blob=blob,
+        media_type=media_type,
+        filename=filename,
+        metadata=metadata,
+        actor=actor,
+        extraction=extraction,
+    )
+    return IngestResult(version=version, created=True)
+
+
+def correct_metadata(
+    session: Session,
+    store: BlobStore,
+    *,
+    document_id: str,
+    correction: SuppliedMetadata,
+    actor: str,
+    extractor: Extractor,
+    spool_dir: Path | None,
+) -> IngestResult:
+    """A new version with the latest version's bytes and corrected metadata.
+
+    The correction's fields replace the latest version's supplied ones (a list such as `credits` is
+    replaced whole); the rest is kept, but for the `note`, which belongs to each version. The bytes are
+    read again, so that extracted evidence is recorded for the new version as for any other.
+    """
+    repo = Repository(session)
+    document = repo.get_document(document_id)
+    if document is None:
+        raise DocumentNotFound(document_id)
+    latest = repo.latest_version(document)
+    if latest is None:
+        raise VersionNotFound(document_id, 1)
+    kept = {name: value for name, value in latest.supplied.items() if name != "note"}
+    metadata = SuppliedMetadata.model_validate(kept | correction.snapshot())
+    if metadata.snapshot() == latest.supplied:
+        return IngestResult(version=latest, created=False)
+    extraction = _extract_stored(store, extractor, latest, spool_dir)
+    version = _add_version(
+        repo,
+        document,
+        blob=latest.blob,
+        media_type=latest.media_type,
+        filename=latest.filename,
+        metadata=metadata,
+        actor=actor,
+        extraction=extraction,
+    )
+    return IngestResult(version=version, created=True)
+
+
+def _extract_stored(
+    store: BlobStore, extractor: Extractor, version: Version, spool_dir: Path | None
+) -> Extraction:
+    if not has_extractor(version.media_type):
+        return Extraction()
+    chunks = store.read(version.blob_blake3)
+    with UploadSpool(spool_dir, None) as spool:
+        for chunk in chunks:
+            spool.write(chunk)
+        upload = spool.finish()
+    try:
+        return extractor.extract(upload.path, version.media_type)
+    finally:
+        upload.discard()
+
+
+def _add_version(
+    repo: Repository,
+    document: Document,
+    *,
+    blob: Blob,
+    media_type: str,
+    filename: str | None,
+    metadata: SuppliedMetadata,
+    actor: str,
+    extraction: Extraction,
+) -> Version:
     number = repo.next_version_number(document.id)
     version = repo.add_version(
         Version(
@@ -89,12 +172,12 @@ def ingest_document(
             filename=filename,
             archived_by=actor,
             note=metadata.note,
-            source_url=metadata.source_url,
+            source_url=metadata.source_url or document.source_url,
             supplied=metadata.snapshot(),
         )
     )
     record_attribution(repo, version, metadata, extraction)
-    return IngestResult(version=version, created=True)
+    return version
 
 
 def _find_document(repo: Repository, document_id: str | None, metadata: SuppliedMetadata) -> Document | None:

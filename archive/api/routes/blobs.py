@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from archive.api.content import content_response
 from archive.api.deps import Auditor, Context, Reader
 from archive.api.schemas import Problem, VerificationOut, VerifyByDigest, multipart_body
-from archive.api.uploads import receive_form
+from archive.api.uploads import read_bounded_body, receive_form
 from archive.digests import DIGEST_PATTERN
 from archive.errors import InvalidInput, UnsupportedMediaType
 from archive.services import documents
@@ -75,7 +75,7 @@ def head_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> 
 async def verify(request: Request, context: Context, _: Auditor) -> VerificationOut:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
-        query = _parse_query(await _bounded_body(request, 4096))
+        query = _parse_query(await read_bounded_body(request, 4096))
 
         def by_digest() -> Verification:
             with context.db.unit_of_work() as session:
@@ -113,12 +113,3 @@ def _parse_query(body: bytes) -> VerifyByDigest:
     if (query.blake3 is None) == (query.sha256 is None):
         raise InvalidInput("give exactly one of `blake3` and `sha256`")
     return query
-
-
-async def _bounded_body(request: Request, limit: int) -> bytes:
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise InvalidInput(f"a JSON verify request is at most {limit} bytes")
-    return bytes(body)

@@ -18,13 +18,15 @@ from archive.api.schemas import (
     VersionOut,
     multipart_body,
 )
-from archive.api.uploads import receive_form
+from archive.api.uploads import read_bounded_body, receive_form
 from archive.errors import InvalidInput
+from archive.extract import media_kind
 from archive.extract.model import CreditRole
 from archive.services import documents
 from archive.services.documents import BlobInfo
-from archive.services.ingest import ingest_document
-from archive.services.metadata import parse_metadata
+from archive.services.ingest import correct_metadata, ingest_document
+from archive.services.keys import Principal
+from archive.services.metadata import SuppliedMetadata, parse_metadata
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -79,6 +81,63 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
 async def create_document(
     request: Request, response: Response, context: Context, principal: Archivist
 ) -> VersionOut:
+    return await _archive_upload(request, response, context, principal, document_id=None)
+
+
+@router.post(
+    "/{document_id}/versions",
+    status_code=201,
+    response_model=VersionOut,
+    summary="Add a version: new bytes (multipart), or corrected metadata alone (JSON)",
+    responses={
+        **_ERRORS,
+        **_NOT_FOUND,
+        200: {"model": VersionOut, "description": "Nothing changed: the latest version."},
+        413: {"model": Problem, "description": "The file or the metadata is over its limit."},
+        415: {"model": Problem, "description": "Neither multipart/form-data nor JSON."},
+    },
+    openapi_extra=multipart_body(
+        {"metadata": {"type": "string", "description": "JSON metadata of the new version."}},
+        {"application/json": {"schema": SuppliedMetadata.model_json_schema()}},
+    ),
+)
+async def add_version(
+    document_id: DocumentId,
+    request: Request,
+    response: Response,
+    context: Context,
+    principal: Archivist,
+) -> VersionOut:
+    if media_kind(request.headers.get("content-type", ""))[0] != "application/json":
+        return await _archive_upload(request, response, context, principal, document_id=document_id)
+    settings = context.settings
+    body = await read_bounded_body(request, settings.max_metadata_bytes)
+    correction = parse_metadata(body, settings.max_metadata_bytes)
+
+    def correct() -> tuple[VersionOut, bool]:
+        with context.db.unit_of_work() as session:
+            result = correct_metadata(
+                session,
+                context.store,
+                document_id=document_id,
+                correction=correction,
+                actor=principal.name,
+                extractor=context.extractor,
+                spool_dir=settings.effective_spool_dir(),
+            )
+            return VersionOut.of(result.version), result.created
+
+    version, created = await run_in_threadpool(correct)
+    return _answer(response, version, created)
+
+
+async def _archive_upload(
+    request: Request,
+    response: Response,
+    context: Context,
+    principal: Principal,
+    document_id: str | None,
+) -> VersionOut:
     settings = context.settings
     form = await receive_form(
         request,
@@ -104,12 +163,17 @@ async def create_document(
                     metadata=metadata,
                     actor=principal.name,
                     extractor=context.extractor,
+                    document_id=document_id,
                 )
                 return VersionOut.of(result.version), result.created
 
         version, created = await run_in_threadpool(archive)
     finally:
         form.discard()
+    return _answer(response, version, created)
+
+
+def _answer(response: Response, version: VersionOut, created: bool) -> VersionOut:
     response.headers["Location"] = f"/v1/documents/{version.document_id}/versions/{version.version}"
     if not created:
         response.status_code = 200
