@@ -11,6 +11,7 @@ ArchiveError
 │   ├── UploadTooLarge
 │   ├── UnsupportedMediaType
 │   ├── InvalidMetadata
+│   ├── InvalidDatetime
 │   └── UnsatisfiableRange
 ├── AuthError
 │   ├── Unauthenticated
@@ -115,6 +116,10 @@ class InvalidMetadata(InvalidInput):
 
     def __init__(self, detail: str, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(detail, errors=errors or [])
+
+
+class InvalidDatetime(InvalidInput):
+    title = "Invalid datetime"
 
 
 class UnsatisfiableRange(InvalidInput):

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 import archive
 from archive.api import problems
 from archive.api.deps import AppContext
-from archive.api.routes import agents, blobs, documents, health
+from archive.api.routes import agents, blobs, documents, health, memento
 from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
 from archive.db.session import Database
@@ -61,4 +61,5 @@ def create_app(
     app.include_router(documents.router)
     app.include_router(blobs.router)
     app.include_router(agents.router)
+    app.include_router(memento.router)
     return app

@@ -80,8 +80,9 @@ def content_response(
     *,
     cache_control: str = IMMUTABLE,
     head: bool = False,
+    extra_headers: dict[str, str] | None = None,
 ) -> Response:
-    headers = content_headers(info, cache_control)
+    headers = content_headers(info, cache_control) | (extra_headers or {})
     if _etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=_without_body_headers(headers))
 

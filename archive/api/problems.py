@@ -24,6 +24,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.ArchiveError], int]] = [
     (errors.UploadTooLarge, 413),
     (errors.UnsupportedMediaType, 415),
     (errors.UnsatisfiableRange, 416),
+    (errors.InvalidDatetime, 400),
     (errors.InvalidInput, 422),
     (errors.Unauthenticated, 401),
     (errors.Forbidden, 403),

@@ -10,7 +10,9 @@ from starlette.concurrency import run_in_threadpool
 
 from archive.api.content import REVALIDATE, content_response
 from archive.api.deps import Archivist, Context, Reader
+from archive.api.memento import MementoLinks
 from archive.api.schemas import (
+    DiffOut,
     DocumentOut,
     DocumentPage,
     Problem,
@@ -24,6 +26,7 @@ from archive.extract import media_kind
 from archive.extract.model import CreditRole
 from archive.services import documents
 from archive.services.documents import BlobInfo
+from archive.services.history import diff_versions, time_map
 from archive.services.ingest import correct_metadata, ingest_document
 from archive.services.keys import Principal
 from archive.services.metadata import SuppliedMetadata, parse_metadata
@@ -257,9 +260,10 @@ def get_latest_content(document_id: DocumentId, request: Request, context: Conte
     return content_response(request, context.store, info, cache_control=REVALIDATE)
 
 
-@router.get(
+@router.api_route(
     "/{document_id}/versions/{number}/content",
-    summary="The bytes of one version",
+    methods=["GET", "HEAD"],
+    summary="The bytes of one version (a memento of the document's original URL)",
     response_class=Response,
     responses={**_ERRORS, **_NOT_FOUND, **_CONTENT},
 )
@@ -272,7 +276,32 @@ def get_version_content(
 ) -> Response:
     with context.db.unit_of_work() as session:
         info = BlobInfo.of_version(documents.get_version(session, document_id, number))
-    return content_response(request, context.store, info)
+        timemap = time_map(session, document_id=document_id)
+    memento = next(m for m in timemap.mementos if m.number == number)
+    return content_response(
+        request,
+        context.store,
+        info,
+        head=request.method == "HEAD",
+        extra_headers=MementoLinks(request, timemap).memento_headers(memento),
+    )
+
+
+@router.get(
+    "/{document_id}/diff",
+    response_model=DiffOut,
+    summary="What changed between two versions: text, fields, credits and notices",
+    responses={**_ERRORS, **_NOT_FOUND},
+)
+def diff(
+    document_id: DocumentId,
+    context: Context,
+    _: Reader,
+    first: Annotated[int, Query(alias="from", ge=1, le=2_147_483_647)],
+    second: Annotated[int, Query(alias="to", ge=1, le=2_147_483_647)],
+) -> DiffOut:
+    with context.db.unit_of_work() as session:
+        return DiffOut.of(diff_versions(session, document_id, first, second))
 
 
 @router.get(

@@ -1,0 +1,92 @@
+"""Memento (RFC 7089): TimeMaps and TimeGates by document id, and by original URL as web archives offer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+
+from archive.api.deps import Context, Reader
+from archive.api.memento import LINK_FORMAT, MementoLinks, parse_accept_datetime
+from archive.api.routes.documents import DocumentId
+from archive.api.schemas import Problem
+from archive.services.history import time_map, version_at
+
+router = APIRouter(tags=["memento"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "Accept-Datetime is not an HTTP date."},
+    401: {"model": Problem, "description": "No key, or a malformed, unknown or revoked key."},
+    404: {"model": Problem, "description": "No document has this id or original URL."},
+    422: {"model": Problem, "description": "A malformed id."},
+}
+_TIMEMAP: dict[int | str, dict[str, Any]] = {
+    200: {"content": {LINK_FORMAT: {}}, "description": "The TimeMap, in link format."}
+}
+_TIMEGATE: dict[int | str, dict[str, Any]] = {
+    302: {"description": "A redirect to the memento that stood at Accept-Datetime."}
+}
+OriginalUrl = Annotated[str, Path(max_length=2048, description="The original URL, appended as it is.")]
+
+
+def _original(uri_r: str, request: Request) -> str:
+    """The URI-R as the client appended it: a query string belongs to it, not to this request."""
+    query = request.url.query
+    return f"{uri_r}?{query}" if query else uri_r
+
+
+def _timemap_response(request: Request, context: Context, **where: str) -> Response:
+    with context.db.unit_of_work() as session:
+        links = MementoLinks(request, time_map(session, **where))
+        return Response(links.timemap_body(), media_type=LINK_FORMAT)
+
+
+def _timegate_response(request: Request, context: Context, **where: str) -> Response:
+    when = parse_accept_datetime(request.headers.get("accept-datetime"))
+    with context.db.unit_of_work() as session:
+        timemap, memento = version_at(session, when, **where)
+        return Response(status_code=302, headers=MementoLinks(request, timemap).timegate_headers(memento))
+
+
+@router.get(
+    "/v1/documents/{document_id}/timemap",
+    summary="The document's TimeMap",
+    response_class=Response,
+    responses={**_ERRORS, **_TIMEMAP},
+)
+def document_timemap(document_id: DocumentId, request: Request, context: Context, _: Reader) -> Response:
+    return _timemap_response(request, context, document_id=document_id)
+
+
+@router.api_route(
+    "/v1/documents/{document_id}/timegate",
+    methods=["GET", "HEAD"],
+    summary="The document's TimeGate",
+    response_class=Response,
+    status_code=302,
+    responses={**_ERRORS, **_TIMEGATE},
+)
+def document_timegate(document_id: DocumentId, request: Request, context: Context, _: Reader) -> Response:
+    return _timegate_response(request, context, document_id=document_id)
+
+
+@router.get(
+    "/memento/timemap/link/{uri_r:path}",
+    summary="The TimeMap of an original URL",
+    response_class=Response,
+    responses={**_ERRORS, **_TIMEMAP},
+)
+def timemap_by_url(uri_r: OriginalUrl, request: Request, context: Context, _: Reader) -> Response:
+    return _timemap_response(request, context, original=_original(uri_r, request))
+
+
+@router.api_route(
+    "/memento/timegate/{uri_r:path}",
+    methods=["GET", "HEAD"],
+    summary="The TimeGate of an original URL",
+    response_class=Response,
+    status_code=302,
+    responses={**_ERRORS, **_TIMEGATE},
+)
+def timegate_by_url(uri_r: OriginalUrl, request: Request, context: Context, _: Reader) -> Response:
+    return _timegate_response(request, context, original=_original(uri_r, request))
