@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from concurrent.futures import TimeoutError as FutureTimeout
 from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
