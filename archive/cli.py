@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -17,6 +19,8 @@ from archive.digests import digest_file
 from archive.errors import ArchiveError
 from archive.roles import Role
 from archive.services import keys
+from archive.services.documents import list_versions
+from archive.services.history import diff_versions
 from archive.services.verify import verify_digest
 
 app = typer.Typer(
@@ -150,6 +154,71 @@ def verify(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, rea
             f"({holding.archived_at:%Y-%m-%dT%H:%M:%SZ})",
             highlight=False,
         )
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    version: int
+    archived_at: str
+    blake3: str
+    notices: list[str]
+    notice_dates: list[str | None]
+    archived_by: str
+    note: str | None
+
+
+@app.command()
+def history(
+    document_id: Annotated[str, typer.Argument(help="The document's id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """A document's versions: number, date, digest, notices, who archived it."""
+    database = _database(_settings())
+    with database.unit_of_work() as session:
+        rows = [
+            HistoryRow(
+                version=v.number,
+                archived_at=v.archived_at.isoformat(),
+                blake3=v.blob_blake3,
+                notices=[n.text for n in v.notices],
+                notice_dates=[n.date.isoformat() if n.date else None for n in v.notices],
+                archived_by=v.archived_by,
+                note=v.note,
+            )
+            for v in list_versions(session, document_id)
+        ]
+    if as_json:
+        print(json.dumps({"document_id": document_id, "versions": [asdict(r) for r in rows]}, indent=2))
+        return
+    table = Table("version", "archived", "blake3", "notices", "by", title=f"document {document_id}")
+    for row in rows:
+        notices = "\n".join(row.notices)
+        table.add_row(str(row.version), row.archived_at[:19], f"{row.blake3[:16]}…", notices, row.archived_by)
+    out.print(table)
+
+
+@app.command()
+def diff(
+    document_id: Annotated[str, typer.Argument(help="The document's id.")],
+    first: Annotated[int, typer.Argument(min=1, help="From this version.")],
+    second: Annotated[int, typer.Argument(min=1, help="To this version.")],
+) -> None:
+    """What changed between two versions: the text as a unified diff, then fields, credits, notices."""
+    database = _database(_settings())
+    with database.unit_of_work() as session:
+        result = diff_versions(session, document_id, first, second)
+        print(result.unified or "(no text to compare)")
+        for change in result.fields:
+            print(f"field {change.field}: {change.before!r} -> {change.after!r}")
+        for credit in result.credits_added:
+            print(f"credit added: {credit['name']} ({credit['role']})")
+        for credit in result.credits_removed:
+            print(f"credit removed: {credit['name']} ({credit['role']})")
+        for notice in result.notices_added:
+            print(f"notice added: {notice}")
 
 
 def main() -> None:
