@@ -126,6 +126,7 @@ class Alternatives(BaseModel):
 class VersionOut(BaseModel):
     document_id: str
     version: int
+    follows: int | None = Field(description="The version this one follows (None for the first).")
     blake3: str
     sha256: str
     size: int
@@ -159,6 +160,7 @@ class VersionOut(BaseModel):
         return cls(
             document_id=version.document_id,
             version=version.number,
+            follows=version.number - 1 if version.number > 1 else None,
             blake3=version.blob.blake3,
             sha256=version.blob.sha256,
             size=version.blob.size,
