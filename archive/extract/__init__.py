@@ -7,18 +7,20 @@ A document that cannot be read is still archived: its `Extraction` is empty but 
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from pebble import ProcessPool
 
 from archive.extract.model import Extraction
 
+T = TypeVar("T")
 TEXT_TYPES = frozenset({"text/plain", "text/markdown"})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -52,12 +54,29 @@ def extract_bytes(data: bytes, media_type: str) -> Extraction:
     if kind in TEXT_TYPES:
         from archive.extract.text import extract_text  # noqa: PLC0415  (workers import on demand)
 
-        return extract_text(decode_text(data, charset))
+        return without_nul(extract_text(decode_text(data, charset)))
     if kind in HTML_TYPES:
         from archive.extract.html import extract_html  # noqa: PLC0415
 
-        return extract_html(data)
+        return without_nul(extract_html(data))
     return Extraction()
+
+
+def without_nul(value: T) -> T:
+    """Every NUL character of every string found made U+FFFD, one for one, so that offsets hold.
+
+    Databases refuse NUL in text (PostgreSQL does), and no title or name needs one.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")  # type: ignore[return-value]
+    if isinstance(value, list | tuple):
+        return type(value)(without_nul(item) for item in value)
+    if isinstance(value, dict):
+        return {key: without_nul(item) for key, item in value.items()}  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: without_nul(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value
 
 
 def _extract_file(path: str, media_type: str) -> Extraction:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 from ulid import ULID
@@ -117,10 +118,10 @@ def correct_metadata(
     latest = repo.latest_version(document)
     if latest is None:
         raise VersionNotFound(document_id, 1)
-    kept = {name: value for name, value in latest.supplied.items() if name != "note"}
+    kept = _without_note(latest.supplied)
     metadata = SuppliedMetadata.model_validate(kept | correction.snapshot())
-    if metadata.snapshot() == latest.supplied:
-        return IngestResult(version=latest, created=False)
+    if _without_note(metadata.snapshot()) == kept:
+        return IngestResult(version=latest, created=False)  # a note alone corrects nothing
     extraction = _extract_stored(store, extractor, latest, spool_dir)
     version = _add_version(
         repo,
@@ -133,6 +134,10 @@ def correct_metadata(
         extraction=extraction,
     )
     return IngestResult(version=version, created=True)
+
+
+def _without_note(supplied: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in supplied.items() if name != "note"}
 
 
 def _extract_stored(

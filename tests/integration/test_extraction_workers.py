@@ -5,7 +5,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from archive.extract import ExtractionLimits, ProcessExtractor, decode_text, has_extractor, media_kind
+from archive.extract import (
+    ExtractionLimits,
+    ProcessExtractor,
+    decode_text,
+    extract_bytes,
+    has_extractor,
+    media_kind,
+)
 from archive.extract.model import Extraction
 
 
@@ -80,3 +87,11 @@ def test_oversized_and_unreadable_media_are_not_parsed(tmp_path: Path) -> None:
         assert extractor.extract(document, "application/pdf") == Extraction()
     finally:
         extractor.close()
+
+
+def test_nul_characters_never_reach_the_database() -> None:
+    result = extract_bytes(b"Title with \x00 inside\n\nBy Jane Doe\n\nBody \x00 text.", "text/plain")
+    assert result.text is not None
+    assert "\x00" not in result.text
+    assert len(result.text) == len("Title with \x00 inside\n\nBy Jane Doe\n\nBody \x00 text.")
+    assert result.title is None or "\x00" not in result.title.value

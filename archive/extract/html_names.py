@@ -1,0 +1,213 @@
+"""Names as pages print them: author lists, junk bylines, site names, and photo credit lines.
+
+General rules only: nothing here knows a publisher. A name's kind (person or organisation) is guessed from
+its shape (a person's name is two to four capitalised words) and from words that only organisations use
+("Press", "Images", "University", ...), including the names of the wire and photo agencies that credit
+pictures on every kind of site.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from archive.extract.model import AgentKind, CreditRole
+from archive.names import normalize_name
+
+_SPACES = re.compile(r"\s+")
+_BY_PREFIX = re.compile(r"^(?:written\s+|words\s+|reporting\s+)?by[:\s]+", re.IGNORECASE)
+# "A, B and C", "A; B", "A & B", "A | B", "A/B": the separators of a printed author list.
+_AUTHOR_SEPARATORS = re.compile(r"\s*(?:;|,|\||/|&|\band\b)\s*", re.IGNORECASE)
+# "Sam Jones in Madrid": a dateline glued to the byline.
+_DATELINE_SUFFIX = re.compile(r"\s+in\s+[A-Z][\w.'\u2019 -]*$")
+_URL_LIKE = re.compile(r"^(?:https?:|www\.)|^[\w.-]+\.(?:com|org|net|co|uk|ca|au|za|in|de|fr)(?:/|$)|@")
+_JUNK_BYLINES = frozenset(
+    normalize_name(junk)
+    for junk in (
+        "staff", "staff writer", "staff writers", "staff reporter", "staff reporters", "admin",
+        "administrator", "editor", "editors", "editorial", "editorial staff", "editorial team", "web desk",
+        "web team", "newsroom", "news desk", "desk", "unknown", "anonymous", "author", "guest",
+        "guest author", "contributor", "by", "team", "reporter", "correspondent",
+    )
+)  # fmt: skip
+
+# Words that make a name an organisation's: agencies, institutions, companies, publications.
+_ORGANISATION_WORDS = frozenset(
+    [
+        "press", "news", "newspaper", "newspapers", "agency", "agencies", "images", "image", "photos",
+        "photo", "pictures", "picture", "wire", "wires", "service", "services", "media", "network",
+        "networks", "times", "post", "herald", "tribune", "journal", "gazette", "telegraph", "mail",
+        "chronicle", "daily", "weekly", "magazine", "radio", "tv", "television", "broadcasting", "channel",
+        "studio", "studios", "productions", "films", "university", "college", "school", "institute", "inst",
+        "institution", "department", "dept", "ministry", "council", "court", "district", "government",
+        "govt", "office", "administration", "association", "foundation", "society", "committee",
+        "commission", "company", "co", "inc", "ltd", "llc", "plc", "corp", "corporation", "group", "team",
+        "staff", "desk", "bureau", "newsroom", "board", "project", "yearbook", "center", "centre", "museum",
+        "library", "archive", "archives", "collection", "police", "army", "navy", "military", "party",
+        "union", "club", "federation", "league", "organisation", "organization", "handout", "pool",
+        "courtesy", "wikimedia", "commons", "flickr", "instagram", "twitter", "facebook", "youtube",
+        "unsplash", "pexels", "reuters", "afp", "ap", "pa", "epa", "aap", "dpa", "xinhua", "ani", "pti",
+        "anadolu", "bloomberg", "yonhap", "kyodo", "efe", "ansa", "tass", "upi", "getty", "shutterstock",
+        "alamy", "istock", "istockphoto", "nasa", "noaa", "bbc", "cnn", "abc", "cbs", "nbc", "sipa", "zuma",
+    ]
+)  # fmt: skip
+# Lower-case particles inside a person's name ("Luiz Inácio Lula da Silva", "Ahmed bin Ali").
+_NAME_PARTICLES = frozenset(
+    [
+        "de", "da", "di", "del", "della", "der", "den", "van", "von", "ter", "bin", "binti", "bint", "al",
+        "el", "la", "le", "du", "dos", "das", "y", "ibn", "ben",
+    ]
+)  # fmt: skip
+_PERSON_TOKEN = re.compile(r"^(?:[A-ZÀ-ÞŁŚŻŹĆŃ][\w'\u2019.-]*|[A-Z]\.)$")
+_ACRONYM = re.compile(r"^[A-Z0-9&.]{2,4}$")  # "PA", "GCIS"
+
+# Labels that open a credit line: "Photo: X", "Picture by X", "Image Credits: X", "Image source, X",
+# "Credit...X" (the separator may be a colon, "by", an ellipsis, or a comma after "source").
+_CREDIT_LABEL = (
+    r"(?:(?:photo(?:graph)?s?|pictures?|pics?|images?|illustrations?|graphics?|video)"
+    r"(?:\s+credits?)?|credits?|sources?|courtesy(?:\s+of)?|copyright|©)"
+)
+_LEADING_LABEL = re.compile(
+    rf"^(?:{_CREDIT_LABEL})\s*(?::|\bby\b|…|\.\.\.)\s*"
+    r"|^(?:photo|picture|image)\s+source\s*[:,]\s*|^(?:courtesy\s+of|©)\s*",
+    re.IGNORECASE,
+)
+_VIDEO_CREDIT = re.compile(r"\bvideo\b", re.IGNORECASE)
+_ROLE_PHRASE = re.compile(
+    r"^(?:(?P<illustration>(?:photo\s+)?illustrations?|graphics?|artwork)|photos?|photographs?|pictures?)"
+    r"\s+by\s+",
+    re.IGNORECASE,
+)
+# Separators outside parentheses: "Natl Inst. for Space Research (INPE), Brazil" has two parts.
+_CREDIT_SEPARATORS = re.compile(r"\s*(?:/|;|\||,)\s*(?![^()]*\))")
+_AGENCY_PHOTO_SUFFIX = re.compile(r"\s+photos?$", re.IGNORECASE)  # "AP Photo", not "Panos Pictures"
+# Parts of a credit line that name no one: "(AP Photo/Adel Hana, File)", "Handout", "-".
+_NOT_AGENTS = frozenset(
+    {"file", "files", "handout", "supplied", "stock", "-", "—", "\u2013", "none", "null", "n a"}
+)
+
+
+def clean_text(value: str) -> str:
+    """Entities decoded and every run of white space made one space (what JSON-LD and meta values need)."""
+    return _SPACES.sub(" ", html.unescape(value)).strip()
+
+
+def split_author_names(value: str) -> list[str]:
+    """`"By A, B and C"` -> `["A", "B", "C"]`, without a dateline ("Sam Jones in Madrid"); a URL is no one."""
+    text = clean_text(value)
+    if _URL_LIKE.search(text):
+        return []
+    names: list[str] = []
+    for part in _AUTHOR_SEPARATORS.split(text):
+        name = _DATELINE_SUFFIX.sub("", _BY_PREFIX.sub("", part)).strip(" .,:;-\u2013—")
+        if name:
+            names.append(name)
+    return names
+
+
+def is_junk_byline(name: str) -> bool:
+    """A URL, an e-mail address, or a placeholder such as "Staff" or "Admin": no one's name."""
+    stripped = name.strip()
+    return (
+        not stripped
+        or bool(_URL_LIKE.search(stripped))
+        or normalize_name(stripped) in _JUNK_BYLINES
+        or not any(ch.isalpha() for ch in stripped)
+    )
+
+
+def is_site_name(name: str, site_names: list[str]) -> bool:
+    """True when `name` is the publication itself ("Lesotho Times" on lestimes.com), not a writer."""
+    normalized = normalize_name(name)
+    if not normalized:
+        return False
+    for site in site_names:
+        site_normalized = normalize_name(site)
+        if not site_normalized:
+            continue
+        if normalized == site_normalized or normalized.removeprefix("the ") == site_normalized.removeprefix(
+            "the "
+        ):
+            return True
+    return False
+
+
+def has_organisation_word(name: str) -> bool:
+    """ "Associated Press", "Getty Images", "Mashreq University": a word only organisations use."""
+    return bool(set(normalize_name(name).split()) & _ORGANISATION_WORDS)
+
+
+def name_kind(name: str) -> AgentKind:
+    """A person's name is 2 to 4 capitalised words with none of the words organisations use."""
+    tokens = clean_text(name).split()
+    if has_organisation_word(name) or not 2 <= len(tokens) <= 4:
+        return "organization"
+    significant = [token for token in tokens if token not in _NAME_PARTICLES]
+    if len(significant) < 2 or any(
+        _ACRONYM.match(token) and len(token.strip(".")) <= 2 for token in significant
+    ):
+        return "organization"  # "PA Wire", "AP", "EU Council": a two-letter acronym is no one's name
+    if all(_PERSON_TOKEN.match(token) for token in significant):
+        return "person"
+    return "organization"
+
+
+def looks_like_name_list(line: str) -> bool:
+    """A line that is nothing but people's names ("Mathatisi Sebusi/Mohalenyane Phakela")."""
+    if not line or len(line) > 120 or line.rstrip().endswith((".", "?", "!", ":")):
+        return False
+    names = split_author_names(line)
+    return bool(names) and all(name_kind(name) == "person" for name in names)
+
+
+def strip_credit_label(value: str) -> str:
+    """`"(Photo: Getty)"` -> `"Getty"`; `"Photograph: Eva Manez/Reuters"` -> `"Eva Manez/Reuters"`."""
+    text = clean_text(value).strip(" —\u2013-/")
+    while len(text) > 2 and text[0] == "(" and text[-1] == ")":
+        text = text[1:-1].strip()
+    previous = None
+    while previous != text:
+        previous = text
+        text = _LEADING_LABEL.sub("", text).strip(" :—\u2013-/")
+    return text
+
+
+def is_video_credit(value: str) -> bool:
+    """ "(AP Video by Mike Pesoli)": a moving picture's credit, not a photo's."""
+    label = clean_text(value).strip("( ")
+    return bool(_VIDEO_CREDIT.search(label[:20]))
+
+
+@dataclass(frozen=True)
+class CreditAgent:
+    name: str
+    kind: AgentKind
+    role: CreditRole
+
+
+def credit_agents(credit_line: str) -> list[CreditAgent]:
+    """Who a photo credit line names: `"AP Photo/Charles Rex Arbogast"` -> AP (agency), Charles Rex Arbogast.
+
+    The parts between "/", ";", "|" and "," are agents; "Photo", "File", "Handout" name no one. A person is
+    the photographer, an organisation the credited source (`photo_credit`), a "photo illustration by"
+    person the illustrator.
+    """
+    agents: list[CreditAgent] = []
+    for part in _CREDIT_SEPARATORS.split(credit_line):
+        name = part.strip(" []:")
+        if name.count("(") != name.count(")"):
+            name = name.strip("()")
+        role_match = _ROLE_PHRASE.match(name)
+        illustrated = bool(role_match and role_match.group("illustration"))
+        if role_match:
+            name = name[role_match.end() :].strip()
+        name = _AGENCY_PHOTO_SUFFIX.sub("", name).strip()
+        if len(name) < 2 or normalize_name(name) in _NOT_AGENTS or is_junk_byline(name):
+            continue
+        kind = name_kind(name)
+        role: CreditRole = "photo_credit"
+        if kind == "person":
+            role = "illustrator" if illustrated else "photographer"
+        agents.append(CreditAgent(name=name, kind=kind, role=role))
+    return agents

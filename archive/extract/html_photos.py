@@ -1,0 +1,375 @@
+"""Photos, their captions and credit lines, read from the page's markup and its schema.org images.
+
+A photo is found in one of three places: a `<figure>` (its `<figcaption>`), an element whose class says it
+is a caption (`caption`, or a `description` inside an image/slide/gallery container), or a lone credit
+element next to an image (`class="...credit..."`). Inside, the credit is either an element of its own
+(class `credit`, `copyright`, `photographer`, `distributor`; a sibling `author` of a caption) or printed at
+the end of the caption: "(AP Photo/Jane Doe)", "(Picture: Getty)", "Photograph: Eva Manez/Reuters",
+"— Picture by Yusof Mat Isa", "Credit: AFP/Getty". schema.org ImageObjects add the images whose credit
+(`creditText`, `copyrightHolder`, `author`, `creator`) the markup did not print.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from archive.extract.html_names import (
+    clean_text,
+    credit_agents,
+    is_junk_byline,
+    is_video_credit,
+    strip_credit_label,
+)
+from archive.extract.html_sources import SchemaOrg
+from archive.extract.model import FoundCredit, FoundPhoto
+from archive.names import normalize_name
+
+# lxml ships no type information (and the project's mypy settings do not exempt it): elements are Any.
+Element: TypeAlias = Any
+
+# Elements whose text no reader sees.
+_INVISIBLE = frozenset(
+    {"script", "style", "noscript", "template", "svg", "button", "select", "iframe", "head"}
+)
+_BLOCKS = frozenset({"p", "div", "br", "li", "figcaption", "figure", "section", "h1", "h2", "h3", "h4", "td"})
+_CAPTION_CLASS = re.compile(r"caption", re.IGNORECASE)
+_DESCRIPTION_CLASS = re.compile(r"description", re.IGNORECASE)
+# "credit" as a word of a class name ("figure-credit", "CaptionCredit"), not inside one ("Accreditation").
+_CREDIT_WORD = r"(?:(?<![a-z])credit|Credit|CREDIT)"
+_CREDIT_CLASS = re.compile(rf"{_CREDIT_WORD}|copyright|photographer|distributor", re.IGNORECASE)
+# Outside a figure only "credit" is trusted: "copyright" there is the page footer's "(c) 2024 ...".
+_LONE_CREDIT_CLASS = re.compile(_CREDIT_WORD)
+_RIGHTS_RESERVED = re.compile(r"rights\s+reserved", re.IGNORECASE)
+_SIBLING_CREDIT_CLASS = re.compile(r"credit|copyright|photographer|author|byline|source", re.IGNORECASE)
+_IMAGE_CONTAINER_CLASS = re.compile(r"image|photo|picture|media|slide|gallery|figure|carousel", re.IGNORECASE)
+_MAX_CAPTION = 2000
+_MAX_CREDIT = 200
+
+# A credit printed after the caption, introduced by a label: "Photograph: X", "Picture by X", "Credit: X".
+_TRAILING_LABELLED_CREDIT = re.compile(
+    r"(?:^|(?<=[\s.;,(|—\u2013-]))"
+    r"(?:(?:Photo(?:graph)?s?|Pictures?|Pics?|Images?|Illustration|Graphic)(?:\s+[Cc]redits?)?\s*:"
+    r"|(?:Photo(?:graph)?s?|Pictures?|Images?|Illustration|Graphic)\s+by\b"
+    r"|(?:Image|Photo)?\s*[Cc]redits?\s*(?::|…|\.\.\.)|(?:Image|Photo|Picture)\s+source\s*[:,]"
+    r"|Sources?\s*:|Courtesy(?:\s+of)?\b|©)"
+    r"\s*(?P<credit>[^:]{2,150})$"
+)
+# A wire credit closing the caption without a label: "... on Tuesday. REUTERS/Jane Doe", "EPA/JOHN ROE".
+_TRAILING_WIRE_CREDIT = re.compile(
+    r"(?<=[.!?\u201d\"]\s)(?P<credit>[A-Z][A-Z&-]+(?: [A-Z][A-Z&-]+)*\s?/\s?[^/()]{2,80}(?:/[^/()]{2,80})*)$"
+)
+_TRAILING_PARENTHESES = re.compile(r"\((?P<inside>[^()]{2,150})\)\s*$")
+_CAPTION_WORD = re.compile(
+    r"^(?:[A-ZÀ-Þ0-9][\w.'\u2019&-]*|of|and|for|the|via|de|du|la|le|del|van|von|by|in|at)$"
+)
+# Parenthesised words that describe the picture rather than credit it: "(left)", "(File)", "(L-R)".
+_POSITIONAL = frozenset(
+    [
+        "left", "right", "centre", "center", "top", "bottom", "above", "below", "inset", "file", "pictured",
+        "front", "back", "main", "l r", "r l",
+    ]
+)  # fmt: skip
+_TRAILING_PUNCTUATION = " \u00a0—\u2013-|:;,("
+
+
+def visible_text(element: Element) -> str:
+    """The element's text as a reader sees it: no script/SVG/button text, blocks separated by a space."""
+    parts: list[str] = []
+    stack: list[tuple[Any, bool]] = [(element, False)]
+    while stack:
+        node, tail_only = stack.pop()
+        if tail_only:
+            if node.tail:
+                parts.append(node.tail)
+            continue
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if node is not element:
+            stack.append((node, True))  # its tail comes after its content
+        if not tag or tag.lower() in _INVISIBLE:
+            continue
+        if tag.lower() in _BLOCKS:
+            parts.append(" ")
+        if node.text:
+            parts.append(node.text)
+        stack.extend((child, False) for child in reversed(node))
+    return clean_text("".join(parts))
+
+
+def _classes(element: Element) -> str:
+    value = element.get("class")
+    return value if isinstance(value, str) else ""
+
+
+def _has_class(element: Element, pattern: re.Pattern[str]) -> bool:
+    return bool(pattern.search(_classes(element)))
+
+
+def _descendants(element: Element, accept: Callable[[Element], bool]) -> Iterator[Element]:
+    for node in element.iterdescendants():
+        if isinstance(node.tag, str) and accept(node):
+            yield node
+
+
+def _is_caption(element: Element) -> bool:
+    return _has_class(element, _CAPTION_CLASS) and not _has_class(element, _CREDIT_CLASS)
+
+
+def _is_credit(element: Element) -> bool:
+    return _has_class(element, _CREDIT_CLASS)
+
+
+def _looks_like_credit_names(inside: str) -> bool:
+    """ "U.S. District Court, Eastern District of New York", "NPA": capitalised names, not "(left)"."""
+    if normalize_name(inside) in _POSITIONAL or not any(ch.isalpha() for ch in inside):
+        return False
+    words = re.split(r"[\s,/;]+", inside.strip())
+    return all(_CAPTION_WORD.match(word) for word in words if word)
+
+
+def split_printed_credit(caption: str) -> tuple[str, str | None]:
+    """A caption with its credit printed at the end -> (caption, credit as printed, label included)."""
+    parenthesised = _TRAILING_PARENTHESES.search(caption)
+    if parenthesised:
+        inside = parenthesised.group("inside").strip()
+        labelled = strip_credit_label(inside) != inside
+        if labelled or "/" in inside or _looks_like_credit_names(inside):
+            return caption[: parenthesised.start()].strip(_TRAILING_PUNCTUATION), inside
+    labelled_match = _TRAILING_LABELLED_CREDIT.search(caption)
+    if labelled_match and len(labelled_match.group("credit").split()) <= 15:
+        start = labelled_match.start()
+        return caption[:start].strip(_TRAILING_PUNCTUATION), caption[start:].strip()
+    wire = _TRAILING_WIRE_CREDIT.search(caption)
+    if wire and len(wire.group("credit").split()) <= 10:
+        return caption[: wire.start()].strip(_TRAILING_PUNCTUATION), wire.group("credit").strip()
+    return caption, None
+
+
+@dataclass(frozen=True)
+class PhotoReading:
+    """One photo as read from the markup, before it becomes a FoundPhoto."""
+
+    caption: str | None
+    credit_raw: str | None  # as printed, label and parentheses included
+    rule: str
+
+
+def _read_unit(unit: Element, block: Element | None, rule: str) -> PhotoReading | None:
+    """Caption and credit of one figure-like unit (`block` is its caption element, if any)."""
+    credit_element = next(_descendants(block, _is_credit), None) if block is not None else None
+    if credit_element is None:
+        credit_element = next(_descendants(unit, _is_credit), None)
+    block_text = visible_text(block) if block is not None else ""
+    inner_caption = next(_descendants(block, _is_caption), None) if block is not None else None
+    inner_text = visible_text(inner_caption) if inner_caption is not None else ""
+    caption: str | None = inner_text or block_text or None
+    credit_raw: str | None = None
+    if credit_element is not None:
+        credit_text = visible_text(credit_element)
+        position = block_text.find(credit_text) if credit_text else -1
+        if position >= 0:
+            # The credit element and what follows it ("Photo by X" + " /AFP via Getty Images").
+            credit_raw = block_text[position:]
+            caption = inner_text or block_text[:position]
+        else:
+            credit_raw = credit_text or None
+    elif inner_text and block_text.startswith(inner_text) and len(block_text) > len(inner_text):
+        credit_raw = block_text[len(inner_text) :]
+    if credit_raw is None and caption:
+        caption, credit_raw = split_printed_credit(caption)
+    return _reading(caption, credit_raw, rule)
+
+
+def _reading(caption: str | None, credit_raw: str | None, rule: str) -> PhotoReading | None:
+    caption = clean_text(caption).strip(_TRAILING_PUNCTUATION) if caption else None
+    credit_raw = clean_text(credit_raw).strip(" |;,") if credit_raw else None
+    if credit_raw and (len(credit_raw) > _MAX_CREDIT or not strip_credit_label(credit_raw)):
+        credit_raw = None
+    if caption and len(caption) > _MAX_CAPTION:
+        caption = caption[:_MAX_CAPTION]
+    if not caption and not credit_raw:
+        return None
+    return PhotoReading(caption=caption or None, credit_raw=credit_raw, rule=rule)
+
+
+def _sibling_credit(element: Element) -> str | None:
+    """A caption's credit printed beside it: `<span class="description">…</span><span class="author">…`."""
+    for sibling in element.itersiblings():
+        if isinstance(sibling.tag, str) and _has_class(sibling, _SIBLING_CREDIT_CLASS):
+            text = visible_text(sibling)
+            if text and len(text) <= _MAX_CREDIT:
+                return text
+    return None
+
+
+def _inside_image_container(element: Element, levels: int = 4) -> bool:
+    for depth, ancestor in enumerate(element.iterancestors()):
+        if depth >= levels:
+            break
+        if _has_class(ancestor, _IMAGE_CONTAINER_CLASS) or ancestor.tag in ("figure", "picture"):
+            return True
+    return False
+
+
+def _near_image(element: Element, levels: int = 2) -> bool:
+    for depth, ancestor in enumerate(element.iterancestors()):
+        if depth >= levels:
+            break
+        if next(ancestor.iter("img", "picture"), None) is not None:
+            return True
+    return False
+
+
+def _read_figure(figure: Element) -> PhotoReading | None:
+    """A figure's caption and credit; a second figcaption may carry the credit ("Image Credits: X")."""
+    figcaptions: list[Element] = []
+    for node in figure.iter("figcaption"):
+        if visible_text(node) and all(visible_text(node) != visible_text(kept) for kept in figcaptions):
+            figcaptions.append(node)
+    block = figcaptions[0] if figcaptions else next(_descendants(figure, _is_caption), None)
+    reading = _read_unit(figure, block, "html.figcaption")
+    if reading is None or reading.credit_raw is not None:
+        return reading
+    for other in figcaptions[1:]:
+        text = visible_text(other)
+        if strip_credit_label(text) != text or next(_descendants(other, _is_credit), None) is not None:
+            return _reading(reading.caption, text, "html.figcaption")
+    return reading
+
+
+def _is_lone_credit(element: Element) -> bool:
+    """A credit element outside any caption: labelled ("Photograph: REI") or beside an image."""
+    if not _has_class(element, _LONE_CREDIT_CLASS):
+        return False
+    text = visible_text(element)
+    if not text or len(text) > _MAX_CREDIT or _RIGHTS_RESERVED.search(text):
+        return False
+    return strip_credit_label(text) != text or _near_image(element)
+
+
+def photos_in_markup(tree: Element) -> list[PhotoReading]:
+    """Every captioned or credited picture in the page, in document order."""
+    readings: list[PhotoReading] = []
+    taken: set[Element] = set()
+
+    def claim(unit: Element) -> None:
+        taken.add(unit)
+        taken.update(node for node in unit.iterdescendants() if isinstance(node.tag, str))
+
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element in taken:
+            continue
+        tag = element.tag.lower()
+        reading: PhotoReading | None = None
+        if tag == "figure":
+            if next(element.iterdescendants("figure"), None) is not None:
+                continue  # the inner figure is the photo
+            reading = _read_figure(element)
+            claim(element)
+        elif _is_caption(element) or (
+            _has_class(element, _DESCRIPTION_CLASS) and _inside_image_container(element)
+        ):
+            reading = _read_unit(element, element, "html.caption")
+            if reading is not None and reading.credit_raw is None:
+                sibling_credit = _sibling_credit(element)
+                if sibling_credit:
+                    reading = _reading(reading.caption, sibling_credit, "html.caption")
+            if reading is not None and reading.credit_raw is None:
+                reading = None  # outside a figure, a "caption" without a credit is too often not one
+            claim(element)
+        elif _is_lone_credit(element):
+            reading = _reading(None, visible_text(element), "html.image-credit")
+            claim(element)
+        if reading is not None:
+            readings.append(reading)
+    return readings
+
+
+_IMAGE_CREDIT_FIELDS = ("creditText", "copyrightHolder", "author", "creator")
+
+
+def _agent_name(schema: SchemaOrg, value: Any) -> str | None:
+    value = schema.resolve(value)
+    if isinstance(value, list):
+        names = [name for name in (_agent_name(schema, item) for item in value) if name]
+        return "; ".join(names) or None
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, str) and not is_junk_byline(clean_text(value)):
+        return clean_text(value)
+    return None
+
+
+def photos_in_schema(schema: SchemaOrg) -> list[PhotoReading]:
+    """ImageObjects that say who made or owns them (the rule names the field that said so)."""
+    readings: list[PhotoReading] = []
+    for node in schema.of_types(frozenset({"ImageObject", "Photograph"})):
+        for credit_field in _IMAGE_CREDIT_FIELDS:
+            credit = _agent_name(schema, node.get(credit_field))
+            if not credit:
+                continue
+            caption = node.get("caption") or node.get("description")
+            reading = _reading(
+                caption if isinstance(caption, str) else None, credit, f"{schema.syntax}.image.{credit_field}"
+            )
+            if reading is not None:
+                readings.append(reading)
+            break
+    return readings
+
+
+def captions_agree(first: str | None, second: str | None) -> bool:
+    """Two captions of one picture: one contains the other once normalised (a credit may trail one)."""
+    if not first or not second:
+        return False
+    a, b = normalize_name(first), normalize_name(second)
+    return bool(a and b) and (a in b or b in a)
+
+
+def to_found_photo(reading: PhotoReading) -> FoundPhoto | None:
+    """A reading as a FoundPhoto: the credit line without its label, and who it names."""
+    if reading.credit_raw and is_video_credit(reading.credit_raw):
+        return None
+    credit = strip_credit_label(reading.credit_raw) if reading.credit_raw else None
+    credits = tuple(
+        FoundCredit(name=agent.name, role=agent.role, kind=agent.kind, rule=reading.rule)
+        for agent in (credit_agents(credit) if credit else [])
+    )
+    return FoundPhoto(caption=reading.caption, credit=credit or None, credits=credits, rule=reading.rule)
+
+
+def _same_photo(photo: FoundPhoto, other: FoundPhoto) -> bool:
+    """The same picture printed twice (a gallery and its lightbox): same caption, same credit.
+
+    Uncaptioned photos with one credit ("Photograph: REI" under each product) are different pictures.
+    """
+    return bool(photo.caption) and (
+        normalize_name(photo.caption or "") == normalize_name(other.caption or "")
+        and normalize_name(photo.credit or "") == normalize_name(other.credit or "")
+    )
+
+
+def _credited_by(photo: FoundPhoto, other: FoundPhoto) -> bool:
+    """`other` prints (at least) the credit that `photo` gives: "GHULAM RASOOL" within "GHULAM RASOOL/AFP"."""
+    if not photo.credit or not other.credit:
+        return False
+    return f" {normalize_name(photo.credit)} " in f" {normalize_name(other.credit)} "
+
+
+def merge_photos(printed: list[FoundPhoto], declared: list[FoundPhoto]) -> list[FoundPhoto]:
+    """Printed photos once each, then the schema.org images the page did not print."""
+    merged: list[FoundPhoto] = []
+    for photo in printed:
+        if not any(_same_photo(photo, kept) for kept in merged):
+            merged.append(photo)
+    for photo in declared:
+        duplicate = any(
+            (photo.caption and kept.caption and captions_agree(photo.caption, kept.caption))
+            or (not photo.caption and _credited_by(photo, kept))
+            for kept in merged
+        )
+        if not duplicate:
+            merged.append(photo)
+    return merged

@@ -1,0 +1,414 @@
+"""The HTML extractor on small hand-written pages: one source or rule at a time, and hostile input."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from archive.extract.html import extract_html, strip_site_name
+from archive.extract.html_names import credit_agents, name_kind, split_author_names, strip_credit_label
+from archive.extract.html_photos import split_printed_credit
+from archive.extract.model import Extraction
+
+BODY = (
+    "<article><h1>{h1}</h1>{byline}"
+    "<p>The city council voted on Tuesday to expand the harbour, a decision that has divided residents for "
+    "more than a decade and will reshape the waterfront for a generation.</p>"
+    "<p>Supporters say the expansion will bring jobs and trade, while opponents warn of the cost to the "
+    "marshes and the birds that nest there every spring.</p>"
+    "<p>The vote was seven to four, and construction is expected to begin next year once the last permits "
+    "are granted by the regional authority.</p>{extra}</article>"
+)
+
+
+def page(
+    *,
+    head: str = "",
+    jsonld: list[dict[str, Any]] | dict[str, Any] | None = None,
+    h1: str = "Harbour expansion approved",
+    byline: str = "",
+    extra: str = "",
+) -> bytes:
+    scripts = ""
+    if jsonld is not None:
+        scripts = f'<script type="application/ld+json">{json.dumps(jsonld)}</script>'
+    body = BODY.format(h1=h1, byline=byline, extra=extra)
+    return f"<!DOCTYPE html><html lang='en'><head>{head}{scripts}</head><body>{body}</body></html>".encode()
+
+
+def article(**fields: Any) -> dict[str, Any]:
+    return {"@context": "https://schema.org", "@type": "NewsArticle", **fields}
+
+
+def author_names(extraction: Extraction) -> list[str]:
+    return [credit.name for credit in extraction.credits if credit.role == "author"]
+
+
+# --- authors -------------------------------------------------------------------------------------------
+
+
+def test_jsonld_author_list_in_byline_order_with_references_resolved() -> None:
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            article(
+                headline="Harbour expansion approved",
+                author=[{"@type": "Person", "name": "Ana Lima"}, {"@id": "#/person/2"}],
+            ),
+            {"@type": "Person", "@id": "#/person/2", "name": "Bo Chen"},
+        ],
+    }
+    extraction = extract_html(page(jsonld=graph, head='<meta name="author" content="Someone Else">'))
+    assert author_names(extraction) == ["Ana Lima", "Bo Chen"]
+    assert {credit.rule for credit in extraction.credits} == {"jsonld.NewsArticle.author"}
+    assert {credit.kind for credit in extraction.credits} == {"person"}
+
+
+def test_an_author_string_is_split_into_names() -> None:
+    extraction = extract_html(page(jsonld=article(author="By Ana Lima, Bo Chen and Cy Dow")))
+    assert author_names(extraction) == ["Ana Lima", "Bo Chen", "Cy Dow"]
+
+
+def test_meta_author_when_there_is_no_schema_org_author() -> None:
+    head = (
+        '<meta property="article:author" content="https://example.com/authors/ana-lima">'
+        '<meta name="author" content="Ana Lima; Bo Chen">'
+    )
+    extraction = extract_html(page(head=head))
+    assert author_names(extraction) == ["Ana Lima", "Bo Chen"]
+    assert extraction.credits[0].rule == "meta.author"  # the URL in article:author names no one
+
+
+def test_the_site_name_gives_way_to_a_person_named_elsewhere() -> None:
+    head = '<meta property="og:site_name" content="Harbour Gazette">'
+    byline = "<p><strong>Ana Lima/Bo Chen</strong></p>"
+    extraction = extract_html(
+        page(head=head, jsonld=article(author={"name": "Harbour Gazette"}), byline=byline)
+    )
+    assert author_names(extraction) == ["Ana Lima", "Bo Chen"]
+    assert extraction.text is not None
+    for credit in extraction.credits:
+        assert credit.span is not None
+        assert extraction.text[credit.span.start : credit.span.end] == credit.name
+
+
+def test_an_agency_is_kept_when_no_person_is_named() -> None:
+    head = '<meta property="og:site_name" content="Harbour Gazette">'
+    extraction = extract_html(
+        page(head=head, jsonld=article(author=[{"@type": "Person", "name": "Associated Press"}]))
+    )
+    assert [(c.name, c.kind) for c in extraction.credits] == [("Associated Press", "organization")]
+
+
+def test_staff_placeholders_and_urls_are_not_authors() -> None:
+    extraction = extract_html(
+        page(jsonld=article(author=["Staff", "https://example.com/people/x", "Ana Lima"]))
+    )
+    assert author_names(extraction) == ["Ana Lima"]
+
+
+@pytest.mark.parametrize(
+    ("value", "names"),
+    [
+        ("By Ana Lima and Bo Chen", ["Ana Lima", "Bo Chen"]),
+        ("Ana Lima; Bo Chen & Cy Dow", ["Ana Lima", "Bo Chen", "Cy Dow"]),
+        ("Sam Jones in Madrid", ["Sam Jones"]),
+        ("https://example.com/authors", []),
+    ],
+)
+def test_split_author_names(value: str, names: list[str]) -> None:
+    assert split_author_names(value) == names
+
+
+def test_name_kinds() -> None:
+    assert name_kind("Ana Lima") == "person"
+    assert name_kind("GHULAM RASOOL") == "person"
+    assert name_kind("Associated Press") == "organization"
+    assert name_kind("Getty Images") == "organization"
+    assert name_kind("GCIS") == "organization"
+
+
+# --- titles, publisher, language -----------------------------------------------------------------------
+
+
+def test_title_suffix_naming_the_site_is_stripped() -> None:
+    head = (
+        '<meta property="og:site_name" content="Harbour Gazette">'
+        '<meta property="og:title" content="Harbour expansion approved | Harbour Gazette">'
+    )
+    extraction = extract_html(page(head=head))
+    assert extraction.title is not None
+    assert (extraction.title.value, extraction.title.rule) == ("Harbour expansion approved", "meta.og:title")
+    assert extraction.publisher is not None and extraction.publisher.value == "Harbour Gazette"
+    assert extraction.language is not None and extraction.language.value == "en"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Harbour expansion approved - Harbour Gazette", "Harbour expansion approved"),
+        ("Harbour Gazette | Harbour expansion approved", "Harbour expansion approved"),
+        (
+            "Harbour expansion approved | Politics | Harbour Gazette News",
+            "Harbour expansion approved | Politics",
+        ),
+        ("BUDGET 3.0 | Harbour expansion approved", "BUDGET 3.0 | Harbour expansion approved"),
+    ],
+)
+def test_strip_site_name(title: str, expected: str) -> None:
+    assert strip_site_name(title, ["Harbour Gazette"]) == expected
+
+
+def test_schema_headline_is_preferred_when_another_source_confirms_it() -> None:
+    head = (
+        "<title>Harbour expansion approved after decade of debate | Gazette</title>"
+        '<meta property="og:title" content="Council says yes to the harbour">'
+    )
+    extraction = extract_html(
+        page(head=head, jsonld=article(headline="Harbour expansion approved after decade of debate"))
+    )
+    assert extraction.title is not None
+    assert extraction.title.value == "Harbour expansion approved after decade of debate"
+    assert extraction.title.rule == "jsonld.NewsArticle.headline"
+
+
+def test_schema_headline_no_other_source_resembles_is_a_deck() -> None:
+    head = (
+        "<title>Harbour expansion approved - Gazette</title>"
+        '<meta property="og:title" content="Harbour expansion approved">'
+    )
+    extraction = extract_html(page(head=head, jsonld=article(headline="... and the birds lose out")))
+    assert extraction.title is not None and extraction.title.value == "Harbour expansion approved"
+
+
+# --- dates ---------------------------------------------------------------------------------------------
+
+
+def test_jsonld_date_published_is_preferred_to_meta_and_htmldate() -> None:
+    head = '<meta property="article:published_time" content="2024-03-02T08:00:00Z">'
+    extraction = extract_html(page(head=head, jsonld=article(datePublished="2024-03-01T10:30:00-05:00")))
+    assert extraction.published_at is not None
+    assert extraction.published_at.value == datetime(2024, 3, 1, 10, 30, tzinfo=timezone(timedelta(hours=-5)))
+    assert extraction.published_at.rule == "jsonld.NewsArticle.datePublished"
+
+
+def test_article_published_time_without_schema_org() -> None:
+    head = '<meta property="article:published_time" content="2024-03-02T08:00:00+01:00">'
+    extraction = extract_html(page(head=head))
+    assert extraction.published_at is not None
+    assert extraction.published_at.rule == "meta.article:published_time"
+    assert extraction.published_at.value.utcoffset() == timedelta(hours=1)
+
+
+def test_a_date_without_time_is_midnight_utc() -> None:
+    extraction = extract_html(page(jsonld=article(datePublished="2024-03-01", dateModified="2024-03-04")))
+    assert extraction.published_at is not None
+    assert extraction.published_at.value == datetime(2024, 3, 1, tzinfo=UTC)
+    assert extraction.modified_at is not None and extraction.modified_at.value == datetime(
+        2024, 3, 4, tzinfo=UTC
+    )
+
+
+def test_htmldate_when_nothing_else_dates_the_page() -> None:
+    extraction = extract_html(
+        page(extra='<p class="date">Published <time datetime="2023-05-15">May 15, 2023</time></p>')
+    )
+    assert extraction.published_at is not None
+    assert extraction.published_at.value.date().isoformat() == "2023-05-15"
+    assert extraction.published_at.value.tzinfo is not None
+
+
+# --- photos --------------------------------------------------------------------------------------------
+
+
+def test_figcaption_with_trailing_agency_credit() -> None:
+    figure = (
+        '<figure><img src="a.jpg" alt=""><figcaption>Cranes at the harbour on Monday. '
+        "(AP Photo/Jane Doe)</figcaption></figure>"
+    )
+    extraction = extract_html(page(extra=figure))
+    [photo] = extraction.photos
+    assert (photo.caption, photo.credit, photo.rule) == (
+        "Cranes at the harbour on Monday.",
+        "AP Photo/Jane Doe",
+        "html.figcaption",
+    )
+    assert [(c.name, c.role, c.kind) for c in photo.credits] == [
+        ("AP", "photo_credit", "organization"),
+        ("Jane Doe", "photographer", "person"),
+    ]
+
+
+def test_figcaption_with_a_credit_element_and_a_distributor() -> None:
+    figure = (
+        '<figure><img src="a.jpg"><figcaption><span class="caption">Cranes at the harbour.</span> '
+        '<span class="credit">Photo by JANE DOE</span> /<span class="distributor">AFP via Getty Images</span>'
+        "</figcaption></figure>"
+    )
+    [photo] = extract_html(page(extra=figure)).photos
+    assert photo.caption == "Cranes at the harbour."
+    assert photo.credit == "JANE DOE /AFP via Getty Images"
+    assert [(c.name, c.role) for c in photo.credits] == [
+        ("JANE DOE", "photographer"),
+        ("AFP via Getty Images", "photo_credit"),
+    ]
+
+
+def test_caption_outside_a_figure_with_a_labelled_credit() -> None:
+    block = '<div class="image-caption">Cranes at the harbour. — Picture by Jane Doe</div>'
+    [photo] = extract_html(page(extra=block)).photos
+    assert (photo.caption, photo.credit, photo.rule) == ("Cranes at the harbour.", "Jane Doe", "html.caption")
+
+
+def test_image_credit_text_from_jsonld() -> None:
+    image = {
+        "@type": "ImageObject",
+        "url": "https://example.com/a.jpg",
+        "caption": "Cranes.",
+        "creditText": "Jane Doe/Reuters",
+    }
+    owner = {
+        "@type": "ImageObject",
+        "url": "https://example.com/b.jpg",
+        "copyrightHolder": {"@type": "Organization", "name": "Port Authority"},
+    }
+    extraction = extract_html(page(jsonld=article(image=[image, owner])))
+    assert [(p.caption, p.credit, p.rule) for p in extraction.photos] == [
+        ("Cranes.", "Jane Doe/Reuters", "jsonld.image.creditText"),
+        (None, "Port Authority", "jsonld.image.copyrightHolder"),
+    ]
+
+
+def test_a_printed_photo_is_not_repeated_from_jsonld() -> None:
+    image = {"@type": "ImageObject", "caption": "Cranes at the harbour on Monday.", "creditText": "Jane Doe"}
+    figure = (
+        '<figure><img src="a.jpg"><figcaption>Cranes at the harbour on Monday. '
+        "Photograph: Jane Doe/Reuters</figcaption></figure>"
+    )
+    extraction = extract_html(page(jsonld=article(image=image), extra=figure))
+    assert [(p.credit, p.rule) for p in extraction.photos] == [("Jane Doe/Reuters", "html.figcaption")]
+
+
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        ("Crowds at the gate (Picture: Getty)", ("Crowds at the gate", "Picture: Getty")),
+        ("Crowds at the gate. Credit: AFP/Getty", ("Crowds at the gate.", "Credit: AFP/Getty")),
+        ("The mayor (left) speaks", ("The mayor (left) speaks", None)),
+        ("The mayor speaks (left)", ("The mayor speaks (left)", None)),
+        ("Officers at the scene. (U.S. District Court, Eastern District of New York)",
+         ("Officers at the scene.", "U.S. District Court, Eastern District of New York")),
+        ("He speaks. Credit\u2026Doug Mills/The Times", ("He speaks.", "Credit\u2026Doug Mills/The Times")),
+        ("He speaks. Image source, Getty Images", ("He speaks.", "Image source, Getty Images")),
+        ("Biden speaks on Tuesday. REUTERS/Jane Doe", ("Biden speaks on Tuesday.", "REUTERS/Jane Doe")),
+        ("The NHS/BMA dispute goes on.", ("The NHS/BMA dispute goes on.", None)),
+    ],
+)  # fmt: skip
+def test_split_printed_credit(caption: str, expected: tuple[str, str | None]) -> None:
+    assert split_printed_credit(caption) == expected
+
+
+def test_credit_lines() -> None:
+    assert strip_credit_label("(Courtesy of Tanner Fischer)") == "Tanner Fischer"
+    assert strip_credit_label("Image Credits: Strava") == "Strava"
+    assert strip_credit_label("Image source, Getty Images") == "Getty Images"
+    agents = credit_agents("Associated Press; photo illustration by Tim Hubbard / Los Angeles Times")
+    assert [(a.name, a.role) for a in agents] == [
+        ("Associated Press", "photo_credit"),
+        ("Tim Hubbard", "illustrator"),
+        ("Los Angeles Times", "photo_credit"),
+    ]
+    assert [a.name for a in credit_agents("AP Photo/Adel Hana, File")] == ["AP", "Adel Hana"]
+
+
+# --- the text rules' findings ----------------------------------------------------------------------------
+
+
+def test_contributor_lines_from_the_text_have_spans_into_the_text() -> None:
+    pytest.importorskip("archive.extract.text")
+    extra = "<p>Bo Chen contributed to this report.</p>"
+    extraction = extract_html(
+        page(jsonld=article(author={"@type": "Person", "name": "Ana Lima"}), extra=extra)
+    )
+    assert [(c.name, c.role) for c in extraction.credits] == [
+        ("Ana Lima", "author"),
+        ("Bo Chen", "contributor"),
+    ]
+    contributor = extraction.credits[1]
+    assert contributor.span is not None and extraction.text is not None
+    assert extraction.text[contributor.span.start : contributor.span.end] == "Bo Chen"
+
+
+def test_text_is_trafilatura_main_text() -> None:
+    extraction = extract_html(page(extra="<script>var secret = 1;</script>"))
+    assert extraction.text is not None
+    assert "divided residents" in extraction.text
+    assert "secret" not in extraction.text
+
+
+# --- hostile input -------------------------------------------------------------------------------------
+
+
+def test_an_oversized_page_is_not_parsed() -> None:
+    html = page() + b" " * 2000
+    extraction = extract_html(html, max_bytes=1000)
+    assert extraction.text is None and extraction.title is None
+    assert extraction.problems == [f"page too large to parse ({len(html)} bytes)"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        b"",
+        bytes(range(256)) * 8,
+        b"<html>\x00<body>\x00\x01</body></html>",
+        b"<div>" * 5000 + b"deep" + b"</div>" * 5000,
+    ],
+    ids=["empty", "binary", "control-characters", "deeply-nested"],
+)
+def test_malformed_pages_give_an_extraction_never_an_exception(html: bytes) -> None:
+    extraction = extract_html(html)
+    assert isinstance(extraction, Extraction)
+    assert extraction.problems  # nothing to read is a problem, said as one
+
+
+def test_unclosed_markup_is_read_as_far_as_it_goes() -> None:
+    extraction = extract_html(
+        b"<html><body><div><p>Unclosed <b>bold <figure><figcaption>Cranes (Photo: Jane Doe"
+    )
+    assert [(photo.caption, photo.credit) for photo in extraction.photos] == [("Cranes", "Jane Doe")]
+
+
+def test_an_external_entity_is_never_resolved() -> None:
+    html = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE html [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+        b"<html><body><article><p>Start &xxe; end of a paragraph long enough to be the main text of this "
+        b"page, which trafilatura keeps.</p></article></body></html>"
+    )
+    extraction = extract_html(html)
+    assert isinstance(extraction, Extraction)
+    assert "root:" not in (extraction.text or "")
+
+
+def test_a_script_heavy_page_gives_problems_not_an_exception() -> None:
+    html = (
+        b"<html><head>"
+        + b"<script>var a = '<p>not text</p>';</script>" * 3000
+        + b"</head><body></body></html>"
+    )
+    extraction = extract_html(html)
+    assert extraction.text is None
+    assert "no main text found" in extraction.problems
+
+
+def test_a_broken_jsonld_block_costs_only_itself() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
+        '<meta property="og:title" content="Harbour expansion approved">'
+    )
+    extraction = extract_html(page(head=head))
+    assert extraction.title is not None and extraction.title.value == "Harbour expansion approved"
+    assert any(problem.startswith("json-ld could not be read") for problem in extraction.problems)
