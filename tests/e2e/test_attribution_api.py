@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.conftest import SEED, SHARED
-from tests.e2e.conftest import Api
+from tests.conftest import SEED, SHARED, Deployment
+from tests.e2e.conftest import Api, running_api
 from tests.e2e.test_refusals import assert_problem
 
 SEED_TEXT = SEED / "dhs-irs-deputize.txt"
@@ -151,7 +151,15 @@ def test_a_document_without_text_has_no_text_route(api: Api) -> None:
     assert_problem(api.get(f"/v1/documents/{version['document_id']}/versions/1/text"), 404)
 
 
-@pytest.mark.parametrize("page", ["dev-02_APNews_2024_09_03", "dev-19_TheGuardian_2024_02_24"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "dev-02_APNews_2024_09_03",
+        "dev-12_Nature_2025_11_04",
+        "dev-14_Metro_2024_07_17",
+        "dev-19_TheGuardian_2024_02_24",
+    ],
+)
 def test_news_pages_are_attributed_from_their_html(api: Api, page: str) -> None:
     truth = json.loads((NEWS / f"{page}.json").read_text())["ground_truth"]
     html = (NEWS / f"{page}.html").read_bytes()
@@ -164,3 +172,32 @@ def test_news_pages_are_attributed_from_their_html(api: Api, page: str) -> None:
     assert version["published_at"][:10] == truth["published"][:10]
     assert version["photos"], "credited photos are found"
     assert_spans_match_text(api, version)
+
+
+HOSTILE_PAGES = {
+    "external entity": b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b"<html><body><p>&x;</p></body></html>",
+    "deep nesting": b"<html><body>" + b"<div>" * 20000 + b"text" + b"</div>" * 20000 + b"</body></html>",
+    "not html at all": bytes(range(256)) * 64,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_PAGES))
+def test_hostile_html_is_archived_and_never_leaks(api: Api, name: str) -> None:
+    data = HOSTILE_PAGES[name]
+    response = api.upload(data, filename="page.html", media_type="text/html")
+    assert response.status_code == 201, response.text
+    version = response.json()
+    assert "root:" not in json.dumps(version)
+    assert api.get(f"/v1/blobs/{version['blake3']}").content == data
+
+
+def test_a_page_over_the_parse_limit_is_archived_unparsed(deployment: Deployment) -> None:
+    with running_api(deployment, extract_max_bytes=1024) as api:
+        page = (NEWS / "dev-19_TheGuardian_2024_02_24.html").read_bytes()
+        version = api.upload(page, filename="g.html", media_type="text/html").json()
+        assert version["credits"] == []
+        assert version["title"] is None
+        assert version["extraction_problems"] == [
+            f"not parsed: {len(page)} bytes is over the 1024-byte limit"
+        ]

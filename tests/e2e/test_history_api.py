@@ -175,6 +175,15 @@ def test_memento_client_browses_the_history(tmp_path: Path) -> None:
             timegate_uri=f"{server.url}/memento/timegate/", check_native_timegate=False, session=session
         )
         before_v2 = (times[1] - timedelta(seconds=1)).replace(tzinfo=None)
+        document_id = response.json()["document_id"]
+        by_document = session.get(
+            f"{server.url}/v1/documents/{document_id}/timegate",
+            headers={"Accept-Datetime": format_datetime(times[1] - timedelta(seconds=1), usegmt=True)},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert by_document.status_code == 302
+        assert by_document.headers["location"].endswith("/versions/1/content")
         info = client.get_memento_info(original, before_v2)
         assert info["mementos"]["closest"]["uri"][0].endswith("/versions/1/content")
         assert info["original_uri"] == original
