@@ -14,6 +14,8 @@ from sqlalchemy import (
     Dialect,
     ForeignKey,
     Integer,
+    LargeBinary,
+    SmallInteger,
     MetaData,
     String,
     Text,
@@ -77,6 +79,10 @@ CREDIT_ROLE_VALUES = one_of(CREDIT_ROLES)
 AGENT_KIND_VALUES = one_of(AGENT_KINDS)
 SOURCE_VALUES = one_of(("supplied", "extracted"))
 NOTICE_KIND_VALUES = one_of(("updated", "corrected", "editors_note"))
+FIXITY_STATUSES = ("ok", "corrupt", "missing")
+FIXITY_STATUS_VALUES = one_of(FIXITY_STATUSES)
+AUDIT_STATUS_VALUES = one_of(("running", "done"))
+AUDIT_ITEM_STATUS_VALUES = one_of(("pending", *FIXITY_STATUSES))
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
@@ -100,6 +106,9 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last fixity check: what re-reading the stored bytes found, and when.
+    fixity_status: Mapped[str | None] = mapped_column(String(16))
+    fixity_checked_at: Mapped[datetime | None] = mapped_column()
 
 
 class Document(Base):
@@ -155,6 +164,8 @@ class Version(Base):
     field_evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     alternatives: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     extraction_problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The leaf of the verifiable log that records this version.
+    log_index: Mapped[int | None] = mapped_column(ForeignKey("log_entries.leaf_index"), unique=True)
 
     document: Mapped[Document] = relationship(back_populates="versions", lazy="raise")
     blob: Mapped[Blob] = relationship(lazy="joined")
@@ -256,3 +267,90 @@ class ApiKey(Base):
     secret_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class LogEntry(Base):
+    """A leaf of the verifiable log: an event's RFC 8785 canonical JSON, exactly the bytes hashed."""
+
+    __tablename__ = "log_entries"
+    __table_args__ = (CheckConstraint("leaf_index >= 0", name="leaf_index_not_negative"),)
+
+    leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry: Mapped[bytes] = mapped_column(LargeBinary)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    event_type: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LogNode(Base):
+    """The hash of a complete, aligned subtree: leaves [index·2^level, (index+1)·2^level). Never changes."""
+
+    __tablename__ = "log_nodes"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    node_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LogHead(Base):
+    """The one row that says how big the log is. Appends lock it, so they are serialised across workers."""
+
+    __tablename__ = "log_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(BigInteger)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class SignedCheckpoint(Base):
+    """A checkpoint the archive signed (C2SP signed note); each is consistent with every earlier one."""
+
+    __tablename__ = "log_checkpoints"
+
+    tree_size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    note: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Audit(Base):
+    """A fixity sweep over every blob; its items are leased to auditors in batches."""
+
+    __tablename__ = "audits"
+    __table_args__ = (CheckConstraint(f"status IN ({AUDIT_STATUS_VALUES})", name="status_known"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    requested_by: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AuditItem(Base):
+    __tablename__ = "audit_items"
+    __table_args__ = (CheckConstraint(f"status IN ({AUDIT_ITEM_STATUS_VALUES})", name="status_known"),)
+
+    audit_id: Mapped[str] = mapped_column(ForeignKey("audits.id"), primary_key=True)
+    blob_blake3: Mapped[str] = mapped_column(ForeignKey("blobs.blake3"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    checked_at: Mapped[datetime | None] = mapped_column()
+
+
+class FixityCheck(Base):
+    """One re-read of a blob from storage, and what it found."""
+
+    __tablename__ = "fixity_checks"
+    __table_args__ = (CheckConstraint(f"status IN ({FIXITY_STATUS_VALUES})", name="status_known"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    blob_blake3: Mapped[str] = mapped_column(ForeignKey("blobs.blake3"), index=True)
+    audit_id: Mapped[str | None] = mapped_column(ForeignKey("audits.id"), index=True)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16))
+    found_blake3: Mapped[str | None] = mapped_column(String(64))
+    found_sha256: Mapped[str | None] = mapped_column(String(64))
+    found_size: Mapped[int | None] = mapped_column(BigInteger)
+    checked_by: Mapped[str] = mapped_column(String(100))
+    log_index: Mapped[int | None] = mapped_column(ForeignKey("log_entries.leaf_index"))
