@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     extract_max_bytes: int = Field(default=5 * MiB, gt=0, le=256 * MiB)
     extract_workers: int = Field(default=1, ge=1, le=32)
 
+    # The verifiable log: its origin (the first line of every checkpoint, and the signing key's name) and
+    # the file holding its Ed25519 signing key, made on first start when absent.
+    log_origin: str = Field(default="archive.local/log", min_length=1, max_length=200, pattern=r"^[^\s+]+$")
+    signing_key_file: Path = Path("data/log-signing.key")
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

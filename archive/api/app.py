@@ -10,11 +10,12 @@ from fastapi import FastAPI
 import archive
 from archive.api import problems
 from archive.api.deps import AppContext
-from archive.api.routes import agents, blobs, documents, health, memento
+from archive.api.routes import agents, blobs, documents, health, log, memento
 from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
 from archive.db.session import Database
 from archive.extract import ExtractionLimits, ProcessExtractor
+from archive.services.log import LogSigner
 from archive.storage import BlobStore, open_blob_store
 
 
@@ -38,6 +39,7 @@ def create_app(
         db=db or Database.from_settings(settings),
         store=store or open_blob_store(settings),
         extractor=extractor,
+        log=LogSigner.load_or_create(settings.log_origin, settings.signing_key_file),
     )
 
     @asynccontextmanager
@@ -62,4 +64,5 @@ def create_app(
     app.include_router(blobs.router)
     app.include_router(agents.router)
     app.include_router(memento.router)
+    app.include_router(log.router)
     return app

@@ -14,6 +14,7 @@ from archive.errors import Forbidden, Unauthenticated
 from archive.extract import Extractor
 from archive.roles import Role
 from archive.services.keys import ANONYMOUS_READER, Principal, authenticate
+from archive.services.log import LogSigner
 from archive.storage import BlobStore
 
 
@@ -23,6 +24,7 @@ class AppContext:
     db: Database
     store: BlobStore
     extractor: Extractor
+    log: LogSigner
 
 
 def get_context(request: Request) -> AppContext:

@@ -186,6 +186,7 @@ class VersionOut(BaseModel):
             ),
             extraction_problems=version.extraction_problems,
             note=version.note,
+            log_index=version.log_index,
             content_url=f"{base}/content",
             text_url=f"{base}/text",
         )

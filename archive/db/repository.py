@@ -30,6 +30,10 @@ class Repository:
         dialect = self.session.get_bind().dialect.name
         return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
+    def insert_ignoring_conflict(self, model: type[Base], **values: Any) -> None:
+        """INSERT a row unless its primary key (or a unique key) is taken; a racing writer won."""
+        self.session.execute(self._insert()(model).values(**values).on_conflict_do_nothing())
+
     # blobs
 
     def get_blob(self, blake3: str) -> Blob | None:

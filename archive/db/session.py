@@ -17,6 +17,8 @@ from archive.errors import DatabaseUnavailable
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN is turned off; `_sqlite_begin` starts every transaction instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets readers run beside the one writer; synchronous=FULL makes each commit durable
     # before the API acknowledges it; foreign keys are off by default in SQLite.
@@ -27,6 +29,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Any) -> None:
+    """BEGIN IMMEDIATE: take SQLite's write lock at the start, so that two transactions that read and then
+    write (claiming a version number, appending to the log) queue up instead of failing on a stale read."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def build_engine(settings: Settings) -> Engine:
     url = make_url(settings.sqlalchemy_url())
     if url.get_backend_name() == "sqlite":
@@ -34,6 +42,7 @@ def build_engine(settings: Settings) -> Engine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(
         url,

@@ -16,6 +16,7 @@ from archive.errors import DocumentNotFound, EmptyUpload, StoredBlobMismatch, Ve
 from archive.extract import Extractor, has_extractor
 from archive.extract.model import Extraction
 from archive.services.attribution import record_attribution
+from archive.services.log import log_version
 from archive.services.metadata import SuppliedMetadata
 from archive.storage import BlobStore
 
@@ -182,6 +183,7 @@ def _add_version(
         )
     )
     record_attribution(repo, version, metadata, extraction)
+    log_version(repo.session, version)
     return version
 
 

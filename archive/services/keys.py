@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from archive.db.models import ApiKey
 from archive.db.repository import Repository
 from archive.errors import InvalidInput, KeyNameTaken, KeyNotFound, Unauthenticated
+from archive.ledger import key_created, key_revoked
 from archive.roles import Role
+from archive.services.log import append_event
 
 KEY_PREFIX = "ark_"
 _KEY_ID_BYTES = 8  # 16 hex characters: public, for lookup
@@ -40,8 +42,8 @@ def _secret_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
 
-def create_key(session: Session, name: str, role: Role) -> str:
-    """Make a key and return its plaintext, which is not kept anywhere."""
+def create_key(session: Session, name: str, role: Role, actor: str = "command line") -> str:
+    """Make a key and return its plaintext, which is not kept anywhere. The log records who made it."""
     if not _NAME.match(name):
         raise InvalidInput(
             "a key name is 1-100 letters, digits and . _ @ : - and starts with a letter or digit",
@@ -52,17 +54,20 @@ def create_key(session: Session, name: str, role: Role) -> str:
         raise KeyNameTaken(name)
     key_id = secrets.token_hex(_KEY_ID_BYTES)
     secret = secrets.token_urlsafe(_SECRET_BYTES)
-    repo.add_key(ApiKey(id=key_id, name=name, role=role.value, secret_sha256=_secret_digest(secret)))
+    key = repo.add_key(ApiKey(id=key_id, name=name, role=role.value, secret_sha256=_secret_digest(secret)))
+    append_event(session, key_created(key_name=name, role=role, time=key.created_at, actor=actor))
     return f"{KEY_PREFIX}{key_id}_{secret}"
 
 
-def revoke_key(session: Session, name: str) -> ApiKey:
+def revoke_key(session: Session, name: str, actor: str = "command line") -> ApiKey:
+    """Refuse a key from now on; the log records it (once: revoking again changes nothing)."""
     key = Repository(session).get_key_by_name(name)
     if key is None:
         raise KeyNotFound(name)
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         session.flush()
+        append_event(session, key_revoked(key_name=name, role=key.role, time=key.revoked_at, actor=actor))
     return key
 
 
@@ -91,4 +96,4 @@ def create_bootstrap_key(session: Session) -> str | None:
     repo = Repository(session)
     if repo.count_keys() > 0:
         return None
-    return create_key(session, BOOTSTRAP_KEY_NAME, Role.ADMIN)
+    return create_key(session, BOOTSTRAP_KEY_NAME, Role.ADMIN, actor="first start")

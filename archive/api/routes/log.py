@@ -1,0 +1,138 @@
+"""The verifiable log: signed checkpoints, entries, RFC 9162 proofs, and receipts of versions."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+
+from archive.api.deps import Context, Reader
+from archive.api.routes.documents import DocumentId, VersionNumber
+from archive.api.schemas import Problem
+from archive.services import documents
+from archive.services import log as ledger
+
+router = APIRouter(tags=["log"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No key, or a malformed, unknown or revoked key."},
+    404: {"model": Problem, "description": "No such entry, tree size or version."},
+    422: {"model": Problem, "description": "A malformed or impossible request (index ≥ tree size …)."},
+    503: {"model": Problem, "description": "The database is unavailable; retry."},
+}
+_TEXT: dict[int | str, dict[str, Any]] = {200: {"content": {"text/plain": {}}, "description": "Text."}}
+Size = Annotated[int, Query(ge=0, le=2**62)]
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class EntryOut(BaseModel):
+    index: int
+    entry: str = Field(description="The leaf's canonical JSON, exactly the bytes hashed (UTF-8).")
+    leaf_hash: str = Field(description="base64 of SHA-256(0x00 ‖ entry).")
+
+
+class InclusionOut(BaseModel):
+    index: int
+    tree_size: int
+    hashes: list[str]
+
+
+class ConsistencyOut(BaseModel):
+    model_config = {"populate_by_name": True}
+
+    from_size: int = Field(serialization_alias="from")
+    to_size: int = Field(serialization_alias="to")
+    hashes: list[str]
+
+
+class ReceiptOut(BaseModel):
+    entry: str
+    index: int
+    inclusion: InclusionOut
+    checkpoint: str = Field(description="The signed checkpoint (C2SP signed note) the proof leads to.")
+
+
+@router.get(
+    "/v1/log/checkpoint",
+    summary="The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)",
+    response_class=PlainTextResponse,
+    responses={**_ERRORS, **_TEXT},
+)
+def checkpoint(context: Context, _: Reader) -> PlainTextResponse:
+    with context.db.unit_of_work() as session:
+        note = ledger.latest_checkpoint(session, context.log).note
+    return PlainTextResponse(note, headers={"Cache-Control": "no-cache"})
+
+
+@router.get(
+    "/v1/log/key",
+    summary="The verifier key of the log, in C2SP vkey form",
+    response_class=PlainTextResponse,
+    responses={**_ERRORS, **_TEXT},
+)
+def verifier_key(context: Context, _: Reader) -> PlainTextResponse:
+    return PlainTextResponse(context.log.verifier_key + "\n")
+
+
+@router.get("/v1/log/entries/{index}", response_model=EntryOut, summary="A leaf", responses=_ERRORS)
+def entry(index: Annotated[int, Path(ge=0, le=2**62)], context: Context, _: Reader) -> EntryOut:
+    with context.db.unit_of_work() as session:
+        found = ledger.get_entry(session, index)
+        return EntryOut(index=index, entry=bytes(found.entry).decode(), leaf_hash=b64(bytes(found.leaf_hash)))
+
+
+@router.get(
+    "/v1/log/proof/inclusion",
+    response_model=InclusionOut,
+    summary="RFC 9162 inclusion proof",
+    responses=_ERRORS,
+)
+def inclusion(
+    index: Annotated[int, Query(ge=0, le=2**62)], tree_size: Size, context: Context, _: Reader
+) -> InclusionOut:
+    with context.db.unit_of_work() as session:
+        hashes = ledger.prove_inclusion(session, index, tree_size)
+    return InclusionOut(index=index, tree_size=tree_size, hashes=[b64(h) for h in hashes])
+
+
+@router.get(
+    "/v1/log/proof/consistency",
+    response_model=ConsistencyOut,
+    summary="RFC 9162 consistency proof",
+    responses=_ERRORS,
+)
+def consistency(
+    context: Context,
+    _: Reader,
+    old_size: Annotated[int, Query(alias="from", ge=1, le=2**62)],
+    new_size: Annotated[int, Query(alias="to", ge=1, le=2**62)],
+) -> ConsistencyOut:
+    with context.db.unit_of_work() as session:
+        hashes = ledger.prove_consistency(session, old_size, new_size)
+    return ConsistencyOut(from_size=old_size, to_size=new_size, hashes=[b64(h) for h in hashes])
+
+
+@router.get(
+    "/v1/documents/{document_id}/versions/{number}/receipt",
+    response_model=ReceiptOut,
+    summary="The version's receipt: its leaf, an inclusion proof and a signed checkpoint",
+    responses=_ERRORS,
+)
+def receipt(document_id: DocumentId, number: VersionNumber, context: Context, _: Reader) -> ReceiptOut:
+    with context.db.unit_of_work() as session:
+        version = documents.get_version(session, document_id, number)
+        found = ledger.receipt_for(session, context.log, version)
+    return ReceiptOut(
+        entry=found.entry.decode(),
+        index=found.index,
+        inclusion=InclusionOut(
+            index=found.index, tree_size=found.tree_size, hashes=[b64(h) for h in found.hashes]
+        ),
+        checkpoint=found.checkpoint,
+    )
