@@ -10,6 +10,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from archive.config import Settings, load_settings
@@ -17,10 +18,13 @@ from archive.db import migrate
 from archive.db.session import Database
 from archive.digests import digest_file
 from archive.errors import ArchiveError
+from archive.ledger import Verifier
+from archive.ledger.receipts import check_file, check_receipt
 from archive.roles import Role
 from archive.services import keys
 from archive.services.documents import list_versions
 from archive.services.history import diff_versions
+from archive.services.log import verify_log
 from archive.services.verify import verify_digest
 
 app = typer.Typer(
@@ -31,8 +35,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+log_app = typer.Typer(help="The verifiable log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.add_typer(log_app, name="log")
 
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -154,6 +160,54 @@ def verify(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, rea
             f"({holding.archived_at:%Y-%m-%dT%H:%M:%SZ})",
             highlight=False,
         )
+
+
+@app.command("verify-receipt")
+def verify_receipt(
+    receipt: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The receipt (JSON).")],
+    key: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help="A file holding the log's verifier key.")
+    ],
+    file: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="The archived file, to check too.")
+    ] = None,
+) -> None:
+    """Check a receipt offline, with no server: signature, inclusion proof, and the file's digests."""
+    try:
+        document = json.loads(receipt.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _fail(f"{receipt} is not a JSON receipt: {exc}")
+    if not isinstance(document, dict):
+        _fail(f"{receipt} is not a JSON receipt: expected an object")
+    verifier = Verifier.from_vkey(key.read_text(encoding="utf-8").strip())
+    checked = check_receipt(document, verifier)
+    out.print(f"signature ok: checkpoint of {checked.checkpoint.size} leaves signed by {verifier.vkey}")
+    out.print(f"inclusion ok: leaf {checked.index} is in that tree", highlight=False)
+    event = checked.event
+    if event.get("type") == "version.added":
+        out.print(
+            f"records version {event.get('version')} of document {event.get('document_id')}, "
+            f"blake3 {event.get('blake3')}",
+            highlight=False,
+        )
+    if file is not None:
+        check_file(event, digest_file(file))
+        out.print(f"file ok: {file} has the archived BLAKE3 and SHA-256", highlight=False)
+
+
+@log_app.command("verify")
+def log_verify() -> None:
+    """Recompute the whole log from its stored leaves and check it against every signed checkpoint."""
+    database = _database(_settings())
+    with database.unit_of_work() as session, Progress(console=err, transient=True) as progress:
+        task = progress.add_task("leaves", total=None)
+        result = verify_log(
+            session, progress=lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    if not result.ok:
+        where = f" (first bad leaf: {result.first_bad_index})" if result.first_bad_index is not None else ""
+        _fail(f"log verification failed{where}: {result.problem}")
+    out.print(f"log ok: {result.size} leaves, {result.checkpoints} signed checkpoints consistent with them")
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

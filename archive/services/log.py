@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from archive.errors import ArchiveError, NotFound
 from archive.ledger import (
     EMPTY_ROOT,
     Checkpoint,
+    MemoryNodes,
     NodeKey,
     Signer,
     canonical_entry,
@@ -244,3 +245,60 @@ def receipt_for(session: Session, log: LogSigner, version: Version) -> Receipt:
     entry = get_entry(session, version.log_index)
     hashes = inclusion_proof(DatabaseNodes(session), version.log_index, checkpoint.tree_size)
     return Receipt(bytes(entry.entry), version.log_index, checkpoint.tree_size, hashes, checkpoint.note)
+
+
+@dataclass(frozen=True)
+class LogVerification:
+    size: int
+    checkpoints: int
+    first_bad_index: int | None
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def verify_log(
+    session: Session, batch: int = 10_000, progress: Callable[[int, int], None] | None = None
+) -> LogVerification:
+    """Recompute the whole tree from the stored leaves and hold it against the stored hashes, the head
+    and every signed checkpoint; report the first leaf where they part."""
+    size = tree_size(session)
+    signed = {c.tree_size: bytes(c.root_hash) for c in session.scalars(select(SignedCheckpoint))}
+    recomputed = MemoryNodes()
+    stored = DatabaseNodes(session)
+    for start in range(0, size, batch):
+        entries = session.scalars(
+            select(LogEntry)
+            .where(LogEntry.leaf_index >= start, LogEntry.leaf_index < start + batch)
+            .order_by(LogEntry.leaf_index)
+        ).all()
+        leaves = stored.get_nodes([(0, e.leaf_index) for e in entries])
+        for expected_index, entry in enumerate(entries, start):
+            if entry.leaf_index != expected_index:
+                return _bad(size, signed, expected_index, f"leaf {expected_index} is missing")
+            stored_entry = entry.entry
+            if not isinstance(stored_entry, bytes):
+                return _bad(size, signed, expected_index, f"leaf {expected_index} is not stored as bytes")
+            digest = leaf_hash(stored_entry)
+            if digest != bytes(entry.leaf_hash) or leaves.get((0, entry.leaf_index)) != digest:
+                return _bad(size, signed, expected_index, f"leaf {expected_index} does not hash to its entry")
+            recomputed.append(digest)
+            grown = expected_index + 1
+            if grown in signed and root_hash(recomputed, grown) != signed[grown]:
+                return _bad(
+                    size, signed, None, f"the leaves up to {grown} do not give checkpoint {grown}'s root"
+                )
+        if progress is not None:
+            progress(min(start + batch, size), size)
+    head = session.get(LogHead, 1)
+    if head is not None and root_hash(recomputed, size) != bytes(head.root_hash):
+        return _bad(size, signed, None, "the leaves do not give the stored root")
+    if any(checkpoint > size for checkpoint in signed):
+        return _bad(size, signed, size, f"a checkpoint was signed for more than the {size} leaves stored")
+    return LogVerification(size=size, checkpoints=len(signed), first_bad_index=None, problem=None)
+
+
+def _bad(size: int, signed: dict[int, bytes], index: int | None, problem: str) -> LogVerification:
+    return LogVerification(size=size, checkpoints=len(signed), first_bad_index=index, problem=problem)
