@@ -16,6 +16,7 @@ from archive.ledger import (
     verify_consistency,
     verify_inclusion,
 )
+from archive.ledger.receipts import check_receipt
 from tests.conftest import SEED
 from tests.e2e.conftest import Api
 from tests.e2e.server import run_archive
@@ -143,3 +144,27 @@ def test_log_verify_finds_the_first_tampered_leaf(tmp_path: Path) -> None:
     broken = run_archive(tmp_path, "log", "verify")
     assert broken.returncode == 1
     assert "first bad leaf: 1" in broken.stderr
+
+
+def test_eleven_documents_every_receipt_verifies_and_the_history_is_consistent(api: Api) -> None:
+    key = verifier(api)
+    first_checkpoint, _ = checkpoint(api)
+    versions = [api.upload(SEED_TEXT.read_bytes(), media_type="text/plain").json()]
+    versions += [api.upload(f"document number {n}".encode()).json() for n in range(10)]
+    for version in versions:
+        receipt = api.get(f"/v1/documents/{version['document_id']}/versions/1/receipt").json()
+        checked = check_receipt(receipt, key)
+        assert checked.index == version["log_index"]
+        assert checked.event["blake3"] == version["blake3"]
+    last_checkpoint, _ = checkpoint(api)
+    assert last_checkpoint.size == first_checkpoint.size + 11
+    proof = api.get(
+        "/v1/log/proof/consistency", params={"from": first_checkpoint.size, "to": last_checkpoint.size}
+    ).json()["hashes"]
+    verify_consistency(
+        first_checkpoint.size,
+        last_checkpoint.size,
+        first_checkpoint.root_hash,
+        last_checkpoint.root_hash,
+        [base64.b64decode(h) for h in proof],
+    )
