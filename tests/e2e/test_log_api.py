@@ -139,7 +139,8 @@ def test_log_verify_finds_the_first_tampered_leaf(tmp_path: Path) -> None:
 
     with sqlite3.connect(tmp_path / "archive.db") as db:
         db.execute(
-            "UPDATE log_entries SET entry = CAST(replace(entry, 'reader', 'admin') AS BLOB) WHERE leaf_index = 1"
+            "UPDATE log_entries SET entry = CAST(replace(entry, 'reader', 'admin') AS BLOB)"
+            " WHERE leaf_index = 1"
         )
     broken = run_archive(tmp_path, "log", "verify")
     assert broken.returncode == 1
