@@ -69,6 +69,8 @@ def serve(
     """Serve the HTTP API. On an archive with no keys yet, prints a new admin key once."""
     import uvicorn  # noqa: PLC0415  (only this command needs the server)
 
+    from archive.api.observability import configure_logging  # noqa: PLC0415
+
     settings = _settings()
     database = _database(settings)
     with database.unit_of_work() as session:
@@ -81,6 +83,7 @@ def serve(
             highlight=False,
         )
         print(bootstrap, flush=True)
+    configure_logging()
     uvicorn.run(
         "archive.api.app:create_app",
         factory=True,
@@ -88,6 +91,8 @@ def serve(
         port=port or settings.port,
         workers=workers,
         proxy_headers=True,
+        access_log=False,  # the service logs each request itself, as JSON with its request id
+        log_config=None,
     )
 
 

@@ -10,7 +10,8 @@ from fastapi import FastAPI
 import archive
 from archive.api import problems
 from archive.api.deps import AppContext
-from archive.api.routes import agents, blobs, documents, health, log, memento
+from archive.api.observability import ObservabilityMiddleware, metrics
+from archive.api.routes import agents, audits, blobs, documents, health, log, memento
 from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
 from archive.db.session import Database
@@ -59,10 +60,13 @@ def create_app(
     )
     app.state.context = context
     problems.install(app)
+    app.add_middleware(ObservabilityMiddleware)
+    app.add_api_route("/metrics", metrics, methods=["GET"], tags=["health"], summary="Prometheus metrics")
     app.include_router(health.router)
     app.include_router(documents.router)
     app.include_router(blobs.router)
     app.include_router(agents.router)
     app.include_router(memento.router)
     app.include_router(log.router)
+    app.include_router(audits.router)
     return app

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from archive.api.content import REVALIDATE, content_response
 from archive.api.deps import Archivist, Context, Reader
 from archive.api.memento import MementoLinks
+from archive.api.observability import UPLOAD_BYTES
 from archive.api.schemas import (
     DiffOut,
     DocumentOut,
@@ -152,6 +153,7 @@ async def _archive_upload(
     try:
         if form.file is None:
             raise InvalidInput("the upload needs a `file` part")
+        UPLOAD_BYTES.inc(form.file.digests.size)
         metadata = parse_metadata(form.fields.get("metadata"), settings.max_metadata_bytes)
         upload = form.file
 
