@@ -17,14 +17,29 @@ from archive.services.verify import Verification
 
 
 def multipart_body(
-    fields: dict[str, dict[str, Any]], alternatives: dict[str, Any] | None = None
+    fields: dict[str, dict[str, Any]],
+    alternatives: dict[str, Any] | None = None,
+    *,
+    idempotent: bool = False,
 ) -> dict[str, Any]:
     """The OpenAPI request body of a route that parses its multipart upload as a stream: a required
-    binary `file` part, the given extra `fields`, and any `alternatives` (other media types)."""
+    binary `file` part, the given extra `fields`, any `alternatives` (other media types), and, for
+    uploads, the `Idempotency-Key` header they honour."""
     properties = {"file": {"type": "string", "format": "binary"}, **fields}
     schema = {"type": "object", "required": ["file"], "properties": properties}
     content = {"multipart/form-data": {"schema": schema}, **(alternatives or {})}
-    return {"requestBody": {"required": True, "content": content}}
+    extra: dict[str, Any] = {"requestBody": {"required": True, "content": content}}
+    if idempotent:
+        extra["parameters"] = [
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "A retry with the same key and body gets the first answer; another body, 422.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+            }
+        ]
+    return extra
 
 
 class Problem(BaseModel):
@@ -248,13 +263,21 @@ class HoldingOut(BaseModel):
     url: str
 
 
+class LastFixityOut(BaseModel):
+    """The blob's last fixity check; `log_index` is the log leaf that recorded a failure."""
+
+    status: str = Field(description="ok, corrupt or missing.")
+    checked_at: datetime
+    log_index: int | None
+
+
 class VerificationOut(BaseModel):
     archived: bool
     blake3: str | None
     sha256: str | None
     size: int | None
     versions: list[HoldingOut]
-    fixity: dict[str, Any] | None = None
+    fixity: LastFixityOut | None = Field(default=None, description="The last fixity check (None: never).")
 
     @classmethod
     def of(cls, result: Verification) -> VerificationOut:
@@ -272,6 +295,13 @@ class VerificationOut(BaseModel):
                 )
                 for h in result.versions
             ],
+            fixity=LastFixityOut(
+                status=result.fixity.status,
+                checked_at=result.fixity.checked_at,
+                log_index=result.fixity.log_index,
+            )
+            if result.fixity is not None
+            else None,
         )
 
 

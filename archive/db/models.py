@@ -354,3 +354,16 @@ class FixityCheck(Base):
     found_size: Mapped[int | None] = mapped_column(BigInteger)
     checked_by: Mapped[str] = mapped_column(String(100))
     log_index: Mapped[int | None] = mapped_column(ForeignKey("log_entries.leaf_index"))
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a request sent with an `Idempotency-Key`, replayed to its retries."""
+
+    __tablename__ = "idempotency_records"
+
+    principal: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created: Mapped[bool] = mapped_column(Boolean)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

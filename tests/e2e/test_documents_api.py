@@ -176,3 +176,15 @@ def test_health_and_readiness(api: Api) -> None:
     ready = api.client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"database": "ok", "storage": "ok"}
+
+
+def test_the_openapi_document_describes_every_route(api: Api) -> None:
+    document = api.client.get("/openapi.json")
+    assert document.status_code == 200
+    paths = document.json()["paths"]
+    assert {"get", "head"} <= set(paths["/v1/documents/{document_id}/versions/{number}/content"])
+    upload = paths["/v1/documents"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert {"201", "200", "401", "403", "413", "415", "422", "503"} <= set(upload["responses"])
+    operation_ids = [op["operationId"] for item in paths.values() for op in item.values()]
+    assert len(operation_ids) == len(set(operation_ids))

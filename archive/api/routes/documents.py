@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from archive.api.content import REVALIDATE, content_response
-from archive.api.deps import Archivist, Context, Reader
+from archive.api.deps import AppContext, Archivist, Context, Reader
 from archive.api.memento import MementoLinks
 from archive.api.observability import UPLOAD_BYTES
+from archive.api.routing import get_and_head
 from archive.api.schemas import (
     DiffOut,
     DocumentOut,
@@ -28,6 +31,7 @@ from archive.extract.model import CreditRole
 from archive.services import documents
 from archive.services.documents import BlobInfo
 from archive.services.history import diff_versions, time_map
+from archive.services.idempotency import IdempotencyRace, check_key, fingerprint, recall, remember
 from archive.services.ingest import correct_metadata, ingest_document
 from archive.services.keys import Principal
 from archive.services.metadata import SuppliedMetadata, parse_metadata
@@ -77,9 +81,11 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
         {
             "metadata": {
                 "type": "string",
-                "description": "JSON: source_url, title, subtitle, publisher, language, published_at, note.",
+                "description": "JSON: source_url, title, subtitle, publisher, language, published_at, note, "
+                "credits, photos.",
             }
-        }
+        },
+        idempotent=True,
     ),
 )
 async def create_document(
@@ -103,6 +109,7 @@ async def create_document(
     openapi_extra=multipart_body(
         {"metadata": {"type": "string", "description": "JSON metadata of the new version."}},
         {"application/json": {"schema": SuppliedMetadata.model_json_schema()}},
+        idempotent=True,
     ),
 )
 async def add_version(
@@ -115,23 +122,24 @@ async def add_version(
     if media_kind(request.headers.get("content-type", ""))[0] != "application/json":
         return await _archive_upload(request, response, context, principal, document_id=document_id)
     settings = context.settings
+    key = _idempotency_key(request)
     body = await read_bounded_body(request, settings.max_metadata_bytes)
     correction = parse_metadata(body, settings.max_metadata_bytes)
 
-    def correct() -> tuple[VersionOut, bool]:
-        with context.db.unit_of_work() as session:
-            result = correct_metadata(
-                session,
-                context.store,
-                document_id=document_id,
-                correction=correction,
-                actor=principal.name,
-                extractor=context.extractor,
-                spool_dir=settings.effective_spool_dir(),
-            )
-            return VersionOut.of(result.version), result.created
+    def correct(session: Session) -> tuple[VersionOut, bool]:
+        result = correct_metadata(
+            session,
+            context.store,
+            document_id=document_id,
+            correction=correction,
+            actor=principal.name,
+            extractor=context.extractor,
+            spool_dir=settings.effective_spool_dir(),
+        )
+        return VersionOut.of(result.version), result.created
 
-    version, created = await run_in_threadpool(correct)
+    print_ = fingerprint(request.method, request.url.path, body)
+    version, created = await run_in_threadpool(_once, context, principal, key, print_, correct)
     return _answer(response, version, created)
 
 
@@ -143,6 +151,7 @@ async def _archive_upload(
     document_id: str | None,
 ) -> VersionOut:
     settings = context.settings
+    key = _idempotency_key(request)
     form = await receive_form(
         request,
         spool_dir=settings.effective_spool_dir(),
@@ -157,25 +166,70 @@ async def _archive_upload(
         metadata = parse_metadata(form.fields.get("metadata"), settings.max_metadata_bytes)
         upload = form.file
 
-        def archive() -> tuple[VersionOut, bool]:
-            with context.db.unit_of_work() as session:
-                result = ingest_document(
-                    session,
-                    context.store,
-                    upload,
-                    media_type=form.media_type,
-                    filename=form.filename,
-                    metadata=metadata,
-                    actor=principal.name,
-                    extractor=context.extractor,
-                    document_id=document_id,
-                )
-                return VersionOut.of(result.version), result.created
+        def archive(session: Session) -> tuple[VersionOut, bool]:
+            result = ingest_document(
+                session,
+                context.store,
+                upload,
+                media_type=form.media_type,
+                filename=form.filename,
+                metadata=metadata,
+                actor=principal.name,
+                extractor=context.extractor,
+                document_id=document_id,
+            )
+            return VersionOut.of(result.version), result.created
 
-        version, created = await run_in_threadpool(archive)
+        print_ = fingerprint(
+            request.method,
+            request.url.path,
+            upload.digests.blake3,
+            form.media_type,
+            form.filename or "",
+            form.fields.get("metadata", b""),
+        )
+        version, created = await run_in_threadpool(_once, context, principal, key, print_, archive)
     finally:
         form.discard()
     return _answer(response, version, created)
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    return check_key(key) if key is not None else None
+
+
+def _once(
+    context: AppContext,
+    principal: Principal,
+    key: str | None,
+    print_: str,
+    work: Callable[[Session], tuple[VersionOut, bool]],
+) -> tuple[VersionOut, bool]:
+    """Do `work` in one unit of work, unless this `Idempotency-Key` was answered before: then give that
+    answer again, and do nothing."""
+    if key is None:
+        with context.db.unit_of_work() as session:
+            return work(session)
+    try:
+        with context.db.unit_of_work() as session:
+            remembered = recall(session, principal.name, key, print_)
+            if remembered is None:
+                version, created = work(session)
+                remember(
+                    session,
+                    principal.name,
+                    key,
+                    print_,
+                    created=created,
+                    response=version.model_dump(mode="json"),
+                )
+                return version, created
+    except IdempotencyRace:
+        with context.db.unit_of_work() as session:
+            remembered = recall(session, principal.name, key, print_)
+    assert remembered is not None
+    return VersionOut.model_validate(remembered.response), remembered.created
 
 
 def _answer(response: Response, version: VersionOut, created: bool) -> VersionOut:
@@ -262,9 +316,9 @@ def get_latest_content(document_id: DocumentId, request: Request, context: Conte
     return content_response(request, context.store, info, cache_control=REVALIDATE)
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/{document_id}/versions/{number}/content",
-    methods=["GET", "HEAD"],
     summary="The bytes of one version (a memento of the document's original URL)",
     response_class=Response,
     responses={**_ERRORS, **_NOT_FOUND, **_CONTENT},

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Request, Response
 from archive.api.deps import Context, Reader
 from archive.api.memento import LINK_FORMAT, MementoLinks, parse_accept_datetime
 from archive.api.routes.documents import DocumentId
+from archive.api.routing import get_and_head
 from archive.api.schemas import Problem
 from archive.services.history import time_map, version_at
 
@@ -58,9 +59,9 @@ def document_timemap(document_id: DocumentId, request: Request, context: Context
     return _timemap_response(request, context, document_id=document_id)
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/v1/documents/{document_id}/timegate",
-    methods=["GET", "HEAD"],
     summary="The document's TimeGate",
     response_class=Response,
     status_code=302,
@@ -80,9 +81,9 @@ def timemap_by_url(uri_r: OriginalUrl, request: Request, context: Context, _: Re
     return _timemap_response(request, context, original=_original(uri_r, request))
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/memento/timegate/{uri_r:path}",
-    methods=["GET", "HEAD"],
     summary="The TimeGate of an original URL",
     response_class=Response,
     status_code=302,
