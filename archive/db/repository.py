@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,19 @@ class Repository:
         self.session.execute(self._insert()(model).values(**values).on_conflict_do_nothing())
 
     # blobs
+
+    def lock_blob(self, blake3: str) -> None:
+        """Hold a lock on a digest until the transaction ends, so that storing a blob and collecting it as
+        garbage never interleave. PostgreSQL: a transaction advisory lock; SQLite: its write lock, which
+        every transaction takes at BEGIN, already does it."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            key = int.from_bytes(bytes.fromhex(blake3[:16]), "big", signed=True)
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        else:
+            self.session.connection()  # begins the transaction, and with it SQLite's write lock
+
+    def is_referenced(self, blake3: str) -> bool:
+        return self.session.get(Blob, blake3) is not None
 
     def get_blob(self, blake3: str) -> Blob | None:
         return self.session.get(Blob, blake3)

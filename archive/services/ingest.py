@@ -39,6 +39,7 @@ def store_blob(repo: Repository, store: BlobStore, upload: SpooledUpload, media_
     The put comes first even when the row exists, so a blob that storage had lost is written back.
     """
     digests = upload.digests
+    repo.lock_blob(digests.blake3)  # the collector of unreferenced blobs waits until this commits
     known = repo.get_blob(digests.blake3)
     if known is not None and known.size != digests.size:
         raise StoredBlobMismatch(digests.blake3, known.size, digests.size)

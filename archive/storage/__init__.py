@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from archive.config import FileStorageLocation, Settings
-from archive.storage.base import BlobStore, ByteRange, blob_key
+from archive.storage.base import BlobStore, ByteRange, StoredBlob, blob_key
 from archive.storage.filesystem import FilesystemBlobStore
 from archive.storage.memory import MemoryBlobStore
 
@@ -12,6 +12,7 @@ __all__ = [
     "ByteRange",
     "FilesystemBlobStore",
     "MemoryBlobStore",
+    "StoredBlob",
     "blob_key",
     "open_blob_store",
 ]

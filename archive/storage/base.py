@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from archive.digests import DIGEST_HEX, SpooledUpload
@@ -18,6 +19,14 @@ def blob_key(blake3: str) -> str:
     if not DIGEST_HEX.match(blake3):
         raise ValueError(f"not a BLAKE3 hex digest: {blake3!r}")
     return f"blake3/{blake3[:2]}/{blake3[2:4]}/{blake3}"
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """A blob as storage lists it: its digest and when it was last written."""
+
+    blake3: str
+    modified_at: datetime
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,10 @@ class BlobStore(Protocol):
 
         The blob is opened before this returns, so a missing blob raises here rather than mid-stream.
         """
+        ...
+
+    def iter_blobs(self) -> Iterator[StoredBlob]:
+        """Every blob stored under the key layout (anything else there is ignored), in no set order."""
         ...
 
     def delete(self, blake3: str) -> None:

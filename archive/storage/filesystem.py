@@ -7,12 +7,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.digests import CHUNK_SIZE, SpooledUpload
+from archive.digests import CHUNK_SIZE, DIGEST_HEX, SpooledUpload
 from archive.errors import BlobNotFound, StorageUnavailable
-from archive.storage.base import ByteRange, blob_key
+from archive.storage.base import ByteRange, StoredBlob, blob_key
 
 
 def _fsync(path: Path) -> None:
@@ -114,6 +115,15 @@ class FilesystemBlobStore:
                 if remaining is not None:
                     remaining -= len(chunk)
                 yield chunk
+
+    def iter_blobs(self) -> Iterator[StoredBlob]:
+        try:
+            for path in (self.root / "blake3").glob("??/??/*"):
+                if DIGEST_HEX.match(path.name) and path == self._path(path.name):
+                    modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                    yield StoredBlob(path.name, modified)
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot list blobs under {self.root}: {exc}") from exc
 
     def delete(self, blake3: str) -> None:
         try:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from archive.digests import SpooledUpload
 from archive.errors import BlobNotFound, StorageUnavailable
-from archive.storage.base import ByteRange, blob_key
+from archive.storage.base import ByteRange, StoredBlob, blob_key
 
 
 class MemoryBlobStore:
     def __init__(self) -> None:
         self.blobs: dict[str, bytes] = {}
         self.media_types: dict[str, str] = {}
+        self.written_at: dict[str, datetime] = {}
         self.available = True
         self._lock = threading.Lock()
 
@@ -31,6 +33,7 @@ class MemoryBlobStore:
                 return False
             self.blobs[key] = data
             self.media_types[key] = media_type
+            self.written_at[key] = datetime.now(UTC)
         return True
 
     def _get(self, blake3: str) -> bytes:
@@ -49,6 +52,12 @@ class MemoryBlobStore:
         if byte_range is not None:
             data = data[byte_range.start : byte_range.end + 1]
         return iter([data] if data else [])
+
+    def iter_blobs(self) -> Iterator[StoredBlob]:
+        self._require_available()
+        with self._lock:
+            listed = list(self.written_at.items())
+        return iter([StoredBlob(blake3, written) for blake3, written in listed if blake3 in self.blobs])
 
     def delete(self, blake3: str) -> None:
         self._require_available()

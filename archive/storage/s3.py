@@ -19,9 +19,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.response import StreamingBody
 
 from archive.config import S3StorageLocation, Settings
-from archive.digests import CHUNK_SIZE, SpooledUpload
+from archive.digests import CHUNK_SIZE, DIGEST_HEX, SpooledUpload
 from archive.errors import BlobNotFound, StorageUnavailable
-from archive.storage.base import ByteRange, blob_key
+from archive.storage.base import ByteRange, StoredBlob, blob_key
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -199,6 +199,16 @@ class S3BlobStore:
                     yield chunk
         finally:
             body.close()
+
+    def iter_blobs(self) -> Iterator[StoredBlob]:
+        listing = f"{self.prefix}/blake3/" if self.prefix else "blake3/"
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=listing)
+        with _translated("list"):
+            for page in pages:
+                for item in page.get("Contents", []):
+                    name = item["Key"].rsplit("/", 1)[-1]
+                    if DIGEST_HEX.match(name) and item["Key"] == self.key(name):
+                        yield StoredBlob(name, item["LastModified"])
 
     def delete(self, blake3: str) -> None:
         with _translated("delete"):

@@ -8,6 +8,7 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -209,3 +210,16 @@ def test_s3_missing_bucket_is_storage_unavailable(s3_endpoint: str) -> None:
     store = S3BlobStore(boto3.client("s3", endpoint_url=s3_endpoint), f"absent-{uuid.uuid4().hex[:8]}")
     with pytest.raises(StorageUnavailable):
         store.check()
+
+
+def test_iter_blobs_lists_what_was_stored(store: BlobStore, tmp_path: Path) -> None:
+    uploads = [spooled(os.urandom(64), tmp_path) for _ in range(3)]
+    for upload in uploads:
+        store.put_if_absent(upload, "application/octet-stream")
+    if isinstance(store, FilesystemBlobStore):
+        (store.root / "blake3" / "zz").mkdir(parents=True)
+        (store.root / "blake3" / "zz" / "stray.txt").write_text("not a blob")
+    listed = {blob.blake3: blob.modified_at for blob in store.iter_blobs()}
+    assert set(listed) == {upload.digests.blake3 for upload in uploads}
+    for modified in listed.values():
+        assert abs(datetime.now(UTC) - modified) < timedelta(minutes=5)

@@ -1,0 +1,65 @@
+"""Collecting garbage: blobs in storage that no row references (left by uploads that never committed),
+and spool files left by interrupted uploads, once they are older than a grace period.
+
+A blob is deleted only inside a transaction that holds the digest's lock (the one `store_blob` takes before
+it writes) and has just seen that no row references it, so an upload in flight can never lose its blob.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from archive.db.repository import Repository
+from archive.db.session import Database
+from archive.storage import BlobStore
+
+
+@dataclass
+class GcReport:
+    scanned: int = 0
+    referenced: int = 0
+    too_young: int = 0
+    deleted: int = 0
+    spool_files_removed: int = 0
+
+
+def collect_garbage(
+    db: Database,
+    store: BlobStore,
+    *,
+    grace: timedelta,
+    spool_dir: Path | None = None,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> GcReport:
+    now = now or datetime.now(UTC)
+    report = GcReport()
+    for stored in store.iter_blobs():
+        report.scanned += 1
+        if now - stored.modified_at < grace:
+            report.too_young += 1
+            continue
+        with db.unit_of_work() as session:
+            repo = Repository(session)
+            repo.lock_blob(stored.blake3)
+            if repo.is_referenced(stored.blake3):
+                report.referenced += 1
+                continue
+            if not dry_run:
+                store.delete(stored.blake3)
+            report.deleted += 1
+    if spool_dir is not None and spool_dir.is_dir():
+        report.spool_files_removed = _remove_old_spool_files(spool_dir, now - grace, dry_run)
+    return report
+
+
+def _remove_old_spool_files(spool_dir: Path, before: datetime, dry_run: bool) -> int:
+    removed = 0
+    for path in spool_dir.glob("upload-*.part"):
+        if datetime.fromtimestamp(path.stat().st_mtime, UTC) < before:
+            if not dry_run:
+                path.unlink(missing_ok=True)
+            removed += 1
+    return removed
