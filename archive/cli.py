@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from archive.config import Settings, load_settings
@@ -22,10 +31,21 @@ from archive.ledger import Verifier
 from archive.ledger.receipts import check_file, check_receipt
 from archive.roles import Role
 from archive.services import keys
+from archive.services.audit import (
+    DEFAULT_BATCH_SIZE,
+    AuditReport,
+    BatchOutcome,
+    get_audit_progress,
+    get_audit_report,
+    start_audit,
+    sweep_audit,
+)
 from archive.services.documents import list_versions
+from archive.services.gc import collect_garbage
 from archive.services.history import diff_versions
 from archive.services.log import verify_log
 from archive.services.verify import verify_digest
+from archive.storage import open_blob_store
 
 app = typer.Typer(
     name="archive",
@@ -215,6 +235,31 @@ def log_verify() -> None:
     out.print(f"log ok: {result.size} leaves, {result.checkpoints} signed checkpoints consistent with them")
 
 
+@app.command()
+def gc(
+    grace_seconds: Annotated[
+        int, typer.Option(min=0, help="Only what is older than this may go (default one hour).")
+    ] = 3600,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count, delete nothing.")] = False,
+) -> None:
+    """Remove blobs no row references, and spool files of interrupted uploads, past a grace period."""
+    settings = _settings()
+    report = collect_garbage(
+        _database(settings),
+        open_blob_store(settings),
+        grace=timedelta(seconds=grace_seconds),
+        spool_dir=settings.effective_spool_dir(),
+        dry_run=dry_run,
+    )
+    verb = "would delete" if dry_run else "deleted"
+    out.print(
+        f"blobs scanned {report.scanned}, referenced {report.referenced}, younger than the grace period "
+        f"{report.too_young}, unreferenced {verb} {report.deleted}; spool files {verb} "
+        f"{report.spool_files_removed}",
+        highlight=False,
+    )
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -278,6 +323,120 @@ def diff(
             print(f"credit removed: {credit['name']} ({credit['role']})")
         for notice in result.notices_added:
             print(f"notice added: {notice}")
+
+
+@app.command()
+def export(
+    document_id: Annotated[str, typer.Argument(help="The document's id.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The zip file to write.")],
+) -> None:
+    """Write a document as a BagIt bag in a zip: every version's bytes, its JSON and its log receipt."""
+    # The bag holds the API's own JSON, so this command borrows the API's rendering of it.
+    from archive.api.routes.export import WIRE_RENDERING  # noqa: PLC0415
+    from archive.services.export import export_to_file  # noqa: PLC0415
+    from archive.services.log import LogSigner  # noqa: PLC0415
+    from archive.storage import open_blob_store  # noqa: PLC0415
+
+    settings = _settings()
+    database = _database(settings)
+    log = LogSigner.load_or_create(settings.log_origin, settings.signing_key_file)
+    with database.unit_of_work() as session:
+        summary = export_to_file(
+            session,
+            document_id,
+            output,
+            store=open_blob_store(settings),
+            log=log,
+            rendering=WIRE_RENDERING,
+            work_dir=settings.effective_spool_dir(),
+        )
+    out.print(
+        f"wrote {output}: document {summary.document_id}, {summary.versions} version(s), "
+        f"{summary.zip_size} bytes",
+        highlight=False,
+    )
+
+
+def _cli_actor() -> str:
+    """Who a check run from the command line is recorded as: the operating-system user."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli"
+
+
+def _audit_progress_bar() -> Progress:
+    """Blobs checked of the total, bytes read, the rate and the time left (hidden when not a terminal)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[checked]}/{task.fields[blobs]} blobs"),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,  # a bare newline is all it would leave in a pipe or a log
+    )
+
+
+def _print_audit_report(report: AuditReport) -> None:
+    counts = Table("status", "blobs", title=f"audit {report.id} ({report.status})", box=None)
+    for status in ("ok", "corrupt", "missing", "pending"):
+        if status != "pending" or report.counts[status]:
+            counts.add_row(status, str(report.counts[status]))
+    out.print(counts)
+    for failure in report.failures:  # one line each, digest whole, for grep and for the record
+        out.print(
+            f"{failure.status:<8} {failure.blake3}  checked {failure.checked_at:%Y-%m-%dT%H:%M:%SZ}  "
+            f"log index {failure.log_index}",
+            highlight=False,
+        )
+
+
+@app.command()
+def audit(
+    audit_id: Annotated[
+        str | None, typer.Option("--audit", help="Join the audit with this id instead of starting one.")
+    ] = None,
+    batch: Annotated[
+        int, typer.Option("--batch", min=1, max=10_000, help="Blobs leased, checked and committed together.")
+    ] = DEFAULT_BATCH_SIZE,
+) -> None:
+    """Re-read and re-hash every blob (or help finish an audit); exit 1 when any is corrupt or missing."""
+    settings = _settings()
+    database = _database(settings)
+    store = open_blob_store(settings)
+    actor = _cli_actor()
+    if audit_id is None:
+        with database.unit_of_work() as session:
+            audit_id = start_audit(session, actor).id
+    with database.unit_of_work() as session:
+        before = get_audit_progress(session, audit_id)
+    with _audit_progress_bar() as progress:
+        task = progress.add_task(
+            f"audit {audit_id}",
+            total=before.total_bytes,
+            completed=before.checked_bytes,
+            checked=before.checked,
+            blobs=before.total,
+        )
+        checked = before.checked
+
+        def show(outcome: BatchOutcome) -> None:
+            nonlocal checked
+            checked += outcome.checked
+            progress.update(task, advance=outcome.bytes_checked, checked=checked)
+
+        sweep_audit(database, store, audit_id, actor=actor, batch_size=batch, on_batch=show)
+    with database.unit_of_work() as session:
+        report = get_audit_report(session, audit_id)
+    _print_audit_report(report)
+    if report.failed:
+        _fail(
+            f"audit {report.id}: {report.failed} of {report.total} blobs failed fixity "
+            f"({report.counts['corrupt']} corrupt, {report.counts['missing']} missing)"
+        )
 
 
 def main() -> None:

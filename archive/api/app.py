@@ -11,7 +11,7 @@ import archive
 from archive.api import problems
 from archive.api.deps import AppContext
 from archive.api.observability import ObservabilityMiddleware, metrics
-from archive.api.routes import agents, audits, blobs, documents, health, log, memento
+from archive.api.routes import agents, audits, blobs, documents, export, health, log, memento
 from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
 from archive.db.session import Database
@@ -69,4 +69,5 @@ def create_app(
     app.include_router(memento.router)
     app.include_router(log.router)
     app.include_router(audits.router)
+    app.include_router(export.router)
     return app

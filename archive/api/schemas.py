@@ -42,6 +42,35 @@ def multipart_body(
     return extra
 
 
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON schema with its `$defs` written in place, for OpenAPI documents that name it
+    outside `components` (pydantic's `#/$defs/…` references do not resolve there)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref")
+            if isinstance(reference, str) and reference.startswith("#/$defs/"):
+                return resolve(definitions[reference.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved = resolve(schema)
+    assert isinstance(resolved, dict)
+    return resolved
+
+
+def problem_doc(description: str) -> dict[str, Any]:
+    """An error response in OpenAPI: RFC 9457 problem details, as `application/problem+json`."""
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": inline_schema(Problem)}},
+    }
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 

@@ -259,6 +259,13 @@ class LogVerification:
         return self.problem is None
 
 
+class _LeafMismatch(Exception):
+    def __init__(self, index: int | None, problem: str) -> None:
+        super().__init__(problem)
+        self.index = index
+        self.problem = problem
+
+
 def verify_log(
     session: Session, batch: int = 10_000, progress: Callable[[int, int], None] | None = None
 ) -> LogVerification:
@@ -267,38 +274,39 @@ def verify_log(
     size = tree_size(session)
     signed = {c.tree_size: bytes(c.root_hash) for c in session.scalars(select(SignedCheckpoint))}
     recomputed = MemoryNodes()
-    stored = DatabaseNodes(session)
-    for start in range(0, size, batch):
-        entries = session.scalars(
-            select(LogEntry)
-            .where(LogEntry.leaf_index >= start, LogEntry.leaf_index < start + batch)
-            .order_by(LogEntry.leaf_index)
-        ).all()
-        leaves = stored.get_nodes([(0, e.leaf_index) for e in entries])
-        for expected_index, entry in enumerate(entries, start):
-            if entry.leaf_index != expected_index:
-                return _bad(size, signed, expected_index, f"leaf {expected_index} is missing")
-            stored_entry = entry.entry
-            if not isinstance(stored_entry, bytes):
-                return _bad(size, signed, expected_index, f"leaf {expected_index} is not stored as bytes")
-            digest = leaf_hash(stored_entry)
-            if digest != bytes(entry.leaf_hash) or leaves.get((0, entry.leaf_index)) != digest:
-                return _bad(size, signed, expected_index, f"leaf {expected_index} does not hash to its entry")
-            recomputed.append(digest)
-            grown = expected_index + 1
-            if grown in signed and root_hash(recomputed, grown) != signed[grown]:
-                return _bad(
-                    size, signed, None, f"the leaves up to {grown} do not give checkpoint {grown}'s root"
-                )
-        if progress is not None:
-            progress(min(start + batch, size), size)
-    head = session.get(LogHead, 1)
-    if head is not None and root_hash(recomputed, size) != bytes(head.root_hash):
-        return _bad(size, signed, None, "the leaves do not give the stored root")
-    if any(checkpoint > size for checkpoint in signed):
-        return _bad(size, signed, size, f"a checkpoint was signed for more than the {size} leaves stored")
+    try:
+        for start in range(0, size, batch):
+            _recompute_batch(session, start, batch, recomputed, signed)
+            if progress is not None:
+                progress(min(start + batch, size), size)
+        head = session.get(LogHead, 1)
+        if head is not None and root_hash(recomputed, size) != bytes(head.root_hash):
+            raise _LeafMismatch(None, "the leaves do not give the stored root")
+        if any(checkpoint > size for checkpoint in signed):
+            raise _LeafMismatch(size, f"a checkpoint was signed for more than the {size} leaves stored")
+    except _LeafMismatch as mismatch:
+        return LogVerification(size, len(signed), mismatch.index, mismatch.problem)
     return LogVerification(size=size, checkpoints=len(signed), first_bad_index=None, problem=None)
 
 
-def _bad(size: int, signed: dict[int, bytes], index: int | None, problem: str) -> LogVerification:
-    return LogVerification(size=size, checkpoints=len(signed), first_bad_index=index, problem=problem)
+def _recompute_batch(
+    session: Session, start: int, batch: int, recomputed: MemoryNodes, signed: dict[int, bytes]
+) -> None:
+    entries = session.scalars(
+        select(LogEntry)
+        .where(LogEntry.leaf_index >= start, LogEntry.leaf_index < start + batch)
+        .order_by(LogEntry.leaf_index)
+    ).all()
+    leaves = DatabaseNodes(session).get_nodes([(0, e.leaf_index) for e in entries])
+    for index, entry in enumerate(entries, start):
+        if entry.leaf_index != index:
+            raise _LeafMismatch(index, f"leaf {index} is missing")
+        if not isinstance(entry.entry, bytes):
+            raise _LeafMismatch(index, f"leaf {index} is not stored as bytes")
+        digest = leaf_hash(entry.entry)
+        if digest != bytes(entry.leaf_hash) or leaves.get((0, index)) != digest:
+            raise _LeafMismatch(index, f"leaf {index} does not hash to its entry")
+        recomputed.append(digest)
+        grown = index + 1
+        if grown in signed and root_hash(recomputed, grown) != signed[grown]:
+            raise _LeafMismatch(None, f"the leaves up to {grown} do not give the root signed for {grown}")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from archive.db.repository import Repository
 from archive.digests import Digests
+from archive.services.fixity import FixityState, last_fixity
 
 MAX_HOLDINGS = 100
 
@@ -27,6 +28,7 @@ class Verification:
     sha256: str | None
     size: int | None
     versions: list[Holding] = field(default_factory=list)
+    fixity: FixityState | None = None
 
 
 def verify_digest(
@@ -52,5 +54,10 @@ def verify_digest(
         for v in repo.versions_holding_blob(blob.blake3, MAX_HOLDINGS)
     ]
     return Verification(
-        archived=True, blake3=blob.blake3, sha256=blob.sha256, size=blob.size, versions=holdings
+        archived=True,
+        blake3=blob.blake3,
+        sha256=blob.sha256,
+        size=blob.size,
+        versions=holdings,
+        fixity=last_fixity(session, blob),
     )

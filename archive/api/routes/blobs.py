@@ -10,7 +10,13 @@ from starlette.concurrency import run_in_threadpool
 
 from archive.api.content import content_response
 from archive.api.deps import Auditor, Context, Reader
-from archive.api.schemas import Problem, VerificationOut, VerifyByDigest, multipart_body
+from archive.api.schemas import (
+    VerificationOut,
+    VerifyByDigest,
+    inline_schema,
+    multipart_body,
+    problem_doc,
+)
 from archive.api.uploads import read_bounded_body, receive_form
 from archive.digests import DIGEST_PATTERN
 from archive.errors import InvalidInput, UnsupportedMediaType
@@ -23,17 +29,17 @@ Blake3 = Annotated[
     str, Path(pattern=DIGEST_PATTERN, description="BLAKE3 digest, 64 lowercase hex characters.")
 ]
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No key, or a malformed, unknown or revoked key."},
-    403: {"model": Problem, "description": "The key's role does not allow this."},
-    422: {"model": Problem, "description": "A malformed digest or body."},
-    503: {"model": Problem, "description": "The database or storage is unavailable; retry."},
+    401: problem_doc("No key, or a malformed, unknown or revoked key."),
+    403: problem_doc("The key's role does not allow this."),
+    422: problem_doc("A malformed digest or body."),
+    503: problem_doc("The database or storage is unavailable; retry."),
 }
 _BLOB: dict[int | str, dict[str, Any]] = {
     200: {"content": {"*/*": {}}, "description": "The blob's bytes, as an attachment."},
     206: {"description": "One byte range of the blob."},
     304: {"description": "Not modified (If-None-Match matched the ETag)."},
-    404: {"model": Problem, "description": "No blob has this digest."},
-    416: {"model": Problem, "description": "The range lies outside the blob."},
+    404: problem_doc("No blob has this digest."),
+    416: problem_doc("The range lies outside the blob."),
 }
 
 
@@ -67,10 +73,10 @@ def head_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> 
     summary="Is this file (or digest) archived, and where?",
     responses={
         **_ERRORS,
-        413: {"model": Problem, "description": "The file is over the upload limit."},
-        415: {"model": Problem, "description": "Neither multipart/form-data nor JSON."},
+        413: problem_doc("The file is over the upload limit."),
+        415: problem_doc("Neither multipart/form-data nor JSON."),
     },
-    openapi_extra=multipart_body({}, {"application/json": {"schema": VerifyByDigest.model_json_schema()}}),
+    openapi_extra=multipart_body({}, {"application/json": {"schema": inline_schema(VerifyByDigest)}}),
 )
 async def verify(request: Request, context: Context, _: Auditor) -> VerificationOut:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

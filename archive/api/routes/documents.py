@@ -19,10 +19,11 @@ from archive.api.schemas import (
     DiffOut,
     DocumentOut,
     DocumentPage,
-    Problem,
     VersionList,
     VersionOut,
+    inline_schema,
     multipart_body,
+    problem_doc,
 )
 from archive.api.uploads import read_bounded_body, receive_form
 from archive.errors import InvalidInput
@@ -50,19 +51,17 @@ DocumentId = Annotated[
 VersionNumber = Annotated[int, Path(ge=1, le=2_147_483_647, description="Version number, from 1.")]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No key, or a malformed, unknown or revoked key."},
-    403: {"model": Problem, "description": "The key's role does not allow this."},
-    422: {"model": Problem, "description": "A malformed path or body."},
-    503: {"model": Problem, "description": "The database or storage is unavailable; retry."},
+    401: problem_doc("No key, or a malformed, unknown or revoked key."),
+    403: problem_doc("The key's role does not allow this."),
+    422: problem_doc("A malformed path or body."),
+    503: problem_doc("The database or storage is unavailable; retry."),
 }
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "No such document or version."}
-}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: problem_doc("No such document or version.")}
 _CONTENT: dict[int | str, dict[str, Any]] = {
     200: {"content": {"*/*": {}}, "description": "The archived bytes, as an attachment."},
     206: {"description": "One byte range of the archived bytes."},
     304: {"description": "Not modified (If-None-Match matched the ETag)."},
-    416: {"model": Problem, "description": "The range lies outside the content."},
+    416: problem_doc("The range lies outside the content."),
 }
 
 
@@ -74,8 +73,8 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
     responses={
         **_ERRORS,
         200: {"model": VersionOut, "description": "These bytes are already its latest version."},
-        413: {"model": Problem, "description": "The file or the metadata is over its limit."},
-        415: {"model": Problem, "description": "The body is not multipart/form-data."},
+        413: problem_doc("The file or the metadata is over its limit."),
+        415: problem_doc("The body is not multipart/form-data."),
     },
     openapi_extra=multipart_body(
         {
@@ -103,12 +102,12 @@ async def create_document(
         **_ERRORS,
         **_NOT_FOUND,
         200: {"model": VersionOut, "description": "Nothing changed: the latest version."},
-        413: {"model": Problem, "description": "The file or the metadata is over its limit."},
-        415: {"model": Problem, "description": "Neither multipart/form-data nor JSON."},
+        413: problem_doc("The file or the metadata is over its limit."),
+        415: problem_doc("Neither multipart/form-data nor JSON."),
     },
     openapi_extra=multipart_body(
         {"metadata": {"type": "string", "description": "JSON metadata of the new version."}},
-        {"application/json": {"schema": SuppliedMetadata.model_json_schema()}},
+        {"application/json": {"schema": inline_schema(SuppliedMetadata)}},
         idempotent=True,
     ),
 )

@@ -10,16 +10,16 @@ from archive.api.deps import Context, Reader
 from archive.api.memento import LINK_FORMAT, MementoLinks, parse_accept_datetime
 from archive.api.routes.documents import DocumentId
 from archive.api.routing import get_and_head
-from archive.api.schemas import Problem
+from archive.api.schemas import problem_doc
 from archive.services.history import time_map, version_at
 
 router = APIRouter(tags=["memento"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "Accept-Datetime is not an HTTP date."},
-    401: {"model": Problem, "description": "No key, or a malformed, unknown or revoked key."},
-    404: {"model": Problem, "description": "No document has this id or original URL."},
-    422: {"model": Problem, "description": "A malformed id."},
+    400: problem_doc("Accept-Datetime is not an HTTP date."),
+    401: problem_doc("No key, or a malformed, unknown or revoked key."),
+    404: problem_doc("No document has this id or original URL."),
+    422: problem_doc("A malformed id."),
 }
 _TIMEMAP: dict[int | str, dict[str, Any]] = {
     200: {"content": {LINK_FORMAT: {}}, "description": "The TimeMap, in link format."}

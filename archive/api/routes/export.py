@@ -1,0 +1,93 @@
+"""A document as a BagIt (RFC 8493) bag in a zip: every version's bytes, its JSON and its log receipt."""
+
+from __future__ import annotations
+
+import json
+from contextlib import ExitStack
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
+
+from archive.api.deps import Context, Reader
+from archive.api.routes.documents import DocumentId
+from archive.api.routes.log import InclusionOut, ReceiptOut, b64
+from archive.api.schemas import VersionOut, problem_doc
+from archive.db.models import Version
+from archive.services.export import BagRendering, export_to_spool
+from archive.services.log import Receipt
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        "description": "A zip of one folder `<id>/`: a BagIt bag with `data/versions/<n>/` per version.",
+    },
+    401: problem_doc("No key, or a malformed, unknown or revoked key."),
+    403: problem_doc("The key's role does not allow this."),
+    404: problem_doc("No such document."),
+    422: problem_doc("A malformed document id."),
+    503: problem_doc("The database or storage is unavailable; retry."),
+}
+
+
+def version_json(version: Version) -> bytes:
+    """The version as `GET /v1/documents/{id}/versions/{n}` gives it."""
+    return _json(VersionOut.of(version).model_dump(mode="json", by_alias=True))
+
+
+def receipt_json(receipt: Receipt) -> bytes:
+    """The receipt as `GET /v1/documents/{id}/versions/{n}/receipt` gives it."""
+    inclusion = InclusionOut(
+        index=receipt.index, tree_size=receipt.tree_size, hashes=[b64(h) for h in receipt.hashes]
+    )
+    out = ReceiptOut(
+        entry=receipt.entry.decode(), index=receipt.index, inclusion=inclusion, checkpoint=receipt.checkpoint
+    )
+    return _json(out.model_dump(mode="json", by_alias=True))
+
+
+def _json(value: Any) -> bytes:
+    # Indented for the people who open the bag; the values are the API's to the byte.
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# The CLI's `archive export` uses this too, so both write the same bag.
+WIRE_RENDERING = BagRendering(version_json=version_json, receipt_json=receipt_json)
+
+
+@router.get(
+    "/{document_id}/export",
+    response_class=StreamingResponse,
+    summary="The document as a BagIt bag (zip): every version's bytes, metadata and log receipt",
+    responses=_RESPONSES,
+)
+def export_document(document_id: DocumentId, context: Context, _: Reader) -> StreamingResponse:
+    with ExitStack() as on_failure:
+        with context.db.unit_of_work() as session:
+            exported = export_to_spool(
+                session,
+                document_id,
+                store=context.store,
+                log=context.log,
+                rendering=WIRE_RENDERING,
+                work_dir=context.settings.effective_spool_dir(),
+            )
+            on_failure.callback(exported.close)  # the commit may still fail
+        on_failure.pop_all()
+    headers = {
+        "Content-Disposition": f'attachment; filename="{exported.summary.document_id}.zip"',
+        "Content-Length": str(exported.summary.zip_size),
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",
+    }
+    # The spool is an anonymous file, so closing it is all the cleaning there is: the generator closes it
+    # after the last chunk, or when it is dropped because the client went away; the task is a backstop.
+    return StreamingResponse(
+        exported.chunks(),
+        media_type="application/zip",
+        headers=headers,
+        background=BackgroundTask(exported.close),
+    )

@@ -1,0 +1,288 @@
+"""Exporting a document as a BagIt (RFC 8493) bag in a zip, for other preservation systems to take in.
+
+The bag holds one directory per version under `data/versions/<n>/`: the exact archived bytes in `content/`,
+the version's JSON and, when the version is in the log, its receipt. bagit-python writes the manifests
+(SHA-256 and SHA-512, as RFC 8493 §2.4 asks creators to support) and the tag manifests; the bag is built in
+a temporary folder, blobs streamed into it from storage, zipped, and the folder removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import bagit
+from sqlalchemy.orm import Session
+
+from archive.db.models import Blob, Version
+from archive.digests import CHUNK_SIZE
+from archive.errors import ArchiveError, StorageError, StoredBlobMismatch
+from archive.services.documents import get_document, list_versions
+from archive.services.log import LogSigner, Receipt, receipt_for
+from archive.storage import BlobStore
+
+MANIFEST_ALGORITHMS = ("sha256", "sha512")
+PAYLOAD_FOLDER = "data"  # where bagit.make_bag moves what the bag folder held
+# Longest name most filesystems take for one path segment, in bytes.
+MAX_NAME_BYTES = 255
+# Besides path separators: characters Windows refuses in names, and `%`, which RFC 8493 manifests
+# percent-encode but bagit-python 1.9 does not, so a name holding one could be misread by other tools.
+_UNPORTABLE = str.maketrans(dict.fromkeys('<>:"|?*%', "_"))
+
+# bagit.make_bag changes the process's working directory while it works. In a server, every other thread
+# would then resolve relative paths (the SQLite file, the blob folder, the signing key) inside the bag, so
+# the bag is made in a child process, isolated (-I) so that nothing in the working directory is imported.
+_MAKE_BAG = (
+    "import bagit, json, sys; "
+    "bagit.make_bag(sys.argv[1], json.loads(sys.argv[2]), checksums=json.loads(sys.argv[3]))"
+)
+
+
+class ExportFailed(ArchiveError):
+    title = "Export failed"
+
+
+class ExportUnwritable(ArchiveError):
+    title = "Export destination not writable"
+
+    def __init__(self, path: Path, reason: OSError) -> None:
+        super().__init__(f"cannot write {path}: {reason.strerror or reason}", path=str(path))
+
+
+@dataclass(frozen=True)
+class BagRendering:
+    """How the files beside the bytes are written, given by the caller so that they are exactly the API's
+    JSON (the wire models belong to the API layer, not to services)."""
+
+    version_json: Callable[[Version], bytes]
+    receipt_json: Callable[[Receipt], bytes]
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    document_id: str
+    versions: int
+    zip_size: int
+
+
+@dataclass
+class SpooledExport:
+    """A finished zip in an anonymous temporary file: nothing of it stays on disk once it is closed."""
+
+    file: IO[bytes]
+    summary: ExportSummary
+
+    def chunks(self) -> Iterator[bytes]:
+        """The zip's bytes from the start, in fixed-size chunks; the file is closed when they run out."""
+        try:
+            self.file.seek(0)
+            while chunk := self.file.read(CHUNK_SIZE):
+                yield chunk
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def bag_filename(filename: str | None, blake3: str) -> str:
+    """A name for the version's bytes that cannot leave its folder: the last path segment of the archived
+    filename, without control or format characters, or else the BLAKE3 digest."""
+    if not filename:
+        return blake3
+    segment = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    visible = "".join(c for c in segment if not unicodedata.category(c).startswith("C"))
+    name = unicodedata.normalize("NFC", visible).translate(_UNPORTABLE).strip()
+    if name in ("", ".", "..") or len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        return blake3
+    return name
+
+
+def export_document(
+    session: Session,
+    document_id: str,
+    destination: IO[bytes],
+    *,
+    store: BlobStore,
+    log: LogSigner,
+    rendering: BagRendering,
+    work_dir: Path | None = None,
+) -> ExportSummary:
+    """Write the document's bag, zipped, to `destination`: one folder `<id>/` holding the bag."""
+    document = get_document(session, document_id).document
+    versions = list_versions(session, document.id)
+    _ensure_folder(work_dir)
+    with tempfile.TemporaryDirectory(prefix="archive-export-", dir=work_dir) as scratch:
+        bag_dir = Path(scratch) / document.id
+        bag_dir.mkdir()
+        archived: dict[str, Blob] = {}
+        for version in versions:
+            path, blob = _write_version(session, version, bag_dir, store=store, log=log, rendering=rendering)
+            archived[f"{PAYLOAD_FOLDER}/{path}"] = blob
+        _make_bag(bag_dir, _bag_info(document.id, log.origin, len(versions)))
+        _require_recorded_digests(bag_dir, archived)
+        start = destination.tell()
+        _zip_folder(bag_dir, destination)
+        zip_size = destination.tell() - start
+    return ExportSummary(document_id=document.id, versions=len(versions), zip_size=zip_size)
+
+
+def export_to_spool(
+    session: Session,
+    document_id: str,
+    *,
+    store: BlobStore,
+    log: LogSigner,
+    rendering: BagRendering,
+    work_dir: Path | None = None,
+) -> SpooledExport:
+    """The zip in an anonymous temporary file, ready to be sent; the caller closes it."""
+    _ensure_folder(work_dir)
+    spool = tempfile.TemporaryFile(prefix="archive-export-", suffix=".zip", dir=work_dir)  # noqa: SIM115  (the caller's)
+    try:
+        summary = export_document(
+            session, document_id, spool, store=store, log=log, rendering=rendering, work_dir=work_dir
+        )
+    except BaseException:
+        spool.close()
+        raise
+    return SpooledExport(spool, summary)
+
+
+def export_to_file(
+    session: Session,
+    document_id: str,
+    path: Path,
+    *,
+    store: BlobStore,
+    log: LogSigner,
+    rendering: BagRendering,
+    work_dir: Path | None = None,
+) -> ExportSummary:
+    """Write the zip to `path`, whole or not at all: it is written beside it and renamed into place."""
+    get_document(session, document_id)  # an unknown id fails before anything touches the path
+    try:
+        partial = tempfile.NamedTemporaryFile(  # noqa: SIM115  (kept past this block, to be renamed)
+            prefix=f".{path.name}.", suffix=".partial", dir=path.parent, delete=False
+        )
+    except OSError as exc:
+        raise ExportUnwritable(path, exc) from exc
+    try:
+        with partial:
+            summary = export_document(
+                session, document_id, partial, store=store, log=log, rendering=rendering, work_dir=work_dir
+            )
+            partial.flush()
+            os.fsync(partial.fileno())
+        Path(partial.name).replace(path)
+    except OSError as exc:
+        Path(partial.name).unlink(missing_ok=True)
+        raise ExportUnwritable(path, exc) from exc
+    except BaseException:
+        Path(partial.name).unlink(missing_ok=True)
+        raise
+    return summary
+
+
+def _ensure_folder(folder: Path | None) -> None:
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+
+
+def _write_version(
+    session: Session,
+    version: Version,
+    bag_dir: Path,
+    *,
+    store: BlobStore,
+    log: LogSigner,
+    rendering: BagRendering,
+) -> tuple[str, Blob]:
+    """The version's folder; the bag-relative path of its bytes, and the blob they must match."""
+    folder = bag_dir / "versions" / str(version.number)
+    content = folder / "content" / bag_filename(version.filename, version.blob.blake3)
+    content.parent.mkdir(parents=True)
+    _copy_blob(store, version.blob, content)
+    (folder / "version.json").write_bytes(rendering.version_json(version))
+    if version.log_index is not None:
+        (folder / "receipt.json").write_bytes(rendering.receipt_json(receipt_for(session, log, version)))
+    return content.relative_to(bag_dir).as_posix(), version.blob
+
+
+def _copy_blob(store: BlobStore, blob: Blob, target: Path) -> None:
+    """Stream the stored bytes into a new file, chunk by chunk, checking that all of them came."""
+    written = 0
+    with target.open("xb") as out:
+        for chunk in store.read(blob.blake3):
+            out.write(chunk)
+            written += len(chunk)
+    if written != blob.size:
+        raise StoredBlobMismatch(blob.blake3, blob.size, written)
+
+
+def _bag_info(document_id: str, log_origin: str, version_count: int) -> dict[str, str]:
+    return {
+        "External-Identifier": document_id,
+        "External-Description": (
+            f"Document {document_id}: {version_count} version(s), each with its exact archived bytes, its "
+            "metadata (version.json) and its receipt from the archive's verifiable log (receipt.json)."
+        ),
+        "Source-Organization": log_origin,
+        "Archive-Log-Origin": log_origin,
+        "Bagging-Date": datetime.now(UTC).date().isoformat(),
+    }
+
+
+def _make_bag(bag_dir: Path, info: dict[str, str]) -> None:
+    """Turn the folder into a bag in place: its contents move under `data/`, manifests are written."""
+    command = [
+        sys.executable,
+        "-I",
+        "-c",
+        _MAKE_BAG,
+        str(bag_dir),
+        json.dumps(info),
+        json.dumps(MANIFEST_ALGORITHMS),
+    ]
+    made = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603  (no shell)
+    if made.returncode != 0:
+        reason = made.stderr.strip().splitlines()[-1:] or [f"exit status {made.returncode}"]
+        raise ExportFailed(f"bagit could not make the bag: {reason[0]}")
+
+
+def _require_recorded_digests(bag_dir: Path, archived: dict[str, Blob]) -> None:
+    """The bag's own manifest must give each content file the SHA-256 recorded when it was archived, so a
+    blob that changed in storage is refused here rather than sealed into a bag that validates."""
+    bag: Any = bagit.Bag(str(bag_dir))
+    try:
+        bag.validate(fast=True)  # structure, bagit.txt and Payload-Oxum, without hashing again
+    except bagit.BagError as exc:
+        raise ExportFailed(f"bagit made an invalid bag: {exc}") from exc
+    entries: dict[str, dict[str, str]] = bag.payload_entries()
+    for path, blob in archived.items():
+        found = entries[path]["sha256"]
+        if found != blob.sha256:
+            raise StorageError(
+                f"storage holds bytes with SHA-256 {found} under {blob.blake3}, archived as {blob.sha256}",
+                blake3=blob.blake3,
+                expected_sha256=blob.sha256,
+                found_sha256=found,
+            )
+
+
+def _zip_folder(folder: Path, destination: IO[bytes]) -> None:
+    """Zip `folder` as itself (members under `<folder name>/`), one file at a time from disk."""
+    with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                bundle.write(path, path.relative_to(folder.parent).as_posix())
