@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     max_metadata_bytes: int = Field(default=64 * 1024, gt=0, le=16 * MiB)
     public_read: bool = False
     spool_dir: Path | None = None
+    # Blobs up to this size are re-hashed each time they are served (0: never); larger ones are checked
+    # by fixity audits.
+    verify_on_read_bytes: int = Field(default=4 * MiB, ge=0, le=256 * MiB)
     db_connect_timeout: float = Field(default=5.0, gt=0)
     # Metadata extraction runs in worker processes: each document gets at most this long, and a page
     # larger than this is archived without being parsed.

@@ -20,7 +20,8 @@ ArchiveError
 │   └── KeyNameTaken
 ├── StorageError
 │   ├── StorageUnavailable
-│   └── StoredBlobMismatch
+│   ├── StoredBlobMismatch
+│   └── StoredBlobCorrupt
 ├── DatabaseUnavailable
 ├── DatabaseNotMigrated
 └── ConfigurationError
@@ -176,6 +177,20 @@ class StoredBlobMismatch(StorageError):
             blake3=blake3,
             expected_size=expected_size,
             found_size=found_size,
+        )
+
+
+class StoredBlobCorrupt(StorageError):
+    """The stored bytes no longer match their digests (or are gone): they are not served as good."""
+
+    title = "Stored blob failed its fixity check"
+
+    def __init__(self, blake3: str, status: str | None) -> None:
+        super().__init__(
+            f"the stored bytes of blob {blake3} are {status}: they are not served; restore the blob "
+            "from a copy (an auditor sees the failure in the log and in /v1/verify)",
+            blake3=blake3,
+            fixity_status=status,
         )
 
 

@@ -16,7 +16,8 @@ from fastapi.responses import StreamingResponse
 from archive.digests import hex_to_base64
 from archive.errors import UnsatisfiableRange
 from archive.services.documents import BlobInfo
-from archive.storage import BlobStore, ByteRange
+from archive.services.fixity import VerifyingReader
+from archive.storage import ByteRange
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 IMMUTABLE = "private, max-age=31536000, immutable"
@@ -75,7 +76,7 @@ def _etag_matches(header: str | None, etag: str) -> bool:
 
 def content_response(
     request: Request,
-    store: BlobStore,
+    reader: VerifyingReader,
     info: BlobInfo,
     *,
     cache_control: str = IMMUTABLE,
@@ -98,9 +99,10 @@ def content_response(
         headers["Content-Range"] = f"bytes {byte_range.start}-{byte_range.end}/{info.size}"
     headers["Content-Length"] = str(length)
     if head:
-        store.size(info.blake3)  # the blob must be readable, or this is a 404/503 too
+        reader.require_servable(info)
+        reader.store.size(info.blake3)  # the blob must be readable, or this is a 404/503 too
         return Response(status_code=status, headers=headers)
-    chunks: Iterator[bytes] = store.read(info.blake3, byte_range)
+    chunks: Iterator[bytes] = reader.read(info, byte_range)
     return StreamingResponse(chunks, status_code=status, headers=headers)
 
 

@@ -13,6 +13,7 @@ from archive.db.session import Database
 from archive.errors import Forbidden, Unauthenticated
 from archive.extract import Extractor
 from archive.roles import Role
+from archive.services.fixity import VerifyingReader
 from archive.services.keys import ANONYMOUS_READER, Principal, authenticate
 from archive.services.log import LogSigner
 from archive.storage import BlobStore
@@ -25,6 +26,10 @@ class AppContext:
     store: BlobStore
     extractor: Extractor
     log: LogSigner
+
+    @property
+    def reader(self) -> VerifyingReader:
+        return VerifyingReader(self.db, self.store, self.settings.verify_on_read_bytes)
 
 
 def get_context(request: Request) -> AppContext:

@@ -15,36 +15,17 @@ import uuid
 from contextvars import ContextVar
 from typing import Any
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from pythonjsonlogger.json import JsonFormatter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from archive.metrics import LATENCY, REQUESTS
+
 log = logging.getLogger("archive.requests")
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-REQUESTS = Counter(
-    "archive_http_requests_total",
-    "HTTP requests answered, by route and status.",
-    ["method", "route", "status"],
-)
-LATENCY = Histogram(
-    "archive_http_request_duration_seconds",
-    "Time to answer, by route.",
-    ["method", "route"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
-)
-UPLOAD_BYTES = Counter("archive_upload_bytes_total", "Bytes of uploaded files received.")
-FIXITY_RESULTS = Counter("archive_fixity_results_total", "Fixity checks, by result.", ["status"])
 
 
 class _RequestIdFilter(logging.Filter):

@@ -28,15 +28,18 @@ class BlobInfo:
     size: int
     media_type: str
     filename: str | None
+    fixity_status: str | None = None
 
     @classmethod
     def of_version(cls, version: Version) -> BlobInfo:
         blob = version.blob
-        return cls(blob.blake3, blob.sha256, blob.size, version.media_type, version.filename)
+        return cls(
+            blob.blake3, blob.sha256, blob.size, version.media_type, version.filename, blob.fixity_status
+        )
 
     @classmethod
     def of_blob(cls, blob: Blob) -> BlobInfo:
-        return cls(blob.blake3, blob.sha256, blob.size, blob.media_type, None)
+        return cls(blob.blake3, blob.sha256, blob.size, blob.media_type, None, blob.fixity_status)
 
 
 def get_document(session: Session, document_id: str) -> DocumentView:

@@ -129,6 +129,9 @@ def export_document(
         for version in versions:
             path, blob = _write_version(session, version, bag_dir, store=store, log=log, rendering=rendering)
             archived[f"{PAYLOAD_FOLDER}/{path}"] = blob
+        # The log's public key, so that the receipts can be checked with nothing but the bag (bagging
+        # moves it into the payload, beside the versions).
+        (bag_dir / "log.vkey").write_text(log.verifier_key + "\n", encoding="utf-8")
         _make_bag(bag_dir, _bag_info(document.id, log.origin, len(versions)))
         _require_recorded_digests(bag_dir, archived)
         start = destination.tell()
@@ -235,7 +238,8 @@ def _bag_info(document_id: str, log_origin: str, version_count: int) -> dict[str
         "External-Identifier": document_id,
         "External-Description": (
             f"Document {document_id}: {version_count} version(s), each with its exact archived bytes, its "
-            "metadata (version.json) and its receipt from the archive's verifiable log (receipt.json)."
+            "metadata (version.json) and its receipt from the archive's verifiable log (receipt.json); "
+            "data/log.vkey is the log's verifier key."
         ),
         "Source-Organization": log_origin,
         "Archive-Log-Origin": log_origin,

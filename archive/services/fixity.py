@@ -7,7 +7,7 @@ so a failure can never be quietly forgotten. Storage that cannot be reached is n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -17,11 +17,14 @@ from sqlalchemy.orm import Session
 
 from archive.db.models import Blob, FixityCheck, utcnow
 from archive.db.repository import Repository
+from archive.db.session import Database
 from archive.digests import Digests, digest_chunks
-from archive.errors import BlobNotFound
+from archive.errors import BlobNotFound, StoredBlobCorrupt
 from archive.ledger import fixity_failed
+from archive.metrics import FIXITY_RESULTS
+from archive.services.documents import BlobInfo
 from archive.services.log import append_event
-from archive.storage import BlobStore
+from archive.storage import BlobStore, ByteRange
 
 FixityStatus = Literal["ok", "corrupt", "missing"]
 
@@ -98,6 +101,7 @@ def record_measurements(
     }
     results = []
     for blob, measurement in ordered:
+        FIXITY_RESULTS.labels(measurement.status).inc()
         found = measurement.found
         blob.fixity_status = measurement.status
         blob.fixity_checked_at = measurement.measured_at
@@ -160,3 +164,48 @@ def last_fixity(session: Session, blob: Blob) -> FixityState | None:
     if last is None:
         return None
     return FixityState(status=last.status, checked_at=last.checked_at, log_index=last.log_index)
+
+
+FAILED = frozenset({"corrupt", "missing"})
+
+
+class VerifyingReader:
+    """Reads blobs for serving, never passing off bad bytes as good.
+
+    A blob whose last check failed is refused (`StoredBlobCorrupt`). A blob up to `verify_up_to` bytes is
+    read whole and re-hashed before a byte is sent; a mismatch, or a blob storage has lost, is recorded as a
+    fixity failure (a check row and a log leaf) and refused. Larger blobs stream as stored; audits cover them.
+    """
+
+    def __init__(self, db: Database, store: BlobStore, verify_up_to: int) -> None:
+        self.db = db
+        self.store = store
+        self.verify_up_to = verify_up_to
+
+    def require_servable(self, info: BlobInfo) -> None:
+        if info.fixity_status in FAILED:
+            raise StoredBlobCorrupt(info.blake3, info.fixity_status)
+
+    def read(self, info: BlobInfo, byte_range: ByteRange | None) -> Iterator[bytes]:
+        self.require_servable(info)
+        expected = Digests(blake3=info.blake3, sha256=info.sha256, size=info.size)
+        try:
+            if info.size > self.verify_up_to:
+                return self.store.read(info.blake3, byte_range)
+            data = b"".join(self.store.read(info.blake3))
+        except BlobNotFound:
+            self._record_failure(expected, None)
+            raise StoredBlobCorrupt(info.blake3, "missing") from None
+        found = digest_chunks([data])
+        if found != expected:
+            self._record_failure(expected, found)
+            raise StoredBlobCorrupt(info.blake3, "corrupt")
+        piece = data if byte_range is None else data[byte_range.start : byte_range.end + 1]
+        return iter([piece] if piece else [])
+
+    def _record_failure(self, expected: Digests, found: Digests | None) -> None:
+        with self.db.unit_of_work() as session:
+            blob = Repository(session).get_blob(expected.blake3)
+            if blob is not None:
+                measurement = Measurement(expected=expected, found=found, measured_at=utcnow())
+                record_measurements(session, [(blob, measurement)], actor="check on read")

@@ -7,6 +7,7 @@ it writes) and has just seen that no row references it, so an upload in flight c
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -56,10 +57,14 @@ def collect_garbage(
 
 
 def _remove_old_spool_files(spool_dir: Path, before: datetime, dry_run: bool) -> int:
+    """Spool files of interrupted uploads, and scratch folders of interrupted exports."""
     removed = 0
-    for path in spool_dir.glob("upload-*.part"):
+    for path in [*spool_dir.glob("upload-*.part"), *spool_dir.glob("archive-export-*")]:
         if datetime.fromtimestamp(path.stat().st_mtime, UTC) < before:
             if not dry_run:
-                path.unlink(missing_ok=True)
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
             removed += 1
     return removed

@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import update
 
 from archive.db.models import Version
+from archive.ledger import Verifier
+from archive.ledger.receipts import check_receipt
 from archive.services.export import bag_filename
 from archive.storage import blob_key
 from tests.conftest import SEED, Deployment, embedded_deployment
@@ -101,6 +103,10 @@ def test_export_is_a_bag_of_every_version_that_validates(api: Api, tmp_path: Pat
         assert (receipt["entry"], receipt["index"]) == (served["entry"], served["index"])
         assert receipt["index"] == version["log_index"]
         assert receipt == served, "nothing was logged since, so the same checkpoint and proof"
+        verifier = Verifier.from_vkey((bag_path / "data" / "log.vkey").read_text().strip())
+        assert check_receipt(receipt, verifier).event["blake3"] == version["blake3"]
+    assert (bag_path / "data" / "log.vkey").read_text() == api.get("/v1/log/key").text
+    assert "data/log.vkey" in (bag_path / "manifest-sha256.txt").read_text()
 
 
 def test_a_changed_payload_byte_fails_validation(api: Api, tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ _BLOB: dict[int | str, dict[str, Any]] = {
 def get_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> Response:
     with context.db.unit_of_work() as session:
         info = documents.get_blob_info(session, blake3)
-    return content_response(request, context.store, info)
+    return content_response(request, context.reader, info)
 
 
 @router.head(
@@ -64,7 +64,7 @@ def get_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> R
 def head_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> Response:
     with context.db.unit_of_work() as session:
         info = documents.get_blob_info(session, blake3)
-    return content_response(request, context.store, info, head=True)
+    return content_response(request, context.reader, info, head=True)
 
 
 @router.post(

@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 from archive.api.content import REVALIDATE, content_response
 from archive.api.deps import AppContext, Archivist, Context, Reader
 from archive.api.memento import MementoLinks
-from archive.api.observability import UPLOAD_BYTES
 from archive.api.routing import get_and_head
 from archive.api.schemas import (
     DiffOut,
@@ -29,6 +28,7 @@ from archive.api.uploads import read_bounded_body, receive_form
 from archive.errors import InvalidInput
 from archive.extract import media_kind
 from archive.extract.model import CreditRole
+from archive.metrics import UPLOAD_BYTES
 from archive.services import documents
 from archive.services.documents import BlobInfo
 from archive.services.history import diff_versions, time_map
@@ -312,7 +312,7 @@ def get_version(document_id: DocumentId, number: VersionNumber, context: Context
 def get_latest_content(document_id: DocumentId, request: Request, context: Context, _: Reader) -> Response:
     with context.db.unit_of_work() as session:
         info = BlobInfo.of_version(documents.get_latest_version(session, document_id))
-    return content_response(request, context.store, info, cache_control=REVALIDATE)
+    return content_response(request, context.reader, info, cache_control=REVALIDATE)
 
 
 @get_and_head(
@@ -335,7 +335,7 @@ def get_version_content(
     memento = next(m for m in timemap.mementos if m.number == number)
     return content_response(
         request,
-        context.store,
+        context.reader,
         info,
         head=request.method == "HEAD",
         extra_headers=MementoLinks(request, timemap).memento_headers(memento),

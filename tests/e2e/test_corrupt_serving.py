@@ -1,0 +1,66 @@
+"""A blob known to be corrupt is never served as if it were good."""
+
+from __future__ import annotations
+
+import os
+
+from archive.services.log import get_entry
+from tests.conftest import Deployment
+from tests.e2e.conftest import Api, running_api
+from tests.e2e.test_audits_api import wait_until_done
+from tests.e2e.test_refusals import assert_problem
+from tests.integration.test_fixity import corrupt_stored_blob
+
+
+def flip_one_byte(data: bytes) -> bytes:
+    return bytes([data[0] ^ 0x01]) + data[1:]
+
+
+def test_a_small_blob_is_rehashed_as_it_is_served(api: Api) -> None:
+    data = os.urandom(2000)
+    version = api.upload(data).json()
+    path = f"/v1/blobs/{version['blake3']}"
+    assert api.get(path).content == data
+    corrupt_stored_blob(api.deployment, version["blake3"], flip_one_byte(data))
+
+    refused = api.get(path)
+    body = assert_problem(refused, 502)
+    assert body["fixity_status"] == "corrupt"
+    assert_problem(api.get(f"/v1/documents/{version['document_id']}/versions/1/content"), 502)
+    assert_problem(api.get(path, headers={"Range": "bytes=0-9"}), 502)
+    assert api.client.head(path, headers=api.auth()).status_code == 502
+
+    verified = api.client.post("/v1/verify", json={"blake3": version["blake3"]}, headers=api.auth()).json()
+    assert verified["fixity"]["status"] == "corrupt"
+    with api.deployment.db.unit_of_work() as session:
+        entry = bytes(get_entry(session, verified["fixity"]["log_index"]).entry)
+    assert b'"fixity.failed"' in entry and version["blake3"].encode() in entry
+
+
+def test_a_large_blob_is_refused_once_an_audit_found_it_corrupt(deployment: Deployment) -> None:
+    with running_api(deployment, verify_on_read_bytes=1000) as api:
+        data = os.urandom(5000)
+        version = api.upload(data).json()
+        good = api.upload(os.urandom(5000)).json()
+        corrupt_stored_blob(api.deployment, version["blake3"], flip_one_byte(data))
+        path = f"/v1/blobs/{version['blake3']}"
+        # Too big to re-hash on every read: it streams as stored until an audit looks at it.
+        assert api.get(path).status_code == 200
+
+        started = api.client.post("/v1/audits", headers=api.auth())
+        assert started.status_code == 202
+        report = wait_until_done(api, started.json()["id"])
+        assert report["counts"]["corrupt"] == 1
+        assert [f["blake3"] for f in report["failures"]] == [version["blake3"]]
+
+        assert_problem(api.get(path), 502)
+        assert api.get(f"/v1/blobs/{good['blake3']}").status_code == 200
+
+
+def test_a_blob_lost_from_storage_is_a_recorded_failure(api: Api) -> None:
+    version = api.upload(os.urandom(300)).json()
+    api.deployment.store.delete(version["blake3"])
+    body = assert_problem(api.get(f"/v1/blobs/{version['blake3']}"), 502)
+    assert body["fixity_status"] == "missing"
+    verified = api.client.post("/v1/verify", json={"blake3": version["blake3"]}, headers=api.auth()).json()
+    assert verified["fixity"]["status"] == "missing"
