@@ -7,10 +7,13 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -31,6 +34,9 @@ from archive.storage import BlobStore, open_blob_store
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "corpus" / "seed"
+# Signing keys of the PostgreSQL deployments (whose tests have no tmp_path of their own), removed at exit.
+KEY_DIR = Path(tempfile.mkdtemp(prefix="archive-test-keys-"))
+atexit.register(shutil.rmtree, KEY_DIR, ignore_errors=True)
 PG_ADMIN_URL = os.environ.get("ARCHIVE_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # The S3 test server accepts any credentials; boto3 needs some to sign requests.
@@ -119,11 +125,13 @@ class Deployment:
 
 
 def embedded_deployment(tmp_path: Path, **overrides: object) -> Deployment:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'archive.db'}",
-        storage_url=f"file://{tmp_path / 'blobs'}",
-        **overrides,  # type: ignore[arg-type]
-    )
+    chosen: dict[str, object] = {
+        "database_url": f"sqlite:///{tmp_path / 'archive.db'}",
+        "storage_url": f"file://{tmp_path / 'blobs'}",
+        "signing_key_file": tmp_path / "log-signing.key",
+        **overrides,
+    }
+    settings = Settings(**chosen)  # type: ignore[arg-type]
     database = Database.from_settings(settings)
     migrate.upgrade(database.engine)
     return Deployment("embedded", settings, database, open_blob_store(settings))
@@ -135,6 +143,7 @@ def production_deployment(
     truncate_all(pg_database)
     settings = Settings(
         database_url=pg_url,
+        signing_key_file=KEY_DIR / f"{uuid.uuid4().hex}.key",
         storage_url=f"s3://{new_bucket(s3_endpoint)}/archive",
         s3_endpoint_url=s3_endpoint,
         s3_region="us-east-1",

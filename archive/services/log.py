@@ -8,8 +8,10 @@ consistency proof from the last signed one verifies.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,15 +81,7 @@ class LogSigner:
     def load_or_create(cls, origin: str, key_file: Path) -> LogSigner:
         """The key kept at `key_file`, made (readable by its owner only) on first start."""
         if not key_file.exists():
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            secret, _ = generate_signer(origin)
-            try:
-                fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass  # another process made it first: use theirs
-            else:
-                with os.fdopen(fd, "w") as out:
-                    out.write(secret + "\n")
+            _create_key_file(key_file, origin)
         signer = Signer.from_key_string(key_file.read_text().strip())
         if signer.name != origin:
             raise ArchiveError(
@@ -95,6 +89,24 @@ class LogSigner:
                 "set ARCHIVE_LOG_ORIGIN to match it, or point ARCHIVE_SIGNING_KEY_FILE at another key"
             )
         return cls(origin, signer)
+
+
+def _create_key_file(key_file: Path, origin: str) -> None:
+    """Write a new key beside `key_file`, then link it into place: another process starting at the same
+    moment either wins (and both use its key) or reads a whole file, never a half-written one."""
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    secret, _ = generate_signer(origin)
+    fd, name = tempfile.mkstemp(prefix=".signing-", dir=key_file.parent)
+    draft = Path(name)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secret + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(draft, key_file)
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def _locked_head(session: Session) -> LogHead:

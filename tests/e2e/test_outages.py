@@ -69,6 +69,7 @@ def test_database_down(tmp_path: Path) -> None:
     settings = Settings(
         database_url=f"postgresql://postgres@127.0.0.1:{free_port()}/archive",
         storage_url=f"file://{tmp_path / 'blobs'}",
+        signing_key_file=tmp_path / "log-signing.key",
         db_connect_timeout=1,
     )
     app = create_app(settings, db=Database.from_settings(settings))
