@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 
 import archive
 from archive.api import problems
@@ -61,7 +61,15 @@ def create_app(
     app.state.context = context
     problems.install(app)
     app.add_middleware(ObservabilityMiddleware)
-    app.add_api_route("/metrics", metrics, methods=["GET"], tags=["health"], summary="Prometheus metrics")
+    app.add_api_route(
+        "/metrics",
+        metrics,
+        methods=["GET"],
+        tags=["health"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format."}},
+    )
     app.include_router(health.router)
     app.include_router(documents.router)
     app.include_router(blobs.router)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 
+from archive.api.schemas import request_headers
 from archive.digests import hex_to_base64
 from archive.errors import UnsatisfiableRange
 from archive.services.documents import BlobInfo
@@ -21,6 +22,15 @@ from archive.storage import ByteRange
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 IMMUTABLE = "private, max-age=31536000, immutable"
+# The request headers `content_response` honours, for the OpenAPI document of each route that serves bytes.
+CONTENT_REQUEST_HEADERS = request_headers(
+    {
+        "Range": "One byte range: `bytes=first-last`, `bytes=first-` or `bytes=-suffix` (206; 416 when it "
+        "lies outside the content; several ranges, or one that does not parse, get the whole content).",
+        "If-Range": "The ETag the client holds: the range is honoured only if it still matches.",
+        "If-None-Match": "ETags the client holds: 304 when one matches.",
+    }
+)
 REVALIDATE = "private, no-cache"
 
 

@@ -61,7 +61,7 @@ def require(role: Role) -> Callable[[Request, AppContext], Principal]:
             if role is Role.READER and context.settings.public_read:
                 return ANONYMOUS_READER
             raise Unauthenticated("this needs an API key: send `Authorization: Bearer <key>`")
-        with context.db.unit_of_work() as session:
+        with context.db.reading() as session:
             principal = authenticate(session, presented)
         if not principal.role.includes(role):
             raise Forbidden(role.value, principal.role.value)

@@ -26,7 +26,8 @@ def multipart_body(
     binary `file` part, the given extra `fields`, any `alternatives` (other media types), and, for
     uploads, the `Idempotency-Key` header they honour."""
     properties = {"file": {"type": "string", "format": "binary"}, **fields}
-    schema = {"type": "object", "required": ["file"], "properties": properties}
+    # The parser refuses any other part, so the schema does too.
+    schema = {"type": "object", "required": ["file"], "properties": properties, "additionalProperties": False}
     content = {"multipart/form-data": {"schema": schema}, **(alternatives or {})}
     extra: dict[str, Any] = {"requestBody": {"required": True, "content": content}}
     if idempotent:
@@ -40,6 +41,24 @@ def multipart_body(
             }
         ]
     return extra
+
+
+def request_headers(descriptions: dict[str, str], patterns: dict[str, str] | None = None) -> dict[str, Any]:
+    """The OpenAPI `parameters` of optional request headers that a route reads itself (`Range`,
+    `Accept-Datetime` …), so that clients and fuzzers know of them; `patterns` gives the form of some."""
+    patterns = patterns or {}
+    return {
+        "parameters": [
+            {
+                "name": name,
+                "in": "header",
+                "required": False,
+                "description": description,
+                "schema": {"type": "string", **({"pattern": patterns[name]} if name in patterns else {})},
+            }
+            for name, description in descriptions.items()
+        ]
+    }
 
 
 def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -232,7 +251,7 @@ class VersionOut(BaseModel):
             note=version.note,
             log_index=version.log_index,
             content_url=f"{base}/content",
-            text_url=f"{base}/text",
+            text_url=f"{base}/text" if version.has_text else None,
         )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
 
 from archive.attribution import AGENT_KINDS, CREDIT_ROLES
 from archive.roles import Role
@@ -159,7 +159,9 @@ class Version(Base):
     supplied: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The version's text (a plain-text document decoded, or an HTML page's main text): what evidence
     # spans index into. Deferred: listing versions does not load it.
-    text: Mapped[str | None] = deferred(mapped_column(Text))
+    text: Mapped[str | None] = mapped_column(Text, deferred=True)
+    # Whether it has one, read without the text: a version's `text_url` is given only then.
+    has_text: Mapped[bool] = column_property(text.is_not(None))
     # Per descriptive field, where its value came from; and extracted values that lost to supplied ones.
     field_evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     alternatives: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -169,9 +171,10 @@ class Version(Base):
 
     document: Mapped[Document] = relationship(back_populates="versions", lazy="raise")
     blob: Mapped[Blob] = relationship(lazy="joined")
-    credits: Mapped[list[Credit]] = relationship(order_by="Credit.position", lazy="selectin", viewonly=True)
-    photos: Mapped[list[Photo]] = relationship(order_by="Photo.position", lazy="selectin", viewonly=True)
-    notices: Mapped[list[Notice]] = relationship(order_by="Notice.position", lazy="selectin", viewonly=True)
+    # Loaded when first read (serving a version's bytes needs none of them).
+    credits: Mapped[list[Credit]] = relationship(order_by="Credit.position", lazy="select", viewonly=True)
+    photos: Mapped[list[Photo]] = relationship(order_by="Photo.position", lazy="select", viewonly=True)
+    notices: Mapped[list[Notice]] = relationship(order_by="Notice.position", lazy="select", viewonly=True)
 
 
 class Agent(Base):

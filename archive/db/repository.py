@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import exists, func, select, text, update
@@ -154,6 +155,15 @@ class Repository:
         return self.session.scalars(
             select(Version).where(Version.document_id == document_id).order_by(Version.number)
         ).all()
+
+    def version_times(self, document_id: str) -> Sequence[tuple[int, datetime]]:
+        """Each version's number and archiving time, oldest first, without loading the versions."""
+        rows = self.session.execute(
+            select(Version.number, Version.archived_at)
+            .where(Version.document_id == document_id)
+            .order_by(Version.number)
+        ).all()
+        return [(number, archived_at) for number, archived_at in rows]
 
     def versions_holding_blob(self, blake3: str, limit: int) -> Sequence[Version]:
         return self.session.scalars(

@@ -30,9 +30,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    """BEGIN IMMEDIATE: take SQLite's write lock at the start, so that two transactions that read and then
-    write (claiming a version number, appending to the log) queue up instead of failing on a stale read."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """BEGIN IMMEDIATE for units of work that may write: SQLite's write lock is taken at the start, so two
+    transactions that read and then write (claiming a version number, appending to the log) queue up instead
+    of failing on a stale read. Read-only ones (`Database.reading()`) begin DEFERRED and run side by side."""
+    mode = connection.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+_SQLITE_BEGIN = "archive_sqlite_begin"
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -92,6 +97,21 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A unit of work that only reads: it takes no write lock (on SQLite) and commits nothing."""
+        session = self._sessions(bind=self.engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"}))
+        try:
+            yield session
+        except OperationalError as exc:
+            raise DatabaseUnavailable(f"the database cannot be reached: {exc.orig}") from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise DatabaseUnavailable(f"the database connection was lost: {exc.orig}") from exc
+            raise
+        finally:
+            session.close()  # ends the transaction; what was read stays loaded, detached
 
     def ping(self) -> None:
         with self.unit_of_work() as session:

@@ -165,8 +165,8 @@ def _document(session: Session, document_id: str | None, original: str | None) -
 def time_map(session: Session, *, document_id: str | None = None, original: str | None = None) -> TimeMap:
     """Every version of a document (by id, or by its original URL), oldest first."""
     document = _document(session, document_id, original)
-    versions = Repository(session).list_versions(document.id)
-    return TimeMap(document, [Memento(v.number, v.archived_at) for v in versions])
+    times = Repository(session).version_times(document.id)
+    return TimeMap(document, [Memento(number, archived_at) for number, archived_at in times])
 
 
 def version_at(

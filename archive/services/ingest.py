@@ -12,7 +12,7 @@ from ulid import ULID
 from archive.db.models import Blob, Document, Version
 from archive.db.repository import Repository
 from archive.digests import SpooledUpload, UploadSpool
-from archive.errors import DocumentNotFound, EmptyUpload, StoredBlobMismatch, VersionNotFound
+from archive.errors import BlobNotFound, DocumentNotFound, EmptyUpload, StoredBlobMismatch, VersionNotFound
 from archive.extract import Extractor, has_extractor
 from archive.extract.model import Extraction
 from archive.services.attribution import record_attribution
@@ -34,16 +34,22 @@ def new_document_id() -> str:
 
 
 def store_blob(repo: Repository, store: BlobStore, upload: SpooledUpload, media_type: str) -> Blob:
-    """Put the bytes in storage (unless there already) and make sure the blob's row exists.
+    """Make sure storage holds the bytes and the blob's row exists, under the digest's lock.
 
-    The put comes first even when the row exists, so a blob that storage had lost is written back.
+    `ingest_document` puts the bytes before its transaction begins, so no lock is held while they are
+    written and synced; the collector of unreferenced blobs may have removed them since (it takes the same
+    lock), so storage is asked again here and the bytes put again if they are gone. A blob that storage had
+    lost is written back the same way.
     """
     digests = upload.digests
-    repo.lock_blob(digests.blake3)  # the collector of unreferenced blobs waits until this commits
+    repo.lock_blob(digests.blake3)  # the collector waits until this transaction ends
     known = repo.get_blob(digests.blake3)
     if known is not None and known.size != digests.size:
         raise StoredBlobMismatch(digests.blake3, known.size, digests.size)
-    store.put_if_absent(upload, media_type)
+    try:
+        store.size(digests.blake3)
+    except BlobNotFound:
+        store.put_if_absent(upload, media_type)
     return repo.ensure_blob(digests, media_type)
 
 
@@ -67,6 +73,10 @@ def ingest_document(
     """
     if upload.digests.size == 0:
         raise EmptyUpload()
+    # Parse and store before the first statement: on SQLite that takes the write lock, which should not be
+    # held while a page is parsed or the bytes are written and synced.
+    extraction = extractor.extract(upload.path, media_type)
+    store.put_if_absent(upload, media_type)
     repo = Repository(session)
     document = _find_document(repo, document_id, metadata)
     if document is not None:
@@ -78,7 +88,6 @@ def ingest_document(
         ):
             return IngestResult(version=latest, created=False)
 
-    extraction = extractor.extract(upload.path, media_type)
     blob = store_blob(repo, store, upload, media_type)
     if document is None:
         document = repo.add_document(

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import rfc8785
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from archive.db.models import LogEntry, LogHead, LogNode, SignedCheckpoint, Version
@@ -58,9 +58,19 @@ class DatabaseNodes:
     def get_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
         if not keys:
             return {}
+        by_level: dict[int, list[int]] = {}
+        for level, index in keys:
+            by_level.setdefault(level, []).append(index)
+        # One `level = ? AND node_index IN (…)` per level: each is a primary-key lookup (a row-value
+        # IN list makes SQLite scan the table).
         rows = self.session.execute(
             select(LogNode.level, LogNode.node_index, LogNode.hash).where(
-                tuple_(LogNode.level, LogNode.node_index).in_(list(keys))
+                or_(
+                    *(
+                        and_(LogNode.level == level, LogNode.node_index.in_(indexes))
+                        for level, indexes in by_level.items()
+                    )
+                )
             )
         ).all()
         return {(level, index): bytes(digest) for level, index, digest in rows}

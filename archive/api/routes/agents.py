@@ -22,5 +22,5 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.get("/{agent_id}", response_model=AgentOut, summary="An agent and its credits", responses=_ERRORS)
 def get_agent(agent_id: Annotated[int, Path(ge=1, le=2**62)], context: Context, _: Reader) -> AgentOut:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         return AgentOut.of(documents.get_agent(session, agent_id))

@@ -167,6 +167,6 @@ def start_sweep(
     responses={**_ERRORS, 404: problem_doc("No audit has this id.")},
 )
 def get_audit(audit_id: AuditId, context: Context, _: Auditor) -> AuditOut:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         report = get_audit_report(session, audit_id)
     return AuditOut.of(report)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from archive.api.content import content_response
+from archive.api.content import CONTENT_REQUEST_HEADERS, content_response
 from archive.api.deps import Auditor, Context, Reader
 from archive.api.schemas import (
     VerificationOut,
@@ -40,6 +40,7 @@ _BLOB: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified (If-None-Match matched the ETag)."},
     404: problem_doc("No blob has this digest."),
     416: problem_doc("The range lies outside the blob."),
+    502: problem_doc("The stored bytes failed their fixity check (corrupt or missing): not served."),
 }
 
 
@@ -48,9 +49,10 @@ _BLOB: dict[int | str, dict[str, Any]] = {
     summary="A blob's bytes by BLAKE3 digest",
     response_class=Response,
     responses={**_ERRORS, **_BLOB},
+    openapi_extra=CONTENT_REQUEST_HEADERS,
 )
 def get_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> Response:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         info = documents.get_blob_info(session, blake3)
     return content_response(request, context.reader, info)
 
@@ -60,9 +62,10 @@ def get_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> R
     summary="A blob's headers by BLAKE3 digest",
     response_class=Response,
     responses={**_ERRORS, **_BLOB},
+    openapi_extra=CONTENT_REQUEST_HEADERS,
 )
 def head_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> Response:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         info = documents.get_blob_info(session, blake3)
     return content_response(request, context.reader, info, head=True)
 
@@ -84,7 +87,7 @@ async def verify(request: Request, context: Context, _: Auditor) -> Verification
         query = _parse_query(await read_bounded_body(request, 4096))
 
         def by_digest() -> Verification:
-            with context.db.unit_of_work() as session:
+            with context.db.reading() as session:
                 return verify_digest(session, blake3=query.blake3, sha256=query.sha256)
 
         return VerificationOut.of(await run_in_threadpool(by_digest))
@@ -103,7 +106,7 @@ async def verify(request: Request, context: Context, _: Auditor) -> Verification
         raise InvalidInput("the upload needs a `file` part")
 
     def by_upload() -> Verification:
-        with context.db.unit_of_work() as session:
+        with context.db.reading() as session:
             return verify_digest(session, uploaded=uploaded)
 
     return VerificationOut.of(await run_in_threadpool(by_upload))

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from archive.api.content import REVALIDATE, content_response
+from archive.api.content import CONTENT_REQUEST_HEADERS, REVALIDATE, content_response
 from archive.api.deps import AppContext, Archivist, Context, Reader
 from archive.api.memento import MementoLinks
 from archive.api.routing import get_and_head
@@ -62,6 +62,7 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
     206: {"description": "One byte range of the archived bytes."},
     304: {"description": "Not modified (If-None-Match matched the ETag)."},
     416: problem_doc("The range lies outside the content."),
+    502: problem_doc("The stored bytes failed their fixity check (corrupt or missing): not served."),
 }
 
 
@@ -207,25 +208,21 @@ def _once(
 ) -> tuple[VersionOut, bool]:
     """Do `work` in one unit of work, unless this `Idempotency-Key` was answered before: then give that
     answer again, and do nothing."""
-    if key is None:
-        with context.db.unit_of_work() as session:
-            return work(session)
+    if key is not None:
+        with context.db.reading() as session:
+            remembered = recall(session, principal.name, key, print_)
+        if remembered is not None:
+            return VersionOut.model_validate(remembered.response), remembered.created
     try:
         with context.db.unit_of_work() as session:
-            remembered = recall(session, principal.name, key, print_)
-            if remembered is None:
-                version, created = work(session)
-                remember(
-                    session,
-                    principal.name,
-                    key,
-                    print_,
-                    created=created,
-                    response=version.model_dump(mode="json"),
-                )
-                return version, created
+            version, created = work(session)
+            if key is not None:
+                response = version.model_dump(mode="json")
+                remember(session, principal.name, key, print_, created=created, response=response)
+            return version, created
     except IdempotencyRace:
-        with context.db.unit_of_work() as session:
+        assert key is not None
+        with context.db.reading() as session:
             remembered = recall(session, principal.name, key, print_)
     assert remembered is not None
     return VersionOut.model_validate(remembered.response), remembered.created
@@ -260,7 +257,7 @@ def search_documents(
         str | None, Query(pattern=ULID_PATTERN, description="`next_cursor` of the previous page.")
     ] = None,
 ) -> DocumentPage:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         page = documents.search_documents(
             session, credit=credit, role=role, q=q, source_url=source_url, cursor=cursor, limit=limit
         )
@@ -276,7 +273,7 @@ def search_documents(
     responses={**_ERRORS, **_NOT_FOUND},
 )
 def get_document(document_id: DocumentId, context: Context, _: Reader) -> DocumentOut:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         return DocumentOut.of(documents.get_document(session, document_id))
 
 
@@ -287,7 +284,7 @@ def get_document(document_id: DocumentId, context: Context, _: Reader) -> Docume
     responses={**_ERRORS, **_NOT_FOUND},
 )
 def list_versions(document_id: DocumentId, context: Context, _: Reader) -> VersionList:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         versions = documents.list_versions(session, document_id)
         return VersionList(document_id=document_id, versions=[VersionOut.of(v) for v in versions])
 
@@ -299,7 +296,7 @@ def list_versions(document_id: DocumentId, context: Context, _: Reader) -> Versi
     responses={**_ERRORS, **_NOT_FOUND},
 )
 def get_version(document_id: DocumentId, number: VersionNumber, context: Context, _: Reader) -> VersionOut:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         return VersionOut.of(documents.get_version(session, document_id, number))
 
 
@@ -308,9 +305,10 @@ def get_version(document_id: DocumentId, number: VersionNumber, context: Context
     summary="The bytes of the latest version",
     response_class=Response,
     responses={**_ERRORS, **_NOT_FOUND, **_CONTENT},
+    openapi_extra=CONTENT_REQUEST_HEADERS,
 )
 def get_latest_content(document_id: DocumentId, request: Request, context: Context, _: Reader) -> Response:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         info = BlobInfo.of_version(documents.get_latest_version(session, document_id))
     return content_response(request, context.reader, info, cache_control=REVALIDATE)
 
@@ -321,6 +319,7 @@ def get_latest_content(document_id: DocumentId, request: Request, context: Conte
     summary="The bytes of one version (a memento of the document's original URL)",
     response_class=Response,
     responses={**_ERRORS, **_NOT_FOUND, **_CONTENT},
+    openapi_extra=CONTENT_REQUEST_HEADERS,
 )
 def get_version_content(
     document_id: DocumentId,
@@ -329,7 +328,7 @@ def get_version_content(
     context: Context,
     _: Reader,
 ) -> Response:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         info = BlobInfo.of_version(documents.get_version(session, document_id, number))
         timemap = time_map(session, document_id=document_id)
     memento = next(m for m in timemap.mementos if m.number == number)
@@ -355,7 +354,7 @@ def diff(
     first: Annotated[int, Query(alias="from", ge=1, le=2_147_483_647)],
     second: Annotated[int, Query(alias="to", ge=1, le=2_147_483_647)],
 ) -> DiffOut:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         return DiffOut.of(diff_versions(session, document_id, first, second))
 
 
@@ -372,7 +371,7 @@ def diff(
 def get_version_text(
     document_id: DocumentId, number: VersionNumber, context: Context, _: Reader
 ) -> PlainTextResponse:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         text = documents.get_version_text(session, document_id, number)
     return PlainTextResponse(
         text,

@@ -66,7 +66,7 @@ WIRE_RENDERING = BagRendering(version_json=version_json, receipt_json=receipt_js
 )
 def export_document(document_id: DocumentId, context: Context, _: Reader) -> StreamingResponse:
     with ExitStack() as on_failure:
-        with context.db.unit_of_work() as session:
+        with context.db.reading() as session:
             exported = export_to_spool(
                 session,
                 document_id,

@@ -82,7 +82,7 @@ def verifier_key(context: Context, _: Reader) -> PlainTextResponse:
 
 @router.get("/v1/log/entries/{index}", response_model=EntryOut, summary="A leaf", responses=_ERRORS)
 def entry(index: Annotated[int, Path(ge=0, le=2**62)], context: Context, _: Reader) -> EntryOut:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         found = ledger.get_entry(session, index)
         return EntryOut(index=index, entry=bytes(found.entry).decode(), leaf_hash=b64(bytes(found.leaf_hash)))
 
@@ -96,7 +96,7 @@ def entry(index: Annotated[int, Path(ge=0, le=2**62)], context: Context, _: Read
 def inclusion(
     index: Annotated[int, Query(ge=0, le=2**62)], tree_size: Size, context: Context, _: Reader
 ) -> InclusionOut:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         hashes = ledger.prove_inclusion(session, index, tree_size)
     return InclusionOut(index=index, tree_size=tree_size, hashes=[b64(h) for h in hashes])
 
@@ -113,7 +113,7 @@ def consistency(
     old_size: Annotated[int, Query(alias="from", ge=1, le=2**62)],
     new_size: Annotated[int, Query(alias="to", ge=1, le=2**62)],
 ) -> ConsistencyOut:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         hashes = ledger.prove_consistency(session, old_size, new_size)
     return ConsistencyOut(from_size=old_size, to_size=new_size, hashes=[b64(h) for h in hashes])
 

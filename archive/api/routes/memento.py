@@ -10,7 +10,7 @@ from archive.api.deps import Context, Reader
 from archive.api.memento import LINK_FORMAT, MementoLinks, parse_accept_datetime
 from archive.api.routes.documents import DocumentId
 from archive.api.routing import get_and_head
-from archive.api.schemas import problem_doc
+from archive.api.schemas import problem_doc, request_headers
 from archive.services.history import time_map, version_at
 
 router = APIRouter(tags=["memento"])
@@ -20,6 +20,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     401: problem_doc("No key, or a malformed, unknown or revoked key."),
     404: problem_doc("No document has this id or original URL."),
     422: problem_doc("A malformed id."),
+    503: problem_doc("The database is unavailable; retry."),
 }
 _TIMEMAP: dict[int | str, dict[str, Any]] = {
     200: {"content": {LINK_FORMAT: {}}, "description": "The TimeMap, in link format."}
@@ -27,7 +28,26 @@ _TIMEMAP: dict[int | str, dict[str, Any]] = {
 _TIMEGATE: dict[int | str, dict[str, Any]] = {
     302: {"description": "A redirect to the memento that stood at Accept-Datetime."}
 }
-OriginalUrl = Annotated[str, Path(max_length=2048, description="The original URL, appended as it is.")]
+HTTP_DATE_PATTERN = (
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (0[1-9]|[12][0-9]|3[01]) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} "
+    r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] GMT$"
+)
+_ACCEPT_DATETIME = request_headers(
+    {
+        "Accept-Datetime": "An HTTP date (RFC 1123), e.g. `Tue, 04 Feb 2025 10:00:00 GMT`; absent: now. "
+        "One that does not parse is a 400."
+    },
+    patterns={"Accept-Datetime": HTTP_DATE_PATTERN},
+)
+OriginalUrl = Annotated[
+    str,
+    Path(
+        max_length=2048,
+        description="The original URL, appended as it is (slashes and all).",
+        examples=["https://example.org/news/2025/an-article"],
+    ),
+]
 
 
 def _original(uri_r: str, request: Request) -> str:
@@ -37,14 +57,14 @@ def _original(uri_r: str, request: Request) -> str:
 
 
 def _timemap_response(request: Request, context: Context, **where: str) -> Response:
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         links = MementoLinks(request, time_map(session, **where))
         return Response(links.timemap_body(), media_type=LINK_FORMAT)
 
 
 def _timegate_response(request: Request, context: Context, **where: str) -> Response:
     when = parse_accept_datetime(request.headers.get("accept-datetime"))
-    with context.db.unit_of_work() as session:
+    with context.db.reading() as session:
         timemap, memento = version_at(session, when, **where)
         return Response(status_code=302, headers=MementoLinks(request, timemap).timegate_headers(memento))
 
@@ -66,6 +86,7 @@ def document_timemap(document_id: DocumentId, request: Request, context: Context
     response_class=Response,
     status_code=302,
     responses={**_ERRORS, **_TIMEGATE},
+    openapi_extra=_ACCEPT_DATETIME,
 )
 def document_timegate(document_id: DocumentId, request: Request, context: Context, _: Reader) -> Response:
     return _timegate_response(request, context, document_id=document_id)
@@ -88,6 +109,7 @@ def timemap_by_url(uri_r: OriginalUrl, request: Request, context: Context, _: Re
     response_class=Response,
     status_code=302,
     responses={**_ERRORS, **_TIMEGATE},
+    openapi_extra=_ACCEPT_DATETIME,
 )
 def timegate_by_url(uri_r: OriginalUrl, request: Request, context: Context, _: Reader) -> Response:
     return _timegate_response(request, context, original=_original(uri_r, request))

@@ -1,0 +1,435 @@
+"""Who may call what: every route of the app by every kind of caller, against the status each must get; and
+what a key is made of, where it is kept, and where it never shows.
+
+`ROUTES` names the role each route needs. The routes are read from the app itself, so a route added without
+an entry here (or an entry left behind by a removed route) fails `test_every_route_has_an_entry`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from archive.db.models import Base
+from archive.roles import Role
+from archive.services.keys import create_key, revoke_key
+from tests.conftest import Deployment, embedded_deployment
+from tests.e2e.conftest import Api, running_api
+from tests.e2e.server import run_archive, serving
+
+PROBLEM = "application/problem+json"
+KEY_FORMAT = re.compile(r"^ark_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
+
+ARTICLE = b"An archived article\n\nBy Ada Example\n\nThe body of the article.\n"
+SOURCE_URL = "https://example.org/news/2025/authorization-matrix"
+METADATA = {
+    "source_url": SOURCE_URL,
+    "title": "An archived article",
+    "credits": [{"name": "Ada Example", "role": "author"}],
+}
+# Made once before the matrix runs, so that the matrix's own uploads and corrections change nothing.
+CORRECTION = {"title": "An archived article, corrected"}
+
+
+@dataclass(frozen=True)
+class Archived:
+    """What the matrix's requests name: a document archived (and corrected) before they run."""
+
+    document_id: str
+    blake3: str
+    agent_id: int
+    audit_id: str
+
+    def path_values(self) -> dict[str, str]:
+        return {
+            "document_id": self.document_id,
+            "number": "1",
+            "blake3": self.blake3,
+            "agent_id": str(self.agent_id),
+            "audit_id": self.audit_id,
+            "index": "0",
+            "uri_r": SOURCE_URL,
+        }
+
+
+def _upload(_: Archived) -> dict[str, Any]:
+    return {
+        "files": {
+            "file": ("article.txt", ARTICLE, "text/plain; charset=utf-8"),
+            "metadata": (None, json.dumps(METADATA | CORRECTION), "application/json"),
+        }
+    }
+
+
+def _correction(_: Archived) -> dict[str, Any]:
+    return {"json": CORRECTION}
+
+
+def _verify(archived: Archived) -> dict[str, Any]:
+    return {"json": {"blake3": archived.blake3}}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A route's needed role (None: anyone, whatever they send) and what makes a request to it succeed."""
+
+    role: Role | None
+    params: dict[str, str] = field(default_factory=dict)
+    body: Callable[[Archived], dict[str, Any]] | None = None
+
+
+OPEN = Endpoint(None)
+READER = Endpoint(Role.READER)
+
+# Every route, "METHOD /path/template" as the app routes it, and who may call it.
+ROUTES: dict[str, Endpoint] = {
+    # No key needed: probes, metrics and the API's own description.
+    "GET /healthz": OPEN,
+    "GET /readyz": OPEN,
+    "GET /metrics": OPEN,
+    "GET /openapi.json": OPEN,
+    "HEAD /openapi.json": OPEN,
+    "GET /docs": OPEN,
+    "HEAD /docs": OPEN,
+    "GET /docs/oauth2-redirect": OPEN,
+    "HEAD /docs/oauth2-redirect": OPEN,
+    "GET /redoc": OPEN,
+    "HEAD /redoc": OPEN,
+    # Writes.
+    "POST /v1/documents": Endpoint(Role.ARCHIVIST, body=_upload),
+    "POST /v1/documents/{document_id}/versions": Endpoint(Role.ARCHIVIST, body=_correction),
+    # Auditing.
+    "POST /v1/verify": Endpoint(Role.AUDITOR, body=_verify),
+    "POST /v1/blobs/{blake3}/fixity": Endpoint(Role.AUDITOR),
+    "POST /v1/audits": Endpoint(Role.AUDITOR),
+    "GET /v1/audits/{audit_id}": Endpoint(Role.AUDITOR),
+    # Reads.
+    "GET /v1/documents": Endpoint(Role.READER, params={"credit": "Ada Example", "limit": "5"}),
+    "GET /v1/documents/{document_id}": READER,
+    "GET /v1/documents/{document_id}/versions": READER,
+    "GET /v1/documents/{document_id}/versions/{number}": READER,
+    "GET /v1/documents/{document_id}/versions/{number}/text": READER,
+    "GET /v1/documents/{document_id}/content": READER,
+    "GET /v1/documents/{document_id}/versions/{number}/content": READER,
+    "HEAD /v1/documents/{document_id}/versions/{number}/content": READER,
+    "GET /v1/documents/{document_id}/diff": Endpoint(Role.READER, params={"from": "1", "to": "2"}),
+    "GET /v1/documents/{document_id}/export": READER,
+    "GET /v1/documents/{document_id}/timemap": READER,
+    "GET /v1/documents/{document_id}/timegate": READER,
+    "HEAD /v1/documents/{document_id}/timegate": READER,
+    "GET /memento/timemap/link/{uri_r}": READER,
+    "GET /memento/timegate/{uri_r}": READER,
+    "HEAD /memento/timegate/{uri_r}": READER,
+    "GET /v1/blobs/{blake3}": READER,
+    "HEAD /v1/blobs/{blake3}": READER,
+    "GET /v1/agents/{agent_id}": READER,
+    "GET /v1/log/checkpoint": READER,
+    "GET /v1/log/key": READER,
+    "GET /v1/log/entries/{index}": READER,
+    "GET /v1/log/proof/inclusion": Endpoint(Role.READER, params={"index": "0", "tree_size": "1"}),
+    "GET /v1/log/proof/consistency": Endpoint(Role.READER, params={"from": "1", "to": "2"}),
+    "GET /v1/documents/{document_id}/versions/{number}/receipt": READER,
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls: the role of a valid key (None for anything else) and the Authorization header sent."""
+
+    name: str
+    role: Role | None
+    authorization: str | None
+
+
+def callers(keys: dict[Role, str], revoked: str) -> list[Caller]:
+    unknown = f"ark_{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}"
+    reader_id = KEY_FORMAT.match(keys[Role.READER])
+    assert reader_id is not None
+    forged = f"ark_{reader_id.group(1)}_{secrets.token_urlsafe(32)}"  # a real id, another secret
+    basic = base64.b64encode(f"admin:{keys[Role.ADMIN]}".encode()).decode()
+    return [
+        *(Caller(role.value, role, f"Bearer {keys[role]}") for role in Role),
+        Caller("no key", None, None),
+        Caller("revoked key", None, f"Bearer {revoked}"),
+        Caller("Bearer alone", None, "Bearer"),
+        Caller("Basic (an admin key)", None, f"Basic {basic}"),
+        Caller("key of the wrong shape", None, "Bearer ark_0123456789abcdef_short"),
+        Caller("unknown well-formed key", None, f"Bearer {unknown}"),
+        Caller("known id, wrong secret", None, f"Bearer {forged}"),
+    ]
+
+
+CALLERS_PER_ROUTE = 11  # the four roles, no key, and six bad ones
+
+
+def served_operations(app: FastAPI) -> set[str]:
+    """Every (method, path) the app answers, read from its routes (included routers walked too)."""
+    found: set[str] = set()
+
+    def walk(routes: Iterable[Any]) -> None:
+        for route in routes:
+            nested = getattr(route, "effective_route_contexts", None)  # an included router
+            if nested is not None:
+                walk(nested())
+                continue
+            path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)  # `{uri_r:path}` → `{uri_r}`
+            found.update(f"{method} {path}" for method in route.methods or ())
+
+    walk(app.routes)
+    return found
+
+
+def documented_operations(app: FastAPI) -> set[str]:
+    paths = app.openapi()["paths"]
+    return {f"{method.upper()} {path}" for path, item in paths.items() for method in item}
+
+
+def archive_one_document(api: Api) -> Archived:
+    admin = api.auth(Role.ADMIN)
+    files = {"file": ("article.txt", ARTICLE, "text/plain; charset=utf-8"), "metadata": json.dumps(METADATA)}
+    created = api.client.post("/v1/documents", headers=admin, files=files)
+    assert created.status_code == 201, created.text
+    version = created.json()
+    corrected = api.client.post(
+        f"/v1/documents/{version['document_id']}/versions", headers=admin, json=CORRECTION
+    )
+    assert corrected.status_code == 201, corrected.text
+    audit = api.client.post("/v1/audits", headers=admin)
+    assert audit.status_code == 202, audit.text
+    return Archived(
+        document_id=version["document_id"],
+        blake3=version["blake3"],
+        agent_id=version["credits"][0]["agent_id"],
+        audit_id=audit.json()["id"],
+    )
+
+
+def expected_outcome(endpoint: Endpoint, caller: Caller, *, public_read: bool) -> str:
+    """The outcome due: "ok" (any 2xx or 3xx), "401" or "403"."""
+    if endpoint.role is None:
+        return "ok"
+    if caller.role is not None:
+        return "ok" if caller.role.includes(endpoint.role) else "403"
+    if caller.authorization is None and public_read and endpoint.role is Role.READER:
+        return "ok"
+    return "401"
+
+
+def call(api: Api, operation: str, caller: Caller, archived: Archived) -> httpx.Response:
+    method, template = operation.split(" ", 1)
+    endpoint = ROUTES[operation]
+    headers = {"Authorization": caller.authorization} if caller.authorization is not None else {}
+    body = endpoint.body(archived) if endpoint.body is not None else {}
+    return api.client.request(
+        method,
+        template.format(**archived.path_values()),
+        params=endpoint.params,
+        headers=headers,
+        follow_redirects=False,
+        **body,
+    )
+
+
+def mismatch(response: httpx.Response, expected: str) -> str | None:
+    """Why `response` is not the `expected` outcome, or None when it is."""
+    status = response.status_code
+    if expected == "ok":
+        return None if status < 400 else f"got {status}: {response.text[:200]}"
+    if str(status) != expected:
+        return f"got {status}, expected {expected}: {response.text[:200]}"
+    if response.headers.get("content-type") != PROBLEM:
+        return f"{status} is not a problem document: {response.headers.get('content-type')}"
+    if status == 401 and not response.headers.get("www-authenticate", "").startswith("Bearer"):
+        return "401 without `WWW-Authenticate: Bearer`"
+    return None
+
+
+def run_matrix(deployment: Deployment, *, public_read: bool) -> None:
+    with running_api(deployment, public_read=public_read) as api:
+        with deployment.db.unit_of_work() as session:
+            revoked = create_key(session, "revoked-admin", Role.ADMIN)
+            revoke_key(session, "revoked-admin")
+        archived = archive_one_document(api)
+        everyone = callers(api.keys, revoked)
+        assert len(everyone) == CALLERS_PER_ROUTE
+        failures: list[str] = []
+        for operation, endpoint in ROUTES.items():
+            for caller in everyone:
+                expected = expected_outcome(endpoint, caller, public_read=public_read)
+                problem = mismatch(call(api, operation, caller, archived), expected)
+                if problem is not None:
+                    failures.append(f"{operation} as {caller.name}: {problem}")
+        cells = len(ROUTES) * len(everyone)
+        mode = "public read" if public_read else "keys required"
+        print(f"\nauthorization matrix, {deployment.name}, {mode}:", end=" ")
+        print(
+            f"{len(ROUTES)} routes x {len(everyone)} callers = {cells} requests, {len(failures)} unexpected"
+        )
+        assert cells == 42 * CALLERS_PER_ROUTE == 462
+        assert not failures, "\n".join(failures)
+
+
+def built_app(tmp_path: Path) -> FastAPI:
+    deployment = embedded_deployment(tmp_path)
+    with running_api(deployment) as api:
+        app = api.client.app
+    deployment.db.dispose()
+    assert isinstance(app, FastAPI)
+    return app
+
+
+def test_every_route_has_an_entry(tmp_path: Path) -> None:
+    app = built_app(tmp_path)
+    served = served_operations(app)
+    assert documented_operations(app) <= served, "the route walk missed a documented route"
+    assert not served - set(ROUTES), f"routes with no entry in ROUTES: {sorted(served - set(ROUTES))}"
+    assert not set(ROUTES) - served, f"entries naming no route: {sorted(set(ROUTES) - served)}"
+
+
+def test_every_refusal_is_documented(tmp_path: Path) -> None:
+    """A route needing a key documents its 401, and one needing more than a reader its 403, both as
+    problem documents; a route open to anyone documents neither."""
+    app = built_app(tmp_path)
+    paths = app.openapi()["paths"]
+    undocumented: list[str] = []
+    for operation in sorted(documented_operations(app)):
+        method, path = operation.split(" ", 1)
+        responses = paths[path][method.lower()]["responses"]
+        role = ROUTES[operation].role
+        wanted = set() if role is None else {"401"} | ({"403"} if role is not Role.READER else set())
+        for status in wanted:
+            if PROBLEM not in responses.get(status, {}).get("content", {}):
+                undocumented.append(f"{operation}: {status}")
+        if role is None and {"401", "403"} & set(responses):
+            undocumented.append(f"{operation} is open but documents a refusal")
+    assert not undocumented, undocumented
+
+
+def test_authorization_matrix(deployment: Deployment) -> None:
+    run_matrix(deployment, public_read=False)
+
+
+def test_authorization_matrix_of_a_public_archive(deployment: Deployment) -> None:
+    """Reads open to anyone without a key; a key presented is still checked; writes still need one."""
+    run_matrix(deployment, public_read=True)
+
+
+def test_keys_carry_256_random_bits(tmp_path: Path) -> None:
+    deployment = embedded_deployment(tmp_path)
+    with deployment.db.unit_of_work() as session:
+        keys = [create_key(session, f"key-{n}", Role.READER) for n in range(64)]
+    deployment.db.dispose()
+    ids: set[str] = set()
+    secrets_seen: list[int] = []
+    for key in keys:
+        match = KEY_FORMAT.match(key)
+        assert match is not None, key
+        key_id, secret = match.groups()
+        raw = base64.urlsafe_b64decode(secret + "=")
+        assert len(raw) == 32 and base64.urlsafe_b64encode(raw).rstrip(b"=").decode() == secret
+        ids.add(key_id)
+        secrets_seen.append(int.from_bytes(raw, "big"))
+    assert len(ids) == len(set(secrets_seen)) == 64
+    # No bit of the secret is fixed: each of the 256 takes both values across 64 keys (for random bits,
+    # one staying put has odds of 2^-63), so a key is not, say, 64 random bits padded out.
+    ones = zeros = 0
+    for value in secrets_seen:
+        ones |= value
+        zeros |= ~value & (2**256 - 1)
+    assert ones == zeros == 2**256 - 1
+
+
+def _values(deployment: Deployment) -> Iterator[tuple[str, str]]:
+    """Every value of every column of every table, as text."""
+    with deployment.db.unit_of_work() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in session.execute(select(table)).mappings():
+                for column, value in row.items():
+                    text = value.decode("latin-1") if isinstance(value, bytes | memoryview) else str(value)
+                    yield f"{table.name}.{column}", text
+
+
+def test_keys_are_stored_only_as_a_hash(deployment: Deployment) -> None:
+    with deployment.db.unit_of_work() as session:
+        key = create_key(session, "stored-key", Role.ARCHIVIST)
+        revoke_key(session, "stored-key")  # the revocation is logged too
+    match = KEY_FORMAT.match(key)
+    assert match is not None
+    key_id, secret = match.groups()
+    values = list(_values(deployment))
+    assert any(where == "api_keys.id" and text == key_id for where, text in values)
+    for where, text in values:
+        assert secret not in text, f"{where} holds the key's secret"
+    with deployment.db.unit_of_work() as session:
+        rows = session.execute(select(Base.metadata.tables["api_keys"])).mappings().all()
+    [row] = [r for r in rows if r["id"] == key_id]
+    assert row["secret_sha256"] == hashlib.sha256(secret.encode()).hexdigest()
+    if deployment.name == "embedded":  # and not in any page of the database file, live or free
+        deployment.db.dispose()
+        files = Path(deployment.settings.database_url.removeprefix("sqlite:///")).parent.glob("archive.db*")
+        for path in files:
+            assert secret.encode() not in path.read_bytes(), f"{path.name} holds the key's secret"
+
+
+def _printed_key(stdout: Path) -> str:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = re.findall(r"^ark_\S+$", stdout.read_text(), re.MULTILINE)
+        if found:
+            return str(found[0])
+        time.sleep(0.05)
+    raise AssertionError("the first start printed no admin key")
+
+
+def test_a_key_never_appears_in_the_server_logs(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    with serving(tmp_path) as server:
+        admin = _printed_key(server.stdout_path)  # the first start's admin key, printed once, on stdout
+        made = run_archive(tmp_path, "keys", "create", "--role", "archivist", "--name", "alice")
+        alice = made.stdout.strip()
+        assert KEY_FORMAT.match(alice) and KEY_FORMAT.match(admin), (alice, admin)
+        assert run_archive(tmp_path, "keys", "revoke", "alice").returncode == 0
+        forged = admin[:-43] + secrets.token_urlsafe(32)  # the admin key's id, another secret
+        basic = base64.b64encode(f"admin:{admin}".encode()).decode()
+        authorizations = [
+            f"Bearer {admin}",
+            f"Bearer {alice}",  # revoked
+            f"Bearer {forged}",
+            f"Basic {basic}",
+            f"bearer {admin}",
+            f"Bearer  {admin}",
+        ]
+        sent = 0
+        for authorization in authorizations:
+            headers = {"Authorization": authorization}
+            for method, path, kwargs in [
+                ("POST", "/v1/documents", {"files": {"file": ("a.txt", b"logged, never the key")}}),
+                ("GET", "/v1/documents", {}),
+                ("GET", "/v1/documents/NOT-A-ULID", {}),
+                ("GET", f"/v1/blobs/{'0' * 64}", {}),
+                ("POST", "/v1/verify", {"json": {"blake3": "0" * 64}}),
+                ("GET", "/healthz", {}),
+            ]:
+                httpx.request(method, f"{server.url}{path}", headers=headers, timeout=30, **kwargs)
+                sent += 1
+        stdout, stderr = server.stop()
+    requests = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    assert len([r for r in requests if r.get("message") == "request"]) >= sent  # the requests were logged
+    assert {r["status"] for r in requests if r.get("message") == "request"} >= {200, 201, 401, 404, 422}
+    for key in (admin, alice, forged):
+        secret = key.rsplit("_", 1)[1]
+        assert secret not in stderr, "a key's secret is in the server's log"
+    assert basic not in stderr and "Bearer" not in stderr and "Basic" not in stderr
+    assert stdout.count(admin) == 1 and alice not in stdout  # shown once, at the first start, and no other
