@@ -90,6 +90,14 @@ def problem_doc(description: str) -> dict[str, Any]:
     }
 
 
+def unauthenticated_doc() -> dict[str, Any]:
+    return problem_doc("No key, or a malformed, unknown or revoked key.")
+
+
+def forbidden_doc() -> dict[str, Any]:
+    return problem_doc("The key's role does not allow this.")
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 

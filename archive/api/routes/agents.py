@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from archive.api.deps import Context, Reader
-from archive.api.schemas import AgentOut, problem_doc
+from archive.api.schemas import AgentOut, problem_doc, unauthenticated_doc
 from archive.services import documents
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: problem_doc("No key, or a malformed, unknown or revoked key."),
+    401: unauthenticated_doc(),
     404: problem_doc("No such agent."),
     422: problem_doc("A malformed id."),
     503: problem_doc("The database is unavailable; retry."),

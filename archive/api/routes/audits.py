@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from archive.api.deps import AppContext, Auditor, Context
 from archive.api.routes.blobs import Blake3
 from archive.api.routes.documents import ULID_PATTERN
-from archive.api.schemas import problem_doc
+from archive.api.schemas import forbidden_doc, problem_doc, unauthenticated_doc
 from archive.digests import Digests
 from archive.services.audit import AuditReport, BackgroundSweeps, get_audit_report, start_audit
 from archive.services.fixity import FixityResult, check_blob
@@ -40,8 +40,8 @@ router = APIRouter(tags=["fixity"], lifespan=_background_sweeps)
 
 AuditId = Annotated[str, Path(pattern=ULID_PATTERN, description="The audit's ULID.")]
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: problem_doc("No key, or a malformed, unknown or revoked key."),
-    403: problem_doc("The key's role does not allow this."),
+    401: unauthenticated_doc(),
+    403: forbidden_doc(),
     422: problem_doc("A malformed digest or id."),
     503: problem_doc("The database or storage is unavailable; retry."),
 }

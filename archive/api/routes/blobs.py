@@ -13,9 +13,11 @@ from archive.api.deps import Auditor, Context, Reader
 from archive.api.schemas import (
     VerificationOut,
     VerifyByDigest,
+    forbidden_doc,
     inline_schema,
     multipart_body,
     problem_doc,
+    unauthenticated_doc,
 )
 from archive.api.uploads import read_bounded_body, receive_form
 from archive.digests import DIGEST_PATTERN
@@ -29,8 +31,8 @@ Blake3 = Annotated[
     str, Path(pattern=DIGEST_PATTERN, description="BLAKE3 digest, 64 lowercase hex characters.")
 ]
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: problem_doc("No key, or a malformed, unknown or revoked key."),
-    403: problem_doc("The key's role does not allow this."),
+    401: unauthenticated_doc(),
+    403: forbidden_doc(),
     422: problem_doc("A malformed digest or body."),
     503: problem_doc("The database or storage is unavailable; retry."),
 }

@@ -20,9 +20,11 @@ from archive.api.schemas import (
     DocumentPage,
     VersionList,
     VersionOut,
+    forbidden_doc,
     inline_schema,
     multipart_body,
     problem_doc,
+    unauthenticated_doc,
 )
 from archive.api.uploads import read_bounded_body, receive_form
 from archive.errors import InvalidInput
@@ -51,8 +53,8 @@ DocumentId = Annotated[
 VersionNumber = Annotated[int, Path(ge=1, le=2_147_483_647, description="Version number, from 1.")]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: problem_doc("No key, or a malformed, unknown or revoked key."),
-    403: problem_doc("The key's role does not allow this."),
+    401: unauthenticated_doc(),
+    403: forbidden_doc(),
     422: problem_doc("A malformed path or body."),
     503: problem_doc("The database or storage is unavailable; retry."),
 }

@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 from archive.api.deps import Context, Reader
 from archive.api.routes.documents import DocumentId
 from archive.api.routes.log import InclusionOut, ReceiptOut, b64
-from archive.api.schemas import VersionOut, problem_doc
+from archive.api.schemas import VersionOut, forbidden_doc, problem_doc, unauthenticated_doc
 from archive.db.models import Version
 from archive.services.export import BagRendering, export_to_spool
 from archive.services.log import Receipt
@@ -25,8 +25,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
         "description": "A zip of one folder `<id>/`: a BagIt bag with `data/versions/<n>/` per version.",
     },
-    401: problem_doc("No key, or a malformed, unknown or revoked key."),
-    403: problem_doc("The key's role does not allow this."),
+    401: unauthenticated_doc(),
+    403: forbidden_doc(),
     404: problem_doc("No such document."),
     422: problem_doc("A malformed document id."),
     503: problem_doc("The database or storage is unavailable; retry."),

@@ -11,14 +11,14 @@ from pydantic import BaseModel, Field
 
 from archive.api.deps import Context, Reader
 from archive.api.routes.documents import DocumentId, VersionNumber
-from archive.api.schemas import problem_doc
+from archive.api.schemas import problem_doc, unauthenticated_doc
 from archive.services import documents
 from archive.services import log as ledger
 
 router = APIRouter(tags=["log"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: problem_doc("No key, or a malformed, unknown or revoked key."),
+    401: unauthenticated_doc(),
     404: problem_doc("No such entry, tree size or version."),
     422: problem_doc("A malformed or impossible request (index ≥ tree size …)."),
     503: problem_doc("The database is unavailable; retry."),

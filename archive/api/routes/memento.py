@@ -10,14 +10,14 @@ from archive.api.deps import Context, Reader
 from archive.api.memento import LINK_FORMAT, MementoLinks, parse_accept_datetime
 from archive.api.routes.documents import DocumentId
 from archive.api.routing import get_and_head
-from archive.api.schemas import problem_doc, request_headers
+from archive.api.schemas import problem_doc, request_headers, unauthenticated_doc
 from archive.services.history import time_map, version_at
 
 router = APIRouter(tags=["memento"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: problem_doc("Accept-Datetime is not an HTTP date."),
-    401: problem_doc("No key, or a malformed, unknown or revoked key."),
+    401: unauthenticated_doc(),
     404: problem_doc("No document has this id or original URL."),
     422: problem_doc("A malformed id."),
     503: problem_doc("The database is unavailable; retry."),
