@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,11 +24,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from archive.bulk import Journal, LocalTarget, RemoteTarget, Target, collect_files, ingest_files, read_sidecar
+from archive.client import ArchiveClient
 from archive.config import Settings, load_settings
 from archive.db import migrate
 from archive.db.session import Database
 from archive.digests import digest_file
 from archive.errors import ArchiveError
+from archive.extract import ExtractionLimits, ProcessExtractor
 from archive.ledger import Verifier
 from archive.ledger.receipts import check_file, check_receipt
 from archive.roles import Role
@@ -437,6 +442,74 @@ def audit(
             f"audit {report.id}: {report.failed} of {report.total} blobs failed fixity "
             f"({report.counts['corrupt']} corrupt, {report.counts['missing']} missing)"
         )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (folders recursively).")],
+    server: Annotated[
+        str | None, typer.Option(help="Archive through this server (key in ARCHIVE_KEY), not locally.")
+    ] = None,
+    metadata: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="A CSV or JSON Lines catalogue.")
+    ] = None,
+    journal: Annotated[Path, typer.Option(help="What was archived, so that a resumed run skips it.")] = Path(
+        ".archive-ingest.jsonl"
+    ),
+    as_json: JsonOption = False,
+) -> None:
+    """Archive files and folders, with a progress bar and a summary; resumable after an interruption."""
+    files = collect_files(paths)
+    catalogue = read_sidecar(metadata) if metadata is not None else None
+    target, close = _ingest_target(server)
+    try:
+        with Progress(
+            *Progress.get_default_columns(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=err,
+            disable=as_json or not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("archiving", total=sum(f.stat().st_size for f in files))
+            summary = ingest_files(
+                files,
+                target,
+                Journal(journal),
+                catalogue,
+                on_file=lambda _file, size: progress.advance(task, size),
+            )
+    finally:
+        close()
+    if as_json:
+        print(json.dumps([asdict(outcome) for outcome in summary.outcomes], indent=2))
+    else:
+        table = Table("archived", "already present", "failed", title=f"{len(files)} files")
+        table.add_row(*(str(summary.count(s)) for s in ("archived", "already present", "failed")))
+        out.print(table)
+        for outcome in summary.outcomes:
+            if outcome.status == "failed":
+                out.print(f"failed: {outcome.path}: {outcome.reason}", highlight=False, markup=False)
+    failed = summary.count("failed")
+    if failed:
+        _fail(f"{failed} of {len(files)} files were not archived")
+
+
+def _ingest_target(server: str | None) -> tuple[Target, Callable[[], None]]:
+    if server is not None:
+        client = ArchiveClient(server, key=os.environ.get("ARCHIVE_KEY"))
+        return RemoteTarget(client), client.close
+    settings = _settings()
+    extractor = ProcessExtractor(
+        ExtractionLimits(settings.extract_max_bytes, settings.extract_timeout, settings.extract_workers)
+    )
+    target = LocalTarget(
+        _database(settings),
+        open_blob_store(settings),
+        extractor,
+        settings.effective_spool_dir(),
+        _cli_actor(),
+    )
+    return target, extractor.close
 
 
 def main() -> None:

@@ -1,0 +1,225 @@
+"""Bulk ingest of files and folders, locally or through a server, resumable after an interruption.
+
+Each file is archived with an idempotency key made from its path and its BLAKE3, so a file that was sent
+but whose answer was lost is not archived twice when the run is resumed; a journal of what was archived
+lets a resumed run skip those files without sending them again.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import mimetypes
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from archive.client import ArchiveClient, ArchiveClientError
+from archive.db.session import Database
+from archive.digests import Digests, digest_file, spool_stream
+from archive.errors import ArchiveError, InvalidInput
+from archive.extract import Extractor
+from archive.services.idempotency import fingerprint, recall, remember
+from archive.services.ingest import ingest_document
+from archive.services.metadata import SuppliedMetadata
+from archive.storage import BlobStore
+
+SIDECAR_FIELDS = ("path", "source_url", "title", "credits")
+
+
+class Target(Protocol):
+    """Where files are archived: this archive's database and storage, or a server."""
+
+    def archive(self, path: Path, metadata: dict[str, Any], idempotency_key: str) -> dict[str, Any]: ...
+
+
+@dataclass
+class Outcome:
+    path: str
+    status: str  # archived, already present, failed
+    document_id: str | None = None
+    version: int | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+
+def collect_files(paths: Sequence[Path]) -> list[Path]:
+    """Every regular file named, or under a folder named (recursively, symbolic links not followed)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                found.extend(Path(root) / name for name in sorted(files) if (Path(root) / name).is_file())
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InvalidInput(f"{path} is neither a file nor a folder")
+    return found
+
+
+def read_sidecar(sidecar: Path) -> dict[Path, dict[str, Any]]:
+    """A catalogue of metadata per file: CSV (path, source_url, title, credits as JSON) or JSON Lines
+    (objects with `path` and metadata fields). Paths are relative to the sidecar's folder."""
+    rows: list[dict[str, Any]]
+    try:
+        text = sidecar.read_text(encoding="utf-8")
+        if sidecar.suffix.lower() == ".csv":
+            rows = [dict(row) for row in csv.DictReader(text.splitlines())]
+            for row in rows:
+                if row.get("credits"):
+                    row["credits"] = json.loads(row["credits"])
+        else:
+            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
+        raise InvalidInput(f"cannot read the metadata file {sidecar}: {exc}") from exc
+    catalogue: dict[Path, dict[str, Any]] = {}
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict) or not row.get("path"):
+            raise InvalidInput(f"{sidecar}: entry {number} has no `path`")
+        metadata = {key: value for key, value in row.items() if key != "path" and value not in (None, "")}
+        try:  # refuse a bad catalogue before archiving anything
+            SuppliedMetadata.model_validate(metadata)
+        except ValidationError as exc:
+            raise InvalidInput.from_field_errors(
+                f"metadata for {row['path']} in {sidecar}", exc.errors(include_url=False), "metadata"
+            ) from None
+        catalogue[(sidecar.parent / str(row["path"])).resolve()] = metadata
+    return catalogue
+
+
+class Journal:
+    """One JSON line per archived file: what a resumed run skips."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.done: dict[str, dict[str, Any]] = {}
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    entry = json.loads(line)
+                    self.done[entry["path"]] = entry
+
+    def archived(self, path: Path, digests: Digests) -> dict[str, Any] | None:
+        entry = self.done.get(str(path))
+        return entry if entry is not None and entry.get("blake3") == digests.blake3 else None
+
+    def record(self, path: Path, digests: Digests, version: dict[str, Any]) -> None:
+        entry = {
+            "path": str(path),
+            "blake3": digests.blake3,
+            "document_id": version["document_id"],
+            "version": version["version"],
+        }
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(entry) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        self.done[str(path)] = entry
+
+
+def idempotency_key(path: Path, digests: Digests) -> str:
+    return "ingest-" + hashlib.sha256(f"{path}\0{digests.blake3}".encode()).hexdigest()
+
+
+def ingest_files(
+    files: Sequence[Path],
+    target: Target,
+    journal: Journal,
+    catalogue: dict[Path, dict[str, Any]] | None = None,
+    on_file: Callable[[Path, int], None] | None = None,
+) -> Summary:
+    """Archive each file; one that fails is reported with its reason and the run goes on."""
+    summary = Summary()
+    for file in files:
+        path = file.resolve()
+        try:
+            digests = digest_file(path)
+            previous = journal.archived(path, digests)
+            if previous is not None:
+                summary.outcomes.append(
+                    Outcome(str(file), "already present", previous["document_id"], previous["version"])
+                )
+            else:
+                metadata = (catalogue or {}).get(path, {})
+                version = target.archive(path, metadata, idempotency_key(path, digests))
+                journal.record(path, digests, version)
+                summary.outcomes.append(
+                    Outcome(str(file), "archived", version["document_id"], version["version"])
+                )
+        except (ArchiveError, OSError) as exc:
+            summary.outcomes.append(Outcome(str(file), "failed", reason=_reason(exc)))
+        if on_file is not None:
+            on_file(file, file.stat().st_size if file.exists() else 0)
+    return summary
+
+
+def _reason(exc: BaseException) -> str:
+    return exc.detail if isinstance(exc, ArchiveError) else str(exc)
+
+
+class LocalTarget:
+    """This archive's own database and storage, through the same services as the API."""
+
+    def __init__(
+        self, db: Database, store: BlobStore, extractor: Extractor, spool_dir: Path | None, actor: str
+    ) -> None:
+        self.db = db
+        self.store = store
+        self.extractor = extractor
+        self.spool_dir = spool_dir
+        self.actor = actor
+
+    def archive(self, path: Path, metadata: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        supplied = SuppliedMetadata.model_validate(metadata)
+        print_ = fingerprint(idempotency_key)
+        with self.db.reading() as session:
+            remembered = recall(session, self.actor, idempotency_key, print_)
+        if remembered is not None:
+            return remembered.response
+        with path.open("rb") as source:
+            upload = spool_stream(source, self.spool_dir)
+        try:
+            with self.db.unit_of_work() as session:
+                result = ingest_document(
+                    session,
+                    self.store,
+                    upload,
+                    media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+                    filename=path.name,
+                    metadata=supplied,
+                    actor=self.actor,
+                    extractor=self.extractor,
+                )
+                version = {"document_id": result.version.document_id, "version": result.version.number}
+                remember(
+                    session, self.actor, idempotency_key, print_, created=result.created, response=version
+                )
+                return version
+        finally:
+            upload.discard()
+
+
+class RemoteTarget:
+    """A server, through the Python client (`ARCHIVE_KEY` holds the key)."""
+
+    def __init__(self, client: ArchiveClient) -> None:
+        self.client = client
+
+    def archive(self, path: Path, metadata: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        try:
+            return self.client.upload(path, metadata=metadata or None, idempotency_key=idempotency_key)
+        except ArchiveClientError as exc:
+            raise ArchiveError(str(exc)) from exc

@@ -1,0 +1,85 @@
+"""`archive ingest`: folders, a metadata catalogue, a summary, resuming without archiving twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from tests.conftest import SEED
+from tests.e2e.server import run_archive, serving
+
+
+def make_collection(root: Path) -> Path:
+    collection = root / "collection"
+    (collection / "sub").mkdir(parents=True)
+    shutil.copy(SEED / "dhs-irs-deputize.txt", collection / "dhs.txt")
+    (collection / "sub" / "notes.txt").write_text("Field notes.\n")
+    (collection / "sub" / "scan.bin").write_bytes(os.urandom(2000))
+    return collection
+
+
+def test_local_ingest_with_a_catalogue_and_a_resume(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    collection = make_collection(tmp_path)
+    catalogue = collection / "catalogue.jsonl"
+    catalogue.write_text(
+        json.dumps(
+            {
+                "path": "dhs.txt",
+                "source_url": "https://example.org/dhs",
+                "title": "Catalogued title",
+                "credits": [{"name": "Samantha Flom", "role": "author"}],
+            }
+        )
+        + "\n"
+    )
+    first = run_archive(tmp_path, "ingest", str(collection), "--metadata", str(catalogue), "--json")
+    assert first.returncode == 0, first.stderr
+    outcomes = json.loads(first.stdout)
+    assert sorted(o["status"] for o in outcomes) == ["archived"] * 4
+    by_name = {Path(o["path"]).name: o for o in outcomes}
+
+    history = json.loads(run_archive(tmp_path, "history", by_name["dhs.txt"]["document_id"], "--json").stdout)
+    assert len(history["versions"]) == 1
+
+    again = run_archive(tmp_path, "ingest", str(collection), "--metadata", str(catalogue), "--json")
+    assert again.returncode == 0
+    assert sorted(o["status"] for o in json.loads(again.stdout)) == ["already present"] * 4
+
+    (tmp_path / ".archive-ingest.jsonl").unlink()  # the journal lost: the idempotency keys still hold
+    resumed = run_archive(tmp_path, "ingest", str(collection), "--json")
+    assert {o["document_id"] for o in json.loads(resumed.stdout)} == {o["document_id"] for o in outcomes}
+
+    table = run_archive(tmp_path, "ingest", str(collection / "sub" / "notes.txt"))
+    assert "already present" in table.stdout
+
+
+def test_remote_ingest_reports_failures(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    key = run_archive(tmp_path, "keys", "create", "--role", "archivist", "--name", "ing").stdout.strip()
+    collection = make_collection(tmp_path)
+    (collection / "empty.txt").write_bytes(b"")
+    with serving(tmp_path) as server:
+        result = run_archive(
+            tmp_path, "ingest", str(collection), "--server", server.url, "--json", ARCHIVE_KEY=key
+        )
+    assert result.returncode == 1
+    assert "1 of 4 files were not archived" in result.stderr
+    outcomes = {Path(o["path"]).name: o for o in json.loads(result.stdout)}
+    assert outcomes["empty.txt"]["status"] == "failed"
+    assert "empty" in outcomes["empty.txt"]["reason"]
+    assert all(o["status"] == "archived" for name, o in outcomes.items() if name != "empty.txt")
+
+
+def test_a_bad_catalogue_is_refused_before_anything_is_archived(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    collection = make_collection(tmp_path)
+    catalogue = collection / "catalogue.csv"
+    catalogue.write_text('path,source_url,title,credits\ndhs.txt,not a url,T,"[]"\n')
+    result = run_archive(tmp_path, "ingest", str(collection), "--metadata", str(catalogue))
+    assert result.returncode == 1
+    assert "source_url" in result.stderr
+    assert result.stderr.count("\n") == 1, "one line"
+    assert not (tmp_path / ".archive-ingest.jsonl").exists()
