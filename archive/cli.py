@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, BinaryIO, NoReturn
 
 import typer
 from rich.console import Console
@@ -25,7 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from archive.bulk import Journal, LocalTarget, RemoteTarget, Target, collect_files, ingest_files, read_sidecar
-from archive.client import ArchiveClient
+from archive.client import ArchiveClient, ArchiveClientError, write_checked
 from archive.config import Settings, load_settings
 from archive.db import migrate
 from archive.db.session import Database
@@ -35,7 +35,7 @@ from archive.extract import ExtractionLimits, ProcessExtractor
 from archive.ledger import Verifier
 from archive.ledger.receipts import check_file, check_receipt
 from archive.roles import Role
-from archive.services import keys
+from archive.services import documents, keys
 from archive.services.audit import (
     DEFAULT_BATCH_SIZE,
     AuditReport,
@@ -46,6 +46,7 @@ from archive.services.audit import (
     sweep_audit,
 )
 from archive.services.documents import list_versions
+from archive.services.fixity import VerifyingReader
 from archive.services.gc import collect_garbage
 from archive.services.history import diff_versions
 from archive.services.log import verify_log
@@ -67,6 +68,7 @@ app.add_typer(log_app, name="log")
 
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 def _fail(message: str) -> NoReturn:
@@ -162,16 +164,61 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) ->
 
 
 @keys_app.command("list")
-def keys_list() -> None:
+def keys_list(as_json: JsonOption = False) -> None:
     """List keys (names, roles, state; never the keys themselves)."""
     database = _database(_settings())
-    with database.unit_of_work() as session:
-        rows = [(k.name, k.role, k.created_at, k.revoked_at) for k in keys.list_keys(session)]
+    with database.reading() as session:
+        rows = [
+            {
+                "name": k.name,
+                "role": k.role,
+                "created_at": k.created_at.isoformat(),
+                "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+            }
+            for k in keys.list_keys(session)
+        ]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
     table = Table("name", "role", "created", "state", box=None)
-    for name, role, created, revoked in rows:
-        state = f"revoked {revoked:%Y-%m-%d}" if revoked else "active"
-        table.add_row(name, role, f"{created:%Y-%m-%d}", state)
+    for row in rows:
+        state = f"revoked {str(row['revoked_at'])[:10]}" if row["revoked_at"] else "active"
+        table.add_row(str(row["name"]), str(row["role"]), str(row["created_at"])[:10], state)
     out.print(table)
+
+
+@app.command()
+def get(
+    document_id: Annotated[str, typer.Argument(help="The document's id.")],
+    version: Annotated[int | None, typer.Option(min=1, help="This version (default: the latest).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here (default: stdout).")
+    ] = None,
+    server: Annotated[str | None, typer.Option(help="Fetch from this server (key in ARCHIVE_KEY).")] = None,
+) -> None:
+    """Write a document's bytes, checked against their BLAKE3 as they are read; nothing partial is left."""
+    target: Path | BinaryIO = output if output is not None else sys.stdout.buffer
+    if server is not None:
+        with ArchiveClient(server, key=os.environ.get("ARCHIVE_KEY")) as client:
+            try:
+                client.fetch(document_id, version=version, to=target)
+            except ArchiveClientError as exc:
+                _fail(str(exc))
+        return
+    settings = _settings()
+    database = _database(settings)
+    with database.reading() as session:
+        found = (
+            documents.get_version(session, document_id, version)
+            if version is not None
+            else documents.get_latest_version(session, document_id)
+        )
+        info = documents.BlobInfo.of_version(found)
+    reader = VerifyingReader(database, open_blob_store(settings), settings.verify_on_read_bytes)
+    try:
+        write_checked(reader.read(info, None), info.blake3, target, source=f"document {document_id}")
+    except ArchiveClientError as exc:
+        _fail(str(exc))
 
 
 @app.command()
@@ -263,9 +310,6 @@ def gc(
         f"{report.spool_files_removed}",
         highlight=False,
     )
-
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 @dataclass(frozen=True)

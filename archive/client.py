@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -238,17 +238,23 @@ class ArchiveClient:
                 want = _etag(response) or known or expected()
                 if known is not None and want != known:
                     raise IntegrityError(f"{url}: the server sent ETag {want}, not {known}", status=None)
-                with _staged(to) as sink:
-                    hasher = blake3_lib.blake3()
-                    for chunk in response.iter_bytes(CHUNK_SIZE):
-                        hasher.update(chunk)
-                        sink.write(chunk)
-                    got = hasher.hexdigest()
-                    if got != want:
-                        raise IntegrityError(f"{url}: received bytes have BLAKE3 {got}, expected {want}")
-                    return got
+                return write_checked(response.iter_bytes(CHUNK_SIZE), want, to, source=url)
 
         return self._retrying(attempt)
+
+
+def write_checked(chunks: Iterable[bytes], want: str, to: Target, *, source: str = "the blob") -> str:
+    """Write the chunks to `to`, hashing them on the way; `IntegrityError`, and nothing written, unless
+    their BLAKE3 is `want`."""
+    with _staged(to) as sink:
+        hasher = blake3_lib.blake3()
+        for chunk in chunks:
+            hasher.update(chunk)
+            sink.write(chunk)
+        got = hasher.hexdigest()
+        if got != want:
+            raise IntegrityError(f"{source}: the bytes have BLAKE3 {got}, expected {want}")
+        return got
 
 
 def _retryable(exc: BaseException) -> bool:

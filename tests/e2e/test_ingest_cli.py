@@ -83,3 +83,43 @@ def test_a_bad_catalogue_is_refused_before_anything_is_archived(tmp_path: Path) 
     assert "source_url" in result.stderr
     assert result.stderr.count("\n") == 1, "one line"
     assert not (tmp_path / ".archive-ingest.jsonl").exists()
+
+
+def test_get_writes_checked_bytes_locally_and_from_a_server(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    collection = make_collection(tmp_path)
+    outcomes = json.loads(run_archive(tmp_path, "ingest", str(collection), "--json").stdout)
+    dhs = next(o for o in outcomes if o["path"].endswith("dhs.txt"))
+    copy = tmp_path / "copy.txt"
+    fetched = run_archive(tmp_path, "get", dhs["document_id"], "-o", str(copy))
+    assert fetched.returncode == 0, fetched.stderr
+    assert copy.read_bytes() == (SEED / "dhs-irs-deputize.txt").read_bytes()
+    to_stdout = run_archive(tmp_path, "get", dhs["document_id"], "--version", "1")
+    assert to_stdout.stdout == (SEED / "dhs-irs-deputize.txt").read_text()
+
+    key = run_archive(tmp_path, "keys", "create", "--role", "reader", "--name", "getter").stdout.strip()
+    listed = json.loads(run_archive(tmp_path, "keys", "list", "--json").stdout)
+    assert [k["name"] for k in listed] == ["getter"] and listed[0]["revoked_at"] is None
+    with serving(tmp_path) as server:
+        remote = tmp_path / "remote.txt"
+        got = run_archive(
+            tmp_path, "get", dhs["document_id"], "-o", str(remote), "--server", server.url, ARCHIVE_KEY=key
+        )
+        assert got.returncode == 0, got.stderr
+        assert remote.read_bytes() == copy.read_bytes()
+        missing = run_archive(
+            tmp_path, "get", "01ARZ3NDEKTSV4RRFFQ69G5FAV", "--server", server.url, ARCHIVE_KEY=key
+        )
+        assert missing.returncode == 1
+        assert missing.stderr.startswith("archive: 404")
+
+    blob = next(
+        p for p in (tmp_path / "blobs").rglob("*") if p.is_file() and p.read_bytes() == copy.read_bytes()
+    )
+    blob.chmod(0o644)
+    blob.write_bytes(b"X" + copy.read_bytes()[1:])
+    broken = tmp_path / "broken.txt"
+    refused = run_archive(tmp_path, "get", dhs["document_id"], "-o", str(broken))
+    assert refused.returncode == 1
+    assert not broken.exists(), "nothing partial is left"
+    assert refused.stderr.count("\n") == 1
