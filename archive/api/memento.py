@@ -11,6 +11,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import Request
 
+from archive.api.schemas import version_path
 from archive.errors import InvalidDatetime
 from archive.services.history import Memento, TimeMap
 
@@ -57,7 +58,7 @@ class MementoLinks:
         return f"{self.base}/v1/documents/{self.document.id}/timemap"
 
     def memento(self, number: int) -> str:
-        return f"{self.base}/v1/documents/{self.document.id}/versions/{number}/content"
+        return f"{self.base}{version_path(self.document.id, number)}/content"
 
     def _context(self) -> list[str]:
         links = [f'<{self.original}>; rel="original"'] if self.original else []

@@ -90,6 +90,11 @@ def problem_doc(description: str) -> dict[str, Any]:
     }
 
 
+def version_path(document_id: str, number: int) -> str:
+    """Where a version is served: the one place its URL is spelled."""
+    return f"/v1/documents/{document_id}/versions/{number}"
+
+
 def unauthenticated_doc() -> dict[str, Any]:
     return problem_doc("No key, or a malformed, unknown or revoked key.")
 
@@ -227,7 +232,7 @@ class VersionOut(BaseModel):
     def of(cls, version: Version) -> VersionOut:
         accepted_photos = [photo for photo in version.photos if photo.accepted]
         positions = {photo.id: number for number, photo in enumerate(accepted_photos)}
-        base = f"/v1/documents/{version.document_id}/versions/{version.number}"
+        base = version_path(version.document_id, version.number)
         return cls(
             document_id=version.document_id,
             version=version.number,
@@ -347,7 +352,7 @@ class VerificationOut(BaseModel):
                     document_id=h.document_id,
                     version=h.version,
                     archived_at=h.archived_at,
-                    url=f"/v1/documents/{h.document_id}/versions/{h.version}",
+                    url=version_path(h.document_id, h.version),
                 )
                 for h in result.versions
             ],
@@ -402,7 +407,7 @@ class AgentOut(BaseModel):
                     role=credit.role,
                     name=credit.name,
                     title=version.title,
-                    url=f"/v1/documents/{version.document_id}/versions/{version.number}",
+                    url=version_path(version.document_id, version.number),
                 )
                 for credit, version in view.credits
             ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from archive.db.models import Agent, Blob, Credit, Document, Version
 from archive.db.repository import Repository
 from archive.errors import BlobNotFound, DocumentNotFound, NotFound, VersionNotFound
-from archive.storage import BlobStore, ByteRange
 
 
 @dataclass(frozen=True)
@@ -132,8 +131,3 @@ def get_blob_info(session: Session, blake3: str) -> BlobInfo:
     if blob is None:
         raise BlobNotFound(blake3)
     return BlobInfo.of_blob(blob)
-
-
-def read_content(store: BlobStore, info: BlobInfo, byte_range: ByteRange | None = None) -> Iterator[bytes]:
-    """The bytes of a blob the database knows, opened now (a missing blob raises here)."""
-    return store.read(info.blake3, byte_range)

@@ -25,6 +25,7 @@ from archive.api.schemas import (
     multipart_body,
     problem_doc,
     unauthenticated_doc,
+    version_path,
 )
 from archive.api.uploads import read_bounded_body, receive_form
 from archive.errors import InvalidInput
@@ -231,7 +232,7 @@ def _once(
 
 
 def _answer(response: Response, version: VersionOut, created: bool) -> VersionOut:
-    response.headers["Location"] = f"/v1/documents/{version.document_id}/versions/{version.version}"
+    response.headers["Location"] = version_path(version.document_id, version.version)
     if not created:
         response.status_code = 200
     return version
