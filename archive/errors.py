@@ -15,7 +15,8 @@ ArchiveError
 │   └── UnsatisfiableRange
 ├── AuthError
 │   ├── Unauthenticated
-│   └── Forbidden
+│   ├── Forbidden
+│   └── RequestForged
 ├── Conflict
 │   └── KeyNameTaken
 ├── StorageError
@@ -147,6 +148,12 @@ class Forbidden(AuthError):
             needed=needed,
             held=held,
         )
+
+
+class RequestForged(AuthError):
+    """A form post without the visitor's CSRF token, or from another origin."""
+
+    title = "Cross-site request refused"
 
 
 class Conflict(ArchiveError):

@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Response
+from fastapi.staticfiles import StaticFiles
 
 import archive
 from archive.api import problems
 from archive.api.deps import AppContext
 from archive.api.observability import ObservabilityMiddleware, metrics
 from archive.api.routes import agents, audits, blobs, documents, export, health, log, memento
+from archive.api.ui import routes as ui
 from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
 from archive.db.session import Database
@@ -78,4 +80,6 @@ def create_app(
     app.include_router(log.router)
     app.include_router(audits.router)
     app.include_router(export.router)
+    app.include_router(ui.router)
+    app.mount("/ui/static", StaticFiles(directory=ui.STATIC_DIR), name="ui-static")
     return app

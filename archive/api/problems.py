@@ -29,6 +29,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.ArchiveError], int]] = [
     (errors.InvalidInput, 422),
     (errors.Unauthenticated, 401),
     (errors.Forbidden, 403),
+    (errors.RequestForged, 403),
     (errors.Conflict, 409),
     (errors.StoredBlobCorrupt, 502),
     (errors.StorageUnavailable, 503),

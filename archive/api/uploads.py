@@ -120,8 +120,10 @@ class _FormReceiver:
 
     def _part_begin(self) -> None:
         self.parts += 1
-        if self.parts > MAX_PARTS:
-            raise InvalidInput(f"a multipart upload has at most {MAX_PARTS} parts")
+        # A form sends each field once, even empty; a few more parts get a precise "only one" refusal.
+        limit = max(MAX_PARTS, len(self.field_names) + 2)
+        if self.parts > limit:
+            raise InvalidInput(f"a multipart upload has at most {limit} parts")
         self._headers = {}
         self._header_name = b""
         self._header_value = b""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -11,7 +10,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from archive.api.content import CONTENT_REQUEST_HEADERS, REVALIDATE, content_response
-from archive.api.deps import AppContext, Archivist, Context, Reader
+from archive.api.deps import Archivist, Context, Reader
+from archive.api.idempotent import archive_once, archive_upload
 from archive.api.memento import MementoLinks
 from archive.api.routing import get_and_head
 from archive.api.schemas import (
@@ -35,8 +35,8 @@ from archive.metrics import UPLOAD_BYTES
 from archive.services import documents
 from archive.services.documents import BlobInfo
 from archive.services.history import diff_versions, time_map
-from archive.services.idempotency import IdempotencyRace, check_key, fingerprint, recall, remember
-from archive.services.ingest import correct_metadata, ingest_document
+from archive.services.idempotency import check_key, fingerprint
+from archive.services.ingest import correct_metadata
 from archive.services.keys import Principal
 from archive.services.metadata import SuppliedMetadata, parse_metadata
 
@@ -142,7 +142,7 @@ async def add_version(
         return VersionOut.of(result.version), result.created
 
     print_ = fingerprint(request.method, request.url.path, body)
-    version, created = await run_in_threadpool(_once, context, principal, key, print_, correct)
+    version, created = await run_in_threadpool(archive_once, context, principal, key, print_, correct)
     return _answer(response, version, created)
 
 
@@ -168,21 +168,6 @@ async def _archive_upload(
         UPLOAD_BYTES.inc(form.file.digests.size)
         metadata = parse_metadata(form.fields.get("metadata"), settings.max_metadata_bytes)
         upload = form.file
-
-        def archive(session: Session) -> tuple[VersionOut, bool]:
-            result = ingest_document(
-                session,
-                context.store,
-                upload,
-                media_type=form.media_type,
-                filename=form.filename,
-                metadata=metadata,
-                actor=principal.name,
-                extractor=context.extractor,
-                document_id=document_id,
-            )
-            return VersionOut.of(result.version), result.created
-
         print_ = fingerprint(
             request.method,
             request.url.path,
@@ -191,7 +176,16 @@ async def _archive_upload(
             form.filename or "",
             form.fields.get("metadata", b""),
         )
-        version, created = await run_in_threadpool(_once, context, principal, key, print_, archive)
+        version, created = await run_in_threadpool(
+            archive_upload,
+            context,
+            principal,
+            key,
+            print_,
+            form=form,
+            metadata=metadata,
+            document_id=document_id,
+        )
     finally:
         form.discard()
     return _answer(response, version, created)
@@ -200,35 +194,6 @@ async def _archive_upload(
 def _idempotency_key(request: Request) -> str | None:
     key = request.headers.get("idempotency-key")
     return check_key(key) if key is not None else None
-
-
-def _once(
-    context: AppContext,
-    principal: Principal,
-    key: str | None,
-    print_: str,
-    work: Callable[[Session], tuple[VersionOut, bool]],
-) -> tuple[VersionOut, bool]:
-    """Do `work` in one unit of work, unless this `Idempotency-Key` was answered before: then give that
-    answer again, and do nothing."""
-    if key is not None:
-        with context.db.reading() as session:
-            remembered = recall(session, principal.name, key, print_)
-        if remembered is not None:
-            return VersionOut.model_validate(remembered.response), remembered.created
-    try:
-        with context.db.unit_of_work() as session:
-            version, created = work(session)
-            if key is not None:
-                response = version.model_dump(mode="json")
-                remember(session, principal.name, key, print_, created=created, response=response)
-            return version, created
-    except IdempotencyRace:
-        assert key is not None
-        with context.db.reading() as session:
-            remembered = recall(session, principal.name, key, print_)
-    assert remembered is not None
-    return VersionOut.model_validate(remembered.response), remembered.created
 
 
 def _answer(response: Response, version: VersionOut, created: bool) -> VersionOut:

@@ -12,7 +12,7 @@ from starlette.background import BackgroundTask
 
 from archive.api.deps import Context, Reader
 from archive.api.routes.documents import DocumentId
-from archive.api.routes.log import InclusionOut, ReceiptOut, b64
+from archive.api.routes.log import ReceiptOut
 from archive.api.schemas import VersionOut, forbidden_doc, problem_doc, unauthenticated_doc
 from archive.db.models import Version
 from archive.services.export import BagRendering, export_to_spool
@@ -40,13 +40,7 @@ def version_json(version: Version) -> bytes:
 
 def receipt_json(receipt: Receipt) -> bytes:
     """The receipt as `GET /v1/documents/{id}/versions/{n}/receipt` gives it."""
-    inclusion = InclusionOut(
-        index=receipt.index, tree_size=receipt.tree_size, hashes=[b64(h) for h in receipt.hashes]
-    )
-    out = ReceiptOut(
-        entry=receipt.entry.decode(), index=receipt.index, inclusion=inclusion, checkpoint=receipt.checkpoint
-    )
-    return _json(out.model_dump(mode="json", by_alias=True))
+    return _json(ReceiptOut.of(receipt).model_dump(mode="json", by_alias=True))
 
 
 def _json(value: Any) -> bytes:

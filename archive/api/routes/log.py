@@ -14,6 +14,7 @@ from archive.api.routes.documents import DocumentId, VersionNumber
 from archive.api.schemas import problem_doc, unauthenticated_doc
 from archive.services import documents
 from archive.services import log as ledger
+from archive.services.log import Receipt
 
 router = APIRouter(tags=["log"])
 
@@ -56,6 +57,18 @@ class ReceiptOut(BaseModel):
     index: int
     inclusion: InclusionOut
     checkpoint: str = Field(description="The signed checkpoint (C2SP signed note) the proof leads to.")
+
+    @classmethod
+    def of(cls, receipt: Receipt) -> ReceiptOut:
+        inclusion = InclusionOut(
+            index=receipt.index, tree_size=receipt.tree_size, hashes=[b64(h) for h in receipt.hashes]
+        )
+        return cls(
+            entry=receipt.entry.decode(),
+            index=receipt.index,
+            inclusion=inclusion,
+            checkpoint=receipt.checkpoint,
+        )
 
 
 @router.get(
@@ -128,11 +141,4 @@ def receipt(document_id: DocumentId, number: VersionNumber, context: Context, _:
     with context.db.unit_of_work() as session:
         version = documents.get_version(session, document_id, number)
         found = ledger.receipt_for(session, context.log, version)
-    return ReceiptOut(
-        entry=found.entry.decode(),
-        index=found.index,
-        inclusion=InclusionOut(
-            index=found.index, tree_size=found.tree_size, hashes=[b64(h) for h in found.hashes]
-        ),
-        checkpoint=found.checkpoint,
-    )
+    return ReceiptOut.of(found)

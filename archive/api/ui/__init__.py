@@ -1,0 +1,1 @@
+"""The web interface: server-rendered pages for archivists, auditors and readers."""

@@ -1,0 +1,406 @@
+"""The web interface under `/ui/`: server-rendered pages over the same services as the API.
+
+Archived bytes are never shown inline on this origin: pages show the extracted text (escaped) and offer the
+bytes as an attachment, with the same headers as the API's content routes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.templating import Jinja2Templates
+
+from archive.api.content import content_response
+from archive.api.deps import Context
+from archive.api.idempotent import archive_upload
+from archive.api.problems import status_for
+from archive.api.routes.documents import MAX_PAGE_SIZE, ULID_PATTERN, DocumentId, VersionNumber
+from archive.api.routes.log import ReceiptOut
+from archive.api.schemas import DiffOut, DocumentOut, VerificationOut, VersionOut
+from archive.api.ui import session as ui_session
+from archive.api.ui.forms import UPLOAD_FIELDS, field_text, upload_metadata, url_encoded
+from archive.api.ui.session import (
+    AnyVisitor,
+    ArchivistVisitor,
+    LoginRequired,
+    ReaderVisitor,
+    check_form,
+)
+from archive.api.ui.views import evidence_rows, highlight, side_by_side
+from archive.api.uploads import read_bounded_body, receive_form
+from archive.attribution import ROLES
+from archive.errors import ArchiveError, InvalidInput, NotFound, field_errors
+from archive.metrics import UPLOAD_BYTES
+from archive.services import documents
+from archive.services.documents import BlobInfo
+from archive.services.history import diff_versions
+from archive.services.idempotency import fingerprint
+from archive.services.log import receipt_for
+from archive.services.verify import verify_digest
+
+HERE = Path(__file__).parent
+STATIC_DIR = HERE / "static"
+MAX_LOGIN_FORM_BYTES = 8 * 1024
+_ULID = re.compile(ULID_PATTERN)
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+templates = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+)
+
+
+class PageRoute(APIRoute):
+    """Errors on a page become a page (or, before logging in, the login form), not problem JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                response = await handle(request)
+            except LoginRequired:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                response = RedirectResponse(f"/ui/login?next={quote(target)}", status_code=303)
+            except ArchiveError as exc:
+                response = error_page(request, status_for(exc), exc.title, exc.detail)
+            except RequestValidationError as exc:
+                detail = "; ".join(f"{p['field']}: {p['message']}" for p in field_errors(exc.errors(), ""))
+                response = error_page(request, 422, "Invalid request", detail)
+            ui_session.finish(request, response)
+            for name, value in PAGE_HEADERS.items():
+                response.headers.setdefault(name, value)
+            return response
+
+        return route
+
+
+router = APIRouter(prefix="/ui", route_class=PageRoute, include_in_schema=False)
+
+
+def page(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    visitor = getattr(request.state, "visitor", None)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"visitor": visitor, "roles": list(ROLES), **values},
+        status_code=status_code,
+    )
+
+
+def error_page(request: Request, status: int, title: str, detail: str | None) -> HTMLResponse:
+    return page(request, "error.html", status_code=status, status=status, title=title, detail=detail)
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this interface: never another site (an open redirect)."""
+    if target and target.startswith("/ui/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/ui/"
+
+
+# Logging in and out
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request, visitor: AnyVisitor, next: Annotated[str | None, Query(max_length=2048)] = None
+) -> HTMLResponse:
+    return page(request, "login.html", next=_safe_next(next), problem=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, context: Context, visitor: AnyVisitor) -> Response:
+    form = url_encoded(await read_bounded_body(request, MAX_LOGIN_FORM_BYTES))
+    check_form(request, visitor, form.get("csrf"))
+    target = _safe_next(form.get("next"))
+    response = _see_other(target)
+    try:
+        await run_in_threadpool(ui_session.log_in, request, context, form.get("key", ""), response)
+    except ArchiveError as exc:
+        return page(request, "login.html", status_code=401, next=target, problem=exc.detail)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, visitor: AnyVisitor) -> Response:
+    form = url_encoded(await read_bounded_body(request, MAX_LOGIN_FORM_BYTES))
+    check_form(request, visitor, form.get("csrf"))
+    response = _see_other("/ui/login")
+    ui_session.log_out(response)
+    return response
+
+
+# The archive
+
+
+@router.get("", include_in_schema=False)
+def root() -> RedirectResponse:
+    return RedirectResponse("/ui/", status_code=307)
+
+
+@router.get("/", response_class=HTMLResponse)
+def archive_list(
+    *,
+    request: Request,
+    context: Context,
+    visitor: ReaderVisitor,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    credit: Annotated[str | None, Query(max_length=300)] = None,
+    role: Annotated[str | None, Query(max_length=40)] = None,
+    cursor: Annotated[str | None, Query(pattern=ULID_PATTERN)] = None,
+) -> HTMLResponse:
+    q, credit, role = (q or "").strip() or None, (credit or "").strip() or None, role or None
+    if role is not None and role not in ROLES:
+        raise InvalidInput(f"unknown role {role[:40]!r}: the roles are {', '.join(ROLES)}")
+    with context.db.reading() as session:
+        found = documents.search_documents(
+            session, q=q, credit=credit, role=role, cursor=cursor, limit=MAX_PAGE_SIZE // 4
+        )
+        rows = [DocumentOut.of(view) for view in found.documents]
+    search = {"q": q or "", "credit": credit or "", "role": role or ""}
+    next_url = None
+    if found.next_cursor is not None:
+        next_url = "/ui/?" + urlencode(
+            {**{k: v for k, v in search.items() if v}, "cursor": found.next_cursor}
+        )
+    return page(request, "archive.html", documents=rows, search=search, next_url=next_url)
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(
+    request: Request,
+    document_id: DocumentId,
+    context: Context,
+    visitor: ReaderVisitor,
+    version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+) -> HTMLResponse:
+    with context.db.reading() as session:
+        document = DocumentOut.of(documents.get_document(session, document_id))
+        versions = [VersionOut.of(v) for v in documents.list_versions(session, document_id)]
+        shown = _pick(versions, document_id, version)
+        text = _text_or_none(session, document_id, shown.version)
+    credits, marks = evidence_rows(shown, text)
+    return page(
+        request,
+        "document.html",
+        document=document,
+        versions=versions,
+        shown=shown,
+        credits=credits,
+        segments=highlight(text, marks) if text is not None else None,
+        form_id=secrets.token_urlsafe(16),
+    )
+
+
+def _pick(versions: list[VersionOut], document_id: str, number: int | None) -> VersionOut:
+    if not versions:
+        raise NotFound(f"document {document_id} has no versions", document_id=document_id)
+    if number is None:
+        return versions[-1]
+    for version in versions:
+        if version.version == number:
+            return version
+    raise NotFound(f"document {document_id} has no version {number}", document_id=document_id)
+
+
+def _text_or_none(session: Session, document_id: str, number: int) -> str | None:
+    try:
+        return documents.get_version_text(session, document_id, number)
+    except NotFound:
+        return None
+
+
+@router.get("/documents/{document_id}/diff", response_class=HTMLResponse)
+def diff_page(
+    *,
+    request: Request,
+    document_id: DocumentId,
+    context: Context,
+    visitor: ReaderVisitor,
+    first: Annotated[int, Query(alias="from", ge=1, le=2_147_483_647)],
+    second: Annotated[int, Query(alias="to", ge=1, le=2_147_483_647)],
+) -> HTMLResponse:
+    with context.db.reading() as session:
+        document = DocumentOut.of(documents.get_document(session, document_id))
+        found = diff_versions(session, document_id, first, second)
+        before = _text_or_none(session, document_id, first)
+        after = _text_or_none(session, document_id, second)
+        diff = DiffOut.of(found)
+    rows = side_by_side(before.splitlines(), after.splitlines()) if before is not None and after else None
+    return page(request, "diff.html", document=document, diff=diff, rows=rows)
+
+
+@router.get("/documents/{document_id}/versions/{number}/download")
+def download(
+    request: Request, document_id: DocumentId, number: VersionNumber, context: Context, visitor: ReaderVisitor
+) -> Response:
+    with context.db.reading() as session:
+        info = BlobInfo.of_version(documents.get_version(session, document_id, number))
+    return content_response(request, context.reader, info)
+
+
+# Upload
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(
+    request: Request,
+    context: Context,
+    visitor: ArchivistVisitor,
+    document: Annotated[str | None, Query(pattern=ULID_PATTERN)] = None,
+) -> HTMLResponse:
+    existing = None
+    if document is not None:
+        with context.db.reading() as session:
+            existing = DocumentOut.of(documents.get_document(session, document))
+    return page(
+        request,
+        "upload.html",
+        document=existing,
+        form_id=secrets.token_urlsafe(16),
+        limit=context.settings.max_upload_bytes,
+    )
+
+
+@router.post("/upload")
+async def upload(request: Request, context: Context, visitor: ArchivistVisitor) -> Response:
+    settings = context.settings
+    form = await receive_form(
+        request,
+        spool_dir=settings.effective_spool_dir(),
+        keep_file=True,
+        max_file_bytes=settings.max_upload_bytes,
+        max_field_bytes=settings.max_metadata_bytes,
+        field_names=UPLOAD_FIELDS,
+    )
+    try:
+        check_form(request, visitor, form.fields.get("csrf"))
+        if form.file is None or not form.filename:
+            raise InvalidInput("choose a file to archive")
+        metadata = upload_metadata(form.fields, settings.max_metadata_bytes)
+        document_id = field_text(form.fields, "document_id") or None
+        if document_id is not None and not _is_ulid(document_id):
+            raise InvalidInput("the form names no valid document")
+        upload = form.file
+        principal = visitor.principal
+        assert principal is not None
+        UPLOAD_BYTES.inc(upload.digests.size)
+        # The form's one-time id makes a resubmitted form (back, reload) give the first answer again.
+        form_id = field_text(form.fields, "form_id")[:64] or None
+        key = f"ui-form:{form_id}" if form_id else None
+        print_ = fingerprint(
+            "POST", "/ui/upload", upload.digests.blake3, document_id or "", metadata.model_dump_json()
+        )
+        version, created = await run_in_threadpool(
+            archive_upload,
+            context,
+            principal,
+            key,
+            print_,
+            form=form,
+            metadata=metadata,
+            document_id=document_id,
+        )
+    finally:
+        form.discard()
+    outcome = "archived" if created else "unchanged"
+    return _see_other(f"/ui/documents/{version.document_id}/versions/{version.version}/receipt?{outcome}")
+
+
+def _is_ulid(value: str) -> bool:
+    return _ULID.fullmatch(value) is not None
+
+
+@router.get("/documents/{document_id}/versions/{number}/receipt", response_class=HTMLResponse)
+def receipt_page(
+    request: Request, document_id: DocumentId, number: VersionNumber, context: Context, visitor: ReaderVisitor
+) -> HTMLResponse:
+    receipt = _receipt(context, document_id, number)
+    with context.db.reading() as session:
+        version = VersionOut.of(documents.get_version(session, document_id, number))
+    outcome = "archived" if "archived" in request.query_params else None
+    outcome = outcome or ("unchanged" if "unchanged" in request.query_params else None)
+    return page(request, "receipt.html", version=version, receipt=receipt, outcome=outcome)
+
+
+@router.get("/documents/{document_id}/versions/{number}/receipt.json")
+def receipt_download(
+    request: Request, document_id: DocumentId, number: VersionNumber, context: Context, visitor: ReaderVisitor
+) -> Response:
+    receipt = _receipt(context, document_id, number)
+    if receipt is None:
+        raise NotFound(f"version {number} of {document_id} has no receipt", document_id=document_id)
+    body = json.dumps(receipt, indent=2) + "\n"
+    filename = f"{document_id}-v{number}.receipt.json"
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _receipt(context: Context, document_id: str, number: int) -> dict[str, Any] | None:
+    """The version's receipt in the API's form (None for a version archived before the log began)."""
+    with context.db.unit_of_work() as session:  # may sign a new checkpoint
+        version = documents.get_version(session, document_id, number)
+        try:
+            found = receipt_for(session, context.log, version)
+        except NotFound:
+            return None
+    return ReceiptOut.of(found).model_dump(mode="json")
+
+
+# Verify
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_form(request: Request, visitor: ReaderVisitor) -> HTMLResponse:
+    return page(request, "verify.html", result=None, filename=None)
+
+
+@router.post("/verify", response_class=HTMLResponse)
+async def verify(request: Request, context: Context, visitor: ReaderVisitor) -> HTMLResponse:
+    settings = context.settings
+    form = await receive_form(
+        request,
+        spool_dir=None,
+        keep_file=False,
+        max_file_bytes=settings.max_upload_bytes,
+        max_field_bytes=settings.max_metadata_bytes,
+        field_names=frozenset({"csrf"}),
+    )
+    check_form(request, visitor, form.fields.get("csrf"))
+    if form.digests is None or not form.filename:
+        raise InvalidInput("choose a file to verify")
+    digests = form.digests
+    with context.db.reading() as session:
+        result = VerificationOut.of(verify_digest(session, uploaded=digests))
+    return page(request, "verify.html", result=result, filename=form.filename)

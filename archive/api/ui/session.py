@@ -1,0 +1,142 @@
+"""Who is using the web interface, and whether a form post really came from its own pages.
+
+The browser holds the visitor's API key in an HttpOnly, SameSite=Strict cookie (set by the login form), so
+pages are behind the same keys and roles as the API. Every form carries a CSRF token that must equal the
+one in a second cookie (double submit): another site can neither read that cookie nor make the browser
+send the key cookie with its post (SameSite=Strict), and a post whose `Origin` names another site is
+refused as well. The token is checked by the routes themselves, not a middleware, because the upload form
+is parsed as a stream (a middleware reading `request.form()` would hold the whole file in memory).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request, Response
+
+from archive.api.deps import AppContext, Context
+from archive.errors import Forbidden, RequestForged, Unauthenticated
+from archive.roles import Role
+from archive.services.keys import ANONYMOUS_READER, Principal, authenticate
+
+KEY_COOKIE = "archive_key"
+CSRF_COOKIE = "archive_csrf"
+CSRF_FIELD = "csrf"
+COOKIE_PATH = "/ui"
+KEY_COOKIE_MAX_AGE = 8 * 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+class LoginRequired(Exception):
+    """A page that needs a key, asked for without one: the visitor is sent to the login form."""
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """The person at the browser: who they are (None before logging in) and their form token."""
+
+    principal: Principal | None
+    csrf: str
+    signed_in: bool
+
+    def may(self, role: Role | str) -> bool:
+        return self.principal is not None and self.principal.role.includes(Role(role))
+
+
+def _visitor(request: Request, context: Context) -> Visitor:
+    csrf = request.cookies.get(CSRF_COOKIE, "")
+    if not _TOKEN.match(csrf):
+        csrf = secrets.token_urlsafe(32)
+        request.state.new_csrf = csrf
+    principal: Principal | None = None
+    key = request.cookies.get(KEY_COOKIE)
+    if key:
+        try:
+            with context.db.reading() as session:
+                principal = authenticate(session, key)
+        except Unauthenticated:
+            request.state.forget_key = True  # revoked or unknown: ask for a key again
+    visitor = Visitor(
+        principal=principal or (ANONYMOUS_READER if context.settings.public_read else None),
+        csrf=csrf,
+        signed_in=principal is not None,
+    )
+    request.state.visitor = visitor
+    return visitor
+
+
+def signed_in(role: Role) -> object:
+    """A dependency: the visitor, who must hold a key whose role includes `role`."""
+
+    def dependency(visitor: Annotated[Visitor, Depends(_visitor)]) -> Visitor:
+        if visitor.principal is None:
+            raise LoginRequired()
+        if not visitor.principal.role.includes(role):
+            raise Forbidden(role.value, visitor.principal.role.value)
+        return visitor
+
+    return Depends(dependency)
+
+
+AnyVisitor = Annotated[Visitor, Depends(_visitor)]
+ReaderVisitor = Annotated[Visitor, signed_in(Role.READER)]
+ArchivistVisitor = Annotated[Visitor, signed_in(Role.ARCHIVIST)]
+
+
+def check_form(request: Request, visitor: Visitor, submitted: str | bytes | None) -> None:
+    """Refuse a form post that does not carry the visitor's token, or that another origin sent."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin != "null" and not _same_origin(origin, request):
+        raise RequestForged(f"the form was posted from {origin[:100]}, not from this site")
+    if isinstance(submitted, bytes):
+        submitted = submitted.decode("ascii", "replace")
+    if request.cookies.get(CSRF_COOKIE) is None or not submitted:
+        raise RequestForged("the form carries no valid token: reload the page and submit it again")
+    if not hmac.compare_digest(submitted.encode(), visitor.csrf.encode()):
+        raise RequestForged("the form's token does not match: reload the page and submit it again")
+
+
+def _same_origin(origin: str, request: Request) -> bool:
+    parts = urlsplit(origin)
+    return (parts.scheme, parts.netloc) == (request.url.scheme, request.url.netloc)
+
+
+def log_in(request: Request, context: AppContext, key: str, response: Response) -> Principal:
+    """Check a key and, when it is good, keep it in the visitor's cookie."""
+    with context.db.reading() as session:
+        principal = authenticate(session, key.strip())
+    response.set_cookie(
+        KEY_COOKIE,
+        key.strip(),
+        max_age=KEY_COOKIE_MAX_AGE,
+        path=COOKIE_PATH,
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
+    return principal
+
+
+def log_out(response: Response) -> None:
+    response.delete_cookie(KEY_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
+
+
+def finish(request: Request, response: Response) -> None:
+    """Set or clear the cookies this request decided on, and the headers every page carries."""
+    new_csrf = getattr(request.state, "new_csrf", None)
+    if new_csrf is not None:
+        response.set_cookie(
+            CSRF_COOKIE,
+            new_csrf,
+            path=COOKIE_PATH,
+            secure=request.url.scheme == "https",
+            httponly=True,
+            samesite="strict",
+        )
+    if getattr(request.state, "forget_key", False):
+        log_out(response)

@@ -1,0 +1,354 @@
+"""The web interface driven over HTTP, as a browser would: login cookie, CSRF tokens, roles, pages."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.api.ui.routes import router as ui_router
+from archive.roles import Role
+from archive.services.keys import revoke_key
+from tests.conftest import Deployment
+from tests.e2e.conftest import Api, running_api
+
+SEED = Path(__file__).parents[2] / ".." / "shared" / "corpus" / "seed"
+SEED_TEXT = SEED / "dhs-irs-deputize.txt"
+SEED_V2 = SEED / "dhs-irs-deputize.v2.txt"
+EXPECTED = json.loads((SEED / "dhs-irs-deputize.expected.json").read_text())
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+_FORM_ID = re.compile(r'name="form_id" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match is not None, "the page has no form token"
+    return match.group(1)
+
+
+def log_in(api: Api, role: Role = Role.ARCHIVIST) -> None:
+    page = api.client.get("/ui/login")
+    assert page.status_code == 200
+    answer = api.client.post(
+        "/ui/login",
+        data={"csrf": csrf_of(page.text), "key": api.keys[role], "next": "/ui/"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == "/ui/"
+
+
+def upload(api: Api, path: Path, **fields: str) -> Any:
+    form = api.client.get(
+        "/ui/upload" + (f"?document={fields['document_id']}" if "document_id" in fields else "")
+    )
+    assert form.status_code == 200, form.text
+    data = {"csrf": csrf_of(form.text), "form_id": _FORM_ID.search(form.text).group(1), **fields}  # type: ignore[union-attr]
+    return api.client.post(
+        "/ui/upload",
+        data=data,
+        files={"file": (path.name, path.read_bytes(), "text/plain; charset=utf-8")},
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture
+def ui(api: Api) -> Iterator[Api]:
+    api.client.cookies.clear()
+    yield api
+
+
+def test_pages_need_a_login_and_send_the_visitor_back_after_it(ui: Api) -> None:
+    answer = ui.client.get("/ui/verify", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/ui/login?next=/ui/verify"
+    log_in(ui, Role.READER)
+    assert ui.client.get("/ui/verify").status_code == 200
+
+
+def test_the_login_cookie_is_httponly_samesite_strict_and_scoped_to_the_interface(ui: Api) -> None:
+    page = ui.client.get("/ui/login")
+    answer = ui.client.post(
+        "/ui/login", data={"csrf": csrf_of(page.text), "key": ui.keys[Role.READER]}, follow_redirects=False
+    )
+    cookies = [value for name, value in answer.headers.multi_items() if name == "set-cookie"]
+    key_cookie = next(c for c in cookies if c.startswith("archive_key="))
+    assert "HttpOnly" in key_cookie
+    assert "SameSite=strict" in key_cookie or "SameSite=Strict" in key_cookie
+    assert "Path=/ui" in key_cookie
+    csrf_cookie = page.headers["set-cookie"]
+    assert csrf_cookie.startswith("archive_csrf=") and "HttpOnly" in csrf_cookie
+
+
+def test_a_wrong_key_is_refused_on_the_form_and_sets_no_cookie(ui: Api) -> None:
+    page = ui.client.get("/ui/login")
+    answer = ui.client.post("/ui/login", data={"csrf": csrf_of(page.text), "key": "ark_nope_nope"})
+    assert answer.status_code == 401
+    assert "malformed" in answer.text
+    assert "archive_key" not in ui.client.cookies
+    assert ui.client.get("/ui/", follow_redirects=False).status_code == 303
+
+
+def test_a_revoked_key_sends_the_visitor_back_to_the_login_form(ui: Api) -> None:
+    log_in(ui, Role.READER)
+    assert ui.client.get("/ui/", follow_redirects=False).status_code == 200
+    with ui.deployment.db.unit_of_work() as session:
+        revoke_key(session, f"test-{Role.READER.value}")
+    answer = ui.client.get("/ui/", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/ui/login?next=/ui/"
+    assert 'archive_key=""' in answer.headers["set-cookie"]  # cleared
+
+
+def test_forms_without_the_token_or_from_another_origin_are_refused(ui: Api) -> None:
+    log_in(ui)
+    before = ui.version_count()
+    files = {"file": ("a.txt", b"forged upload", "text/plain")}
+    no_token = ui.client.post("/ui/upload", files=files)
+    assert no_token.status_code == 403
+    assert "token" in no_token.text
+    wrong_token = ui.client.post("/ui/upload", data={"csrf": "x" * 43}, files=files)
+    assert wrong_token.status_code == 403
+    token = csrf_of(ui.client.get("/ui/upload").text)
+    elsewhere = ui.client.post(
+        "/ui/upload", data={"csrf": token}, files=files, headers={"Origin": "https://evil.example"}
+    )
+    assert elsewhere.status_code == 403
+    assert "evil.example" in elsewhere.text
+    logout = ui.client.post("/ui/logout", data={"csrf": "wrong"})
+    assert logout.status_code == 403
+    assert ui.version_count() == before
+
+
+def test_a_reader_sees_no_upload_form_and_cannot_post_one(ui: Api) -> None:
+    log_in(ui, Role.READER)
+    home = ui.client.get("/ui/")
+    assert 'href="/ui/upload"' not in home.text
+    form = ui.client.get("/ui/upload")
+    assert form.status_code == 403
+    assert "archivist" in form.text
+    token = csrf_of(ui.client.get("/ui/verify").text)
+    posted = ui.client.post("/ui/upload", data={"csrf": token}, files={"file": ("a.txt", b"x", "text/plain")})
+    assert posted.status_code == 403
+    assert ui.version_count() == 0
+
+
+def test_upload_shows_digests_and_receipt_then_the_document_its_credits(ui: Api) -> None:
+    log_in(ui)
+    answer = upload(ui, SEED_TEXT)
+    assert answer.status_code == 303, answer.text
+    receipt = ui.client.get(answer.headers["location"])
+    assert receipt.status_code == 200
+    assert EXPECTED["blake3"] in receipt.text
+    assert EXPECTED["sha256"] in receipt.text
+    assert re.search(r'id="log-index">\d+<', receipt.text)
+    assert "Archived as version 1" in receipt.text
+    document_id = re.search(r"/ui/documents/([0-9A-Z]{26})", answer.headers["location"]).group(1)  # type: ignore[union-attr]
+
+    downloaded = ui.client.get(f"/ui/documents/{document_id}/versions/1/receipt.json")
+    assert downloaded.headers["content-disposition"].startswith("attachment")
+    assert json.loads(downloaded.text)["entry"].count(document_id) == 1
+    from_api = ui.get(f"/v1/documents/{document_id}/versions/1/receipt").json()
+    assert json.loads(downloaded.text)["entry"] == from_api["entry"]
+    assert json.loads(downloaded.text)["inclusion"]["index"] == from_api["inclusion"]["index"]
+
+    page = ui.client.get(f"/ui/documents/{document_id}")
+    assert page.status_code == 200
+    rows = re.findall(r'<tr class="credit-row" data-role="([a-z_]+)">\s*<td class="name">([^<]+)', page.text)
+    assert sorted((name.strip(), role) for role, name in rows) == sorted(
+        (c["name"], c["role"]) for c in EXPECTED["credits"]
+    )
+    assert "<mark" in page.text
+    assert "Updated:" in page.text
+
+
+def test_the_same_form_submitted_twice_archives_once(ui: Api) -> None:
+    log_in(ui)
+    form = ui.client.get("/ui/upload").text
+    data = {"csrf": csrf_of(form), "form_id": _FORM_ID.search(form).group(1)}  # type: ignore[union-attr]
+    files = {"file": ("one.txt", b"one file, posted twice", "text/plain")}
+    first = ui.client.post("/ui/upload", data=data, files=files, follow_redirects=False)
+    second = ui.client.post("/ui/upload", data=data, files=files, follow_redirects=False)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    assert ui.version_count() == 1
+
+
+def test_a_new_version_shows_in_the_timeline_and_the_side_by_side_diff(ui: Api) -> None:
+    log_in(ui)
+    first = upload(ui, SEED_TEXT)
+    document_id = re.search(r"/ui/documents/([0-9A-Z]{26})", first.headers["location"]).group(1)  # type: ignore[union-attr]
+    second = upload(ui, SEED_V2, document_id=document_id, note="re-captured")
+    assert second.status_code == 303
+    assert f"/ui/documents/{document_id}/versions/2/receipt" in second.headers["location"]
+    page = ui.client.get(f"/ui/documents/{document_id}").text
+    assert page.count('href="/ui/documents/' + document_id + "?version=") == 2
+    assert "re-captured" in page
+    diff = ui.client.get(f"/ui/documents/{document_id}/diff?from=1&to=2")
+    assert diff.status_code == 200
+    assert 'id="side-by-side"' in diff.text
+    assert '<tr class="replace">' in diff.text or '<tr class="insert">' in diff.text
+    old = ui.client.get(f"/ui/documents/{document_id}?version=1").text
+    assert 'id="shown-version">1 of 2' in old
+
+
+def test_archived_markup_is_shown_as_text_never_run(ui: Api) -> None:
+    log_in(ui)
+    hostile = b"<script>alert(1)</script><img src=x onerror=alert(2)> By Eve Mallory\n\nBody text."
+    form = ui.client.get("/ui/upload").text
+    answer = ui.client.post(
+        "/ui/upload",
+        data={"csrf": csrf_of(form), "title": "<b>bold</b> title"},
+        files={"file": ("evil.txt", hostile, "text/plain")},
+        follow_redirects=False,
+    )
+    document_page = ui.client.get(answer.headers["location"].split("/versions")[0])
+    assert "<script>alert(1)" not in document_page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in document_page.text
+    assert "&lt;b&gt;bold&lt;/b&gt; title" in document_page.text
+    assert "script-src 'self'" in document_page.headers["content-security-policy"]
+    download = ui.client.get(answer.headers["location"].replace("/receipt", "/download").split("?")[0])
+    assert download.content == hostile
+    assert download.headers["content-disposition"].startswith("attachment")
+    assert download.headers["content-security-policy"] == "sandbox"
+
+
+def test_search_by_title_credit_and_role(ui: Api) -> None:
+    log_in(ui)
+    upload(ui, SEED_TEXT)
+    other = ui.client.get("/ui/upload").text
+    ui.client.post(
+        "/ui/upload",
+        data={"csrf": csrf_of(other), "title": "Harbour report", "credits": "author: Zoë Quist"},
+        files={"file": ("h.txt", b"The harbour froze.", "text/plain")},
+    )
+    assert "Harbour report" in ui.client.get("/ui/?q=harbour").text
+    assert "Deputize" not in ui.client.get("/ui/?q=harbour").text
+    by_credit = ui.client.get("/ui/?credit=zoe+quist&role=author").text
+    assert "Harbour report" in by_credit and "Deputize" not in by_credit
+    by_role = ui.client.get("/ui/?credit=Tia+Dufour&role=photographer").text
+    assert "Deputize" in by_role and "Harbour report" not in by_role
+    assert "No documents match" in ui.client.get("/ui/?credit=Tia+Dufour&role=author").text
+    bad = ui.client.get("/ui/?role=pope")
+    assert bad.status_code == 422
+    assert "unknown role" in bad.text
+
+
+def test_verify_tells_archived_from_not_and_gives_the_fixity(ui: Api) -> None:
+    log_in(ui)
+    upload(ui, SEED_TEXT)
+    token = csrf_of(ui.client.get("/ui/verify").text)
+    found = ui.client.post(
+        "/ui/verify", data={"csrf": token}, files={"file": ("x.txt", SEED_TEXT.read_bytes(), "text/plain")}
+    )
+    assert found.status_code == 200
+    assert "is archived" in found.text
+    assert EXPECTED["blake3"] in found.text
+    assert "never checked" in found.text
+    assert "version 1" in found.text
+    missing = ui.client.post(
+        "/ui/verify", data={"csrf": token}, files={"file": ("y.txt", b"never seen", "text/plain")}
+    )
+    assert "is not archived" in missing.text
+    unauthorised = ui.client.post("/ui/verify", files={"file": ("y.txt", b"z", "text/plain")})
+    assert unauthorised.status_code == 403
+
+
+def test_bad_input_gets_a_page_with_a_precise_error(ui: Api) -> None:
+    log_in(ui)
+    assert ui.client.get("/ui/documents/not-an-id").status_code == 422
+    missing = ui.client.get("/ui/documents/01ARZ3NDEKTSV4RRFFQ69G5FAV")
+    assert missing.status_code == 404
+    assert "no document with id" in missing.text
+    form = ui.client.get("/ui/upload").text
+    bad_credit = ui.client.post(
+        "/ui/upload",
+        data={"csrf": csrf_of(form), "credits": "pope: Gregory"},
+        files={"file": ("a.txt", b"text", "text/plain")},
+    )
+    assert bad_credit.status_code == 422
+    assert "credit line 1" in bad_credit.text
+    bad_url = ui.client.post(
+        "/ui/upload",
+        data={"csrf": csrf_of(form), "source_url": "javascript:alert(1)"},
+        files={"file": ("a.txt", b"text", "text/plain")},
+    )
+    assert bad_url.status_code == 422
+    assert ui.version_count() == 0
+
+
+def test_the_login_form_never_redirects_off_site(ui: Api) -> None:
+    page = ui.client.get("/ui/login?next=https://evil.example/")
+    assert 'value="/ui/"' in page.text
+    answer = ui.client.post(
+        "/ui/login",
+        data={"csrf": csrf_of(page.text), "key": ui.keys[Role.READER], "next": "//evil.example/"},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == "/ui/"
+
+
+def test_a_public_archive_shows_pages_without_a_login_but_not_the_upload_form(deployment: Deployment) -> None:
+    with running_api(deployment, public_read=True) as public:
+        home = public.client.get("/ui/")
+        assert home.status_code == 200
+        assert "public reader" in home.text
+        assert 'href="/ui/upload"' not in home.text
+        assert public.client.get("/ui/upload", follow_redirects=False).status_code == 403
+
+
+# Every page and form, and who may use it (None: anyone). Pages answer a visitor who is not logged in
+# with the login form, and a logged-in visitor whose role falls short with 403.
+UI_ROUTES: dict[str, Role | None] = {
+    "GET /ui": None,
+    "GET /ui/login": None,
+    "POST /ui/login": None,
+    "POST /ui/logout": None,
+    "GET /ui/": Role.READER,
+    "GET /ui/documents/{document_id}": Role.READER,
+    "GET /ui/documents/{document_id}/diff": Role.READER,
+    "GET /ui/documents/{document_id}/versions/{number}/download": Role.READER,
+    "GET /ui/documents/{document_id}/versions/{number}/receipt": Role.READER,
+    "GET /ui/documents/{document_id}/versions/{number}/receipt.json": Role.READER,
+    "GET /ui/verify": Role.READER,
+    "POST /ui/verify": Role.READER,
+    "GET /ui/upload": Role.ARCHIVIST,
+    "POST /ui/upload": Role.ARCHIVIST,
+}
+
+
+def ui_routes() -> set[str]:
+    return {f"{method} {route.path}" for route in ui_router.routes for method in route.methods}  # type: ignore[attr-defined]
+
+
+def test_every_page_is_behind_the_role_it_needs(ui: Api) -> None:
+    assert ui_routes() == set(UI_ROUTES)
+    log_in(ui)
+    document_id = upload(ui, SEED_TEXT).headers["location"].split("/")[3]
+    ui.client.cookies.clear()
+    values = {"document_id": document_id, "number": "1"}
+    for operation, role in sorted(UI_ROUTES.items(), key=lambda item: item[0]):
+        method, template = operation.split(" ", 1)
+        if role is None:
+            continue
+        path = template.format(**values) + ("?from=1&to=1" if template.endswith("/diff") else "")
+        for visitor in (None, Role.READER, Role.AUDITOR, Role.ARCHIVIST, Role.ADMIN):
+            ui.client.cookies.clear()
+            if visitor is not None:
+                log_in(ui, visitor)
+            answer = ui.client.request(method, path, follow_redirects=False)
+            allowed = visitor is not None and visitor.includes(role)
+            if visitor is None:
+                assert answer.status_code == 303, (operation, visitor, answer.status_code)
+                assert answer.headers["location"].startswith("/ui/login?next=")
+            elif not allowed:
+                assert answer.status_code == 403, (operation, visitor, answer.status_code)
+            elif method == "GET":
+                assert answer.status_code == 200, (operation, visitor, answer.status_code)
+            else:  # a form post with no token and no body: refused, never done
+                assert answer.status_code in {403, 415}, (operation, visitor, answer.status_code)
+    assert ui.version_count() == 1
