@@ -6,9 +6,10 @@ import getpass
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, BinaryIO, NoReturn
 
@@ -38,6 +39,7 @@ from archive.roles import Role
 from archive.services import documents, keys
 from archive.services.audit import (
     DEFAULT_BATCH_SIZE,
+    DEFAULT_WORKERS,
     AuditReport,
     BatchOutcome,
     get_audit_progress,
@@ -51,7 +53,7 @@ from archive.services.gc import collect_garbage
 from archive.services.history import diff_versions
 from archive.services.log import verify_log
 from archive.services.verify import verify_digest
-from archive.storage import open_blob_store
+from archive.storage import BlobStore, open_blob_store
 
 app = typer.Typer(
     name="archive",
@@ -414,7 +416,7 @@ def _cli_actor() -> str:
         return "cli"
 
 
-def _audit_progress_bar() -> Progress:
+def _audit_progress_bar(shown: bool) -> Progress:
     """Blobs checked of the total, bytes read, the rate and the time left (hidden when not a terminal)."""
     return Progress(
         TextColumn("{task.description}"),
@@ -425,8 +427,49 @@ def _audit_progress_bar() -> Progress:
         TimeRemainingColumn(),
         console=err,
         transient=True,
-        disable=not err.is_terminal,  # a bare newline is all it would leave in a pipe or a log
+        disable=not shown or not err.is_terminal,  # a bare newline is all it would leave in a pipe or a log
     )
+
+
+@dataclass
+class _AuditRun:
+    """What this process checked of an audit, and how long it took from the command's start."""
+
+    checked: int = 0
+    bytes_checked: int = 0
+    seconds: float = 0.0
+
+
+def _sweep_with_progress(
+    database: Database,
+    store: BlobStore,
+    audit_id: str,
+    *,
+    actor: str,
+    batch: int,
+    workers: int,
+    shown: bool,
+) -> _AuditRun:
+    """Help sweep the audit until it is done, advancing a progress bar (from what others checked before)."""
+    run = _AuditRun()
+    with database.reading() as session:
+        before = get_audit_progress(session, audit_id)
+    with _audit_progress_bar(shown) as progress:
+        task = progress.add_task(
+            f"audit {audit_id}",
+            total=before.total_bytes,
+            completed=before.checked_bytes,
+            checked=before.checked,
+            blobs=before.total,
+        )
+
+        def show(outcome: BatchOutcome) -> None:
+            run.checked += outcome.checked
+            run.bytes_checked += outcome.bytes_checked
+            progress.update(task, advance=outcome.bytes_checked, checked=before.checked + run.checked)
+
+        sweep_audit(database, store, audit_id, actor=actor, batch_size=batch, workers=workers, on_batch=show)
+    return run
 
 
 def _print_audit_report(report: AuditReport) -> None:
@@ -443,6 +486,40 @@ def _print_audit_report(report: AuditReport) -> None:
         )
 
 
+def _json_time(moment: datetime | None) -> str | None:
+    """RFC 3339 in UTC with a `Z`, as the API writes times."""
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _print_audit_json(report: AuditReport, run: _AuditRun) -> None:
+    """The report as the API's `GET /v1/audits/{id}` gives it, plus `failed` and what this process did."""
+    document = {
+        "id": report.id,
+        "status": report.status,
+        "requested_by": report.requested_by,
+        "started_at": _json_time(report.started_at),
+        "finished_at": _json_time(report.finished_at),
+        "total": report.total,
+        "counts": report.counts,
+        "failed": report.failed,
+        "failures": [
+            {
+                "blake3": failure.blake3,
+                "status": failure.status,
+                "checked_at": _json_time(failure.checked_at),
+                "log_index": failure.log_index,
+            }
+            for failure in report.failures
+        ],
+        "run": {
+            "checked": run.checked,
+            "bytes_checked": run.bytes_checked,
+            "seconds": round(run.seconds, 3),
+        },
+    }
+    print(json.dumps(document, indent=2), flush=True)
+
+
 @app.command()
 def audit(
     audit_id: Annotated[
@@ -451,8 +528,19 @@ def audit(
     batch: Annotated[
         int, typer.Option("--batch", min=1, max=10_000, help="Blobs leased, checked and committed together.")
     ] = DEFAULT_BATCH_SIZE,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Threads reading and hashing blobs (a remote store may want more).",
+        ),
+    ] = DEFAULT_WORKERS,
+    as_json: JsonOption = False,
 ) -> None:
     """Re-read and re-hash every blob (or help finish an audit); exit 1 when any is corrupt or missing."""
+    started = time.perf_counter()
     settings = _settings()
     database = _database(settings)
     store = open_blob_store(settings)
@@ -460,27 +548,16 @@ def audit(
     if audit_id is None:
         with database.unit_of_work() as session:
             audit_id = start_audit(session, actor).id
-    with database.unit_of_work() as session:
-        before = get_audit_progress(session, audit_id)
-    with _audit_progress_bar() as progress:
-        task = progress.add_task(
-            f"audit {audit_id}",
-            total=before.total_bytes,
-            completed=before.checked_bytes,
-            checked=before.checked,
-            blobs=before.total,
-        )
-        checked = before.checked
-
-        def show(outcome: BatchOutcome) -> None:
-            nonlocal checked
-            checked += outcome.checked
-            progress.update(task, advance=outcome.bytes_checked, checked=checked)
-
-        sweep_audit(database, store, audit_id, actor=actor, batch_size=batch, on_batch=show)
-    with database.unit_of_work() as session:
+    run = _sweep_with_progress(
+        database, store, audit_id, actor=actor, batch=batch, workers=workers, shown=not as_json
+    )
+    with database.reading() as session:
         report = get_audit_report(session, audit_id)
-    _print_audit_report(report)
+    run.seconds = time.perf_counter() - started
+    if as_json:
+        _print_audit_json(report, run)
+    else:
+        _print_audit_report(report)
     if report.failed:
         _fail(
             f"audit {report.id}: {report.failed} of {report.total} blobs failed fixity "

@@ -4,17 +4,47 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
-from sqlalchemy import exists, func, select, text, update
+from sqlalchemy import Table, bindparam, exists, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from archive.db.models import Agent, ApiKey, Base, Blob, Credit, Document, Version
+from archive.db.models import Agent, ApiKey, Base, Blob, Credit, Document, FixityCheck, Version
 from archive.digests import Digests
 from archive.names import normalize_name
 
 RowT = TypeVar("RowT", bound=Base)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for Core statements (the ORM types `__table__` as any FROM clause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+class FixityCheckRow(TypedDict):
+    """One `fixity_checks` row, as a bulk INSERT takes it."""
+
+    blob_blake3: str
+    audit_id: str | None
+    checked_at: datetime
+    status: str
+    found_blake3: str | None
+    found_sha256: str | None
+    found_size: int | None
+    checked_by: str
+    log_index: int | None
+
+
+class BlobFixityRow(TypedDict):
+    """A blob's last fixity status, as `record_fixity`'s bulk UPDATE takes it."""
+
+    blob_blake3: str
+    fixity_status: str
+    fixity_checked_at: datetime
 
 
 class Repository:
@@ -25,6 +55,16 @@ class Repository:
         self.session.add(row)
         self.session.flush()
         return row
+
+    def add_all(self, rows: Sequence[Base]) -> None:
+        """Insert rows in one flush (the ORM batches each table's INSERTs)."""
+        self.session.add_all(rows)
+        self.session.flush()
+
+    def set_loaded(self, row: Base, attribute: str, value: object) -> None:
+        """Give a row's view-only collection (or SQL-computed column) the value this transaction has just
+        written, as if it had been loaded, so that it is not read back (a collection in its order)."""
+        set_committed_value(row, attribute, value)
 
     def _insert(self) -> Callable[..., Any]:
         """INSERT with ON CONFLICT, in the dialect at hand (both speak it)."""
@@ -71,6 +111,29 @@ class Repository:
         assert blob is not None
         return blob
 
+    def blob_digests(self, blake3: str) -> Digests | None:
+        """What a blob's bytes should hash to, without loading (or later flushing) its row."""
+        row = self.session.execute(
+            select(Blob.blake3, Blob.sha256, Blob.size).where(Blob.blake3 == blake3)
+        ).one_or_none()
+        return None if row is None else Digests(blake3=row.blake3, sha256=row.sha256, size=row.size)
+
+    # fixity
+
+    def record_fixity(self, checks: Sequence[FixityCheckRow], statuses: Sequence[BlobFixityRow]) -> None:
+        """Add check rows and set blobs' last status: one executemany each, whatever the number of blobs.
+
+        Core statements on the tables, not the ORM's bulk forms, which spend more time per row than the
+        database does. `statuses` are written in the order given; callers pass them in digest order, the
+        order in which every writer locks blob rows.
+        """
+        if checks:
+            self.session.execute(insert(table_of(FixityCheck)), checks)
+        if statuses:
+            blobs = table_of(Blob)
+            by_digest = update(blobs).where(blobs.c.blake3 == bindparam("blob_blake3"))
+            self.session.execute(by_digest, statuses)
+
     # documents
 
     def get_document(self, document_id: str) -> Document | None:
@@ -80,7 +143,9 @@ class Repository:
         return self.session.scalars(select(Document).where(Document.source_url == source_url)).one_or_none()
 
     def add_document(self, document: Document) -> Document:
-        return self.add(document)
+        """A new document, written with its first version's flush (its `latest_version` already 1)."""
+        self.session.add(document)
+        return document
 
     def next_version_number(self, document_id: str) -> int:
         """Claim the next version number of a document.
@@ -139,7 +204,7 @@ class Repository:
     # versions
 
     def add_version(self, version: Version) -> Version:
-        return self.add(version)
+        return self.add(version)  # with its document, when that is new too
 
     def get_version(self, document_id: str, number: int) -> Version | None:
         return self.session.scalars(
@@ -178,21 +243,32 @@ class Repository:
 
     # agents and credits
 
-    def agent_for(self, name: str, kind: str, identifiers: dict[str, str]) -> Agent:
-        """The agent with this normalised name and kind, made on first sight; new identifiers are added."""
-        normalized = normalize_name(name) or name.casefold()
+    def agents_for(self, wanted: Sequence[tuple[str, str, dict[str, str]]]) -> list[Agent]:
+        """The agent of each `(name, kind, identifiers)`, in order: those not seen before are made (one
+        INSERT … ON CONFLICT DO NOTHING for all, so racing writers make each once), all are read back in
+        one SELECT, and identifiers not yet known are added."""
+        keys = [(normalize_name(name) or name.casefold(), kind) for name, kind, _ in wanted]
+        if not keys:
+            return []
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for key, (name, kind, identifiers) in zip(keys, wanted, strict=True):
+            rows.setdefault(key, {"kind": kind, "name": name, "normalized_name": key[0], "identifiers": {}})
+            rows[key]["identifiers"] = {**rows[key]["identifiers"], **identifiers}
         self.session.execute(
-            self._insert()(Agent)
-            .values(kind=kind, name=name, normalized_name=normalized, identifiers=identifiers)
-            .on_conflict_do_nothing(index_elements=["normalized_name", "kind"])
+            self._insert()(Agent).on_conflict_do_nothing(index_elements=["normalized_name", "kind"]),
+            list(rows.values()),
         )
-        agent = self.session.scalars(
-            select(Agent).where(Agent.normalized_name == normalized, Agent.kind == kind)
-        ).one()
-        if identifiers and not identifiers.items() <= agent.identifiers.items():
-            agent.identifiers = {**agent.identifiers, **identifiers}
-            self.session.flush()
-        return agent
+        found = {
+            (agent.normalized_name, agent.kind): agent
+            for agent in self.session.scalars(
+                select(Agent).where(Agent.normalized_name.in_({normalized for normalized, _ in rows}))
+            )
+        }
+        for key, row in rows.items():
+            agent = found[key]
+            if row["identifiers"] and not row["identifiers"].items() <= agent.identifiers.items():
+                agent.identifiers = {**agent.identifiers, **row["identifiers"]}
+        return [found[key] for key in keys]
 
     def get_agent(self, agent_id: int) -> Agent | None:
         return self.session.get(Agent, agent_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,15 +30,39 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection: Any) -> None:
+class _SqliteWriters:
     """BEGIN IMMEDIATE for units of work that may write: SQLite's write lock is taken at the start, so two
     transactions that read and then write (claiming a version number, appending to the log) queue up instead
-    of failing on a stale read. Read-only ones (`Database.reading()`) begin DEFERRED and run side by side."""
-    mode = connection.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    of failing on a stale read. Read-only ones (`Database.reading()`) begin DEFERRED and run side by side.
+
+    Writers of one process also queue on a lock of their own before BEGIN: a writer waiting in SQLite's busy
+    handler sleeps in steps of up to 100 ms whatever happens meanwhile, so eight uploads at once spent most
+    of their time asleep; a lock hands over the moment the last writer commits. Other processes still meet
+    at SQLite's lock. A wait past `timeout` goes on to BEGIN anyway, so a mistake (two writing units of work
+    nested in one thread) ends in SQLite's busy error, not a hang.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.lock = threading.Lock()
+        self.timeout = timeout
+
+    def begin(self, connection: Any) -> None:
+        mode = connection.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
+        if mode == "IMMEDIATE" and self.lock.acquire(timeout=self.timeout):
+            connection.info[_HOLDS_WRITER] = True
+        try:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            self.end(connection)
+            raise
+
+    def end(self, connection: Any) -> None:
+        if connection.info.pop(_HOLDS_WRITER, False):
+            self.lock.release()
 
 
 _SQLITE_BEGIN = "archive_sqlite_begin"
+_HOLDS_WRITER = "archive_holds_writer"
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -47,7 +72,10 @@ def build_engine(settings: Settings) -> Engine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        writers = _SqliteWriters(timeout=30)
+        event.listen(engine, "begin", writers.begin)
+        event.listen(engine, "commit", writers.end)
+        event.listen(engine, "rollback", writers.end)
         return engine
     return create_engine(
         url,

@@ -171,7 +171,8 @@ def merge(supplied: SuppliedMetadata, extraction: Extraction) -> Merged:
 def record_attribution(
     repo: Repository, version: Version, supplied: SuppliedMetadata, extraction: Extraction
 ) -> None:
-    """Set the version's descriptive fields, evidence and text, and add its credits, photos and notices."""
+    """Write a new version with its descriptive fields, evidence and text, then its photos, credits and
+    notices."""
     merged = merge(supplied, extraction)
     for name, value in merged.fields.items():
         setattr(version, name, value)
@@ -179,56 +180,34 @@ def record_attribution(
     version.text = extraction.text
     version.extraction_problems = list(extraction.problems)
     version.alternatives = dict(merged.alternatives)
-    repo.session.flush()
+    repo.add_version(version)  # one INSERT, described
 
-    position = 0
-    for photo_number, draft in enumerate(merged.photos):
-        photo = repo.add(
-            Photo(
-                version_id=version.id,
-                position=photo_number,
-                caption=draft.caption,
-                credit_line=draft.credit_line,
-                source=draft.source,
-                accepted=draft.accepted,
-                **_span_columns(draft.rule, draft.span),
-            )
+    photos = [
+        Photo(
+            version_id=version.id,
+            position=number,
+            caption=draft.caption,
+            credit_line=draft.credit_line,
+            source=draft.source,
+            accepted=draft.accepted,
+            **_span_columns(draft.rule, draft.span),
         )
-        for credit in draft.credits:
-            _add_credit(repo, version, credit, position, photo.id)
-            position += 1
-    for credit in merged.credits:
-        _add_credit(repo, version, credit, position, None)
-        position += 1
-    for number, notice in enumerate(extraction.notices):
-        repo.add(
-            Notice(
-                version_id=version.id,
-                position=number,
-                kind=notice.kind,
-                text=notice.text,
-                date=notice.date,
-                **_span_columns(notice.rule, notice.span),
-            )
-        )
-
-
-def _span_columns(rule: str | None, span: Span | None) -> dict[str, Any]:
-    return {
-        "rule": rule,
-        "span_start": span.start if span else None,
-        "span_end": span.end if span else None,
-    }
-
-
-def _add_credit(
-    repo: Repository, version: Version, draft: CreditDraft, position: int, photo_id: int | None
-) -> None:
-    agent = repo.agent_for(draft.name, draft.kind, draft.identifiers)
-    repo.add(
+        for number, draft in enumerate(merged.photos)
+    ]
+    repo.add_all(photos)  # their ids are needed by their credits
+    drafts = [
+        *(
+            (credit, photo.id)
+            for photo, draft in zip(photos, merged.photos, strict=True)
+            for credit in draft.credits
+        ),
+        *((credit, None) for credit in merged.credits),
+    ]
+    agents = repo.agents_for([(draft.name, draft.kind, draft.identifiers) for draft, _ in drafts])
+    credits = [
         Credit(
             version_id=version.id,
-            agent_id=agent.id,
+            agent=agent,  # held by the credit, so that reading it back needs no query
             photo_id=photo_id,
             role=draft.role,
             position=position,
@@ -237,4 +216,30 @@ def _add_credit(
             accepted=draft.accepted,
             **_span_columns(draft.rule, draft.span),
         )
-    )
+        for position, ((draft, photo_id), agent) in enumerate(zip(drafts, agents, strict=True))
+    ]
+    notices = [
+        Notice(
+            version_id=version.id,
+            position=number,
+            kind=notice.kind,
+            text=notice.text,
+            date=notice.date,
+            **_span_columns(notice.rule, notice.span),
+        )
+        for number, notice in enumerate(extraction.notices)
+    ]
+    repo.add_all([*credits, *notices])
+    repo.set_loaded(version, "photos", photos)
+    repo.set_loaded(version, "credits", credits)
+    repo.set_loaded(version, "notices", notices)
+    for photo in photos:
+        repo.set_loaded(photo, "credits", [credit for credit in credits if credit.photo_id == photo.id])
+
+
+def _span_columns(rule: str | None, span: Span | None) -> dict[str, Any]:
+    return {
+        "rule": rule,
+        "span_start": span.start if span else None,
+        "span_end": span.end if span else None,
+    }

@@ -89,9 +89,11 @@ def ingest_document(
             return IngestResult(version=latest, created=False)
 
     blob = store_blob(repo, store, upload, media_type)
+    new_document = document is None
     if document is None:
+        # Its row is new to this transaction, so its first version number needs no claim.
         document = repo.add_document(
-            Document(id=new_document_id(), source_url=metadata.source_url, created_by=actor)
+            Document(id=new_document_id(), source_url=metadata.source_url, created_by=actor, latest_version=1)
         )
     version = _add_version(
         repo,
@@ -102,6 +104,7 @@ def ingest_document(
         metadata=metadata,
         actor=actor,
         extraction=extraction,
+        new_document=new_document,
     )
     return IngestResult(version=version, created=True)
 
@@ -177,23 +180,23 @@ def _add_version(
     metadata: SuppliedMetadata,
     actor: str,
     extraction: Extraction,
+    new_document: bool = False,
 ) -> Version:
-    number = repo.next_version_number(document.id)
-    version = repo.add_version(
-        Version(
-            document_id=document.id,
-            number=number,
-            blob=blob,
-            media_type=media_type,
-            filename=filename,
-            archived_by=actor,
-            note=metadata.note,
-            source_url=metadata.source_url or document.source_url,
-            supplied=metadata.snapshot(),
-        )
+    """Add a version (a new document's first when `new_document`), described, credited and logged."""
+    version = Version(
+        document_id=document.id,
+        number=1 if new_document else repo.next_version_number(document.id),
+        blob=blob,
+        media_type=media_type,
+        filename=filename,
+        archived_by=actor,
+        note=metadata.note,
+        source_url=metadata.source_url or document.source_url,
+        supplied=metadata.snapshot(),
     )
     record_attribution(repo, version, metadata, extraction)
     log_version(repo.session, version)
+    repo.set_loaded(version, "has_text", extraction.text is not None)  # each flush expires it
     return version
 
 

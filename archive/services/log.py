@@ -29,6 +29,8 @@ from archive.ledger import (
     Checkpoint,
     MemoryNodes,
     NodeKey,
+    NodeReader,
+    NodeRow,
     Signer,
     canonical_entry,
     consistency_proof,
@@ -138,11 +140,25 @@ def append_event(session: Session, event: Mapping[str, Any]) -> int:
     completed = nodes_completed_by_append(nodes, index, digest)
     session.add(LogEntry(leaf_index=index, entry=entry, leaf_hash=digest, event_type=str(event["type"])))
     session.add_all(LogNode(level=level, node_index=i, hash=h) for level, i, h in completed)
-    session.flush()
     head.size = index + 1
-    head.root_hash = root_hash(nodes, index + 1)
+    with session.no_autoflush:  # the new nodes are laid over the stored ones, not written and read back
+        head.root_hash = root_hash(_Appending(nodes, completed), index + 1)
     session.flush()
     return index
+
+
+class _Appending:
+    """The stored tree with an append's new nodes laid over it, so that the new root is computed before
+    they are written (one flush per append, not two)."""
+
+    def __init__(self, stored: NodeReader, new: Sequence[NodeRow]) -> None:
+        self.stored = stored
+        self.new = {(level, index): digest for level, index, digest in new}
+
+    def get_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
+        found = {key: self.new[key] for key in keys if key in self.new}
+        found.update(self.stored.get_nodes([key for key in keys if key not in self.new]))
+        return found
 
 
 def metadata_digest(version: Version) -> str:
@@ -164,9 +180,9 @@ def metadata_digest(version: Version) -> str:
 
 
 def log_version(session: Session, version: Version) -> int:
-    """Record a new version in the log; sets and returns its `log_index`."""
+    """Record a new version in the log; sets and returns its `log_index`. The version's credits and notices
+    are those loaded on it (`record_attribution` sets them)."""
     session.flush()
-    session.refresh(version, ["credits", "notices"])
     blob = version.blob
     version.log_index = append_event(
         session,

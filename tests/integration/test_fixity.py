@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from archive.services.audit import (
     start_audit,
     sweep_audit,
 )
-from archive.services.fixity import FixityResult, check_blob
+from archive.services.fixity import FixityResult, check_blob, measure, measure_all
 from archive.services.ingest import store_blob
 from archive.services.log import get_entry
 from archive.services.verify import verify_digest
@@ -263,3 +264,54 @@ def test_a_batch_of_large_blobs_is_cut_short_by_its_byte_budget(deployment: Depl
     assert next_batch(10).checked == 1, "a blob over the budget is a batch of its own"
     last = next_batch(2500)
     assert (last.checked, last.audit_done) == (0, True)
+
+
+def test_measuring_in_threads_finds_what_measuring_in_turn_does(deployment: Deployment) -> None:
+    sizes = [0, 1, 5000, 300_000, 7, 2_500_000, 64, 64]
+    blobs = [put_blob(deployment, bytes([n]) * size) for n, size in enumerate(sizes)]
+    corrupt_stored_blob(deployment, blobs[3].blake3, b"shorter now")
+    deployment.store.delete(blobs[6].blake3)
+
+    with ThreadPoolExecutor(3) as pool:
+        in_threads = measure_all(deployment.store, blobs, pool)
+    in_turn = [measure(deployment.store, digests) for digests in blobs]
+    assert [m.expected for m in in_threads] == blobs, "in the order given"
+    assert [m.found for m in in_threads] == [m.found for m in in_turn]
+    assert [m.status for m in in_threads] == ["ok"] * 3 + ["corrupt", "ok", "ok", "missing", "ok"]
+
+
+def test_a_sweep_in_many_threads_checks_each_blob_once_and_records_it(deployment: Deployment) -> None:
+    blobs = [put_blob(deployment, f"threaded sweep {n}".encode() * (n * 997 + 1)) for n in range(9)]
+    corrupted, deleted = blobs[2], blobs[7]
+    corrupt_stored_blob(deployment, corrupted.blake3, b"rotted while the threads were busy")
+    deployment.store.delete(deleted.blake3)
+    with deployment.db.unit_of_work() as session:
+        audit_id = start_audit(session, AUDITOR).id
+
+    checked = sweep_audit(deployment.db, deployment.store, audit_id, actor=AUDITOR, batch_size=4, workers=3)
+    assert checked == 9
+
+    with deployment.db.unit_of_work() as session:
+        report = get_audit_report(session, audit_id)
+        checks = session.scalars(select(FixityCheck).where(FixityCheck.audit_id == audit_id)).all()
+        statuses = dict(session.execute(select(Blob.blake3, Blob.fixity_status)).all())
+        items = dict(
+            session.execute(
+                select(AuditItem.blob_blake3, AuditItem.checked_at).where(AuditItem.audit_id == audit_id)
+            ).all()
+        )
+    assert report.counts == {"ok": 7, "corrupt": 1, "missing": 1, "pending": 0}
+    assert sorted(check.blob_blake3 for check in checks) == sorted(blob.blake3 for blob in blobs)
+    expected = {blob.blake3: "ok" for blob in blobs} | {
+        corrupted.blake3: "corrupt",
+        deleted.blake3: "missing",
+    }
+    assert statuses == expected
+    by_blob = {check.blob_blake3: check for check in checks}
+    assert all(items[blake3] == check.checked_at for blake3, check in by_blob.items())
+    assert by_blob[deleted.blake3].found_size is None
+    assert (
+        by_blob[corrupted.blake3].found_blake3 == digest_bytes(b"rotted while the threads were busy").blake3
+    )
+    assert by_blob[blobs[0].blake3].found_sha256 == blobs[0].sha256
+    assert [f.log_index is not None for f in report.failures] == [True, True]
