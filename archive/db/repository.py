@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypedDict, TypeVar
 
-from sqlalchemy import Table, bindparam, exists, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, exists, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -174,9 +174,11 @@ class Repository:
         source_url: str | None,
         after: str | None,
         limit: int,
+        words: str | None = None,
     ) -> Sequence[Document]:
         """Documents, newest first, filtered by an accepted credit (a normalised-name match, optionally
-        of one role) in any version, by words of a version's title, or by source URL."""
+        of one role) in any version, by words of a version's title (`q`) or of its title or text (`words`),
+        or by source URL. Words match case-insensitively as substrings; every word must match one version."""
         query = select(Document)
         if credit is not None or role is not None:
             credited = (
@@ -195,6 +197,16 @@ class Repository:
             for word in q.split():
                 titled = titled.where(func.lower(Version.title).contains(word.lower()))
             query = query.where(exists(titled))
+        if words is not None:
+            worded = select(Version.id).where(Version.document_id == Document.id)
+            for word in words.split():
+                worded = worded.where(
+                    or_(
+                        func.lower(Version.title).contains(word.lower()),
+                        func.lower(Version.text).contains(word.lower()),
+                    )
+                )
+            query = query.where(exists(worded))
         if source_url is not None:
             query = query.where(Document.source_url == source_url)
         if after is not None:

@@ -98,6 +98,7 @@ def search_documents(
     credit: str | None = None,
     role: str | None = None,
     q: str | None = None,
+    text: str | None = None,
     source_url: str | None = None,
     cursor: str | None = None,
     limit: int = 20,
@@ -105,7 +106,7 @@ def search_documents(
     """Documents newest first, a page at a time; `cursor` is the last id of the previous page."""
     repo = Repository(session)
     found = repo.search_documents(
-        credit=credit, role=role, q=q, source_url=source_url, after=cursor, limit=limit + 1
+        credit=credit, role=role, q=q, words=text, source_url=source_url, after=cursor, limit=limit + 1
     )
     page = [DocumentView(document, repo.latest_version(document)) for document in found[:limit]]
     next_cursor = page[-1].document.id if len(found) > limit else None

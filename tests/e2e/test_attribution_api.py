@@ -106,6 +106,11 @@ def test_search_by_credit_and_role_and_agent_page(api: Api) -> None:
     assert search(credit="zoe aberg") == [other["document_id"]]
     assert search(role="photographer") == [other["document_id"], seed["document_id"]]
     assert search(q="deputize irs") == [seed["document_id"]]
+    assert search(q="unrelated") == []  # `q` reads titles only
+    assert search(text="UNRELATED") == [other["document_id"]]  # `text` reads the text too
+    assert search(text="deputize irs") == [seed["document_id"]]
+    assert search(text="bessent treasury") == [seed["document_id"]]
+    assert search(text="bessent unrelated") == []
     assert search() == [other["document_id"], seed["document_id"]]
 
     first = api.get("/v1/documents", params={"limit": "1"}).json()

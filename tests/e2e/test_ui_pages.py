@@ -228,6 +228,9 @@ def test_search_by_title_credit_and_role(ui: Api) -> None:
     )
     assert "Harbour report" in ui.client.get("/ui/?q=harbour").text
     assert "Deputize" not in ui.client.get("/ui/?q=harbour").text
+    by_body = ui.client.get("/ui/?q=froze+HARBOUR").text  # words of the text, any case
+    assert "Harbour report" in by_body and "Deputize" not in by_body
+    assert "Deputize" in ui.client.get("/ui/?q=criminal+investigation").text
     by_credit = ui.client.get("/ui/?credit=zoe+quist&role=author").text
     assert "Harbour report" in by_credit and "Deputize" not in by_credit
     by_role = ui.client.get("/ui/?credit=Tia+Dufour&role=photographer").text

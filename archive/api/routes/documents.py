@@ -219,6 +219,9 @@ def search_documents(
     ] = None,
     role: Annotated[CreditRole | None, Query(description="Only credits with this role.")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200, description="Words of the title.")] = None,
+    text: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Words of the title or the text.")
+    ] = None,
     source_url: Annotated[str | None, Query(max_length=2048)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     cursor: Annotated[
@@ -227,7 +230,14 @@ def search_documents(
 ) -> DocumentPage:
     with context.db.reading() as session:
         page = documents.search_documents(
-            session, credit=credit, role=role, q=q, source_url=source_url, cursor=cursor, limit=limit
+            session,
+            credit=credit,
+            role=role,
+            q=q,
+            text=text,
+            source_url=source_url,
+            cursor=cursor,
+            limit=limit,
         )
         return DocumentPage(
             documents=[DocumentOut.of(view) for view in page.documents], next_cursor=page.next_cursor

@@ -182,7 +182,7 @@ def archive_list(
         raise InvalidInput(f"unknown role {role[:40]!r}: the roles are {', '.join(ROLES)}")
     with context.db.reading() as session:
         found = documents.search_documents(
-            session, q=q, credit=credit, role=role, cursor=cursor, limit=MAX_PAGE_SIZE // 4
+            session, text=q, credit=credit, role=role, cursor=cursor, limit=MAX_PAGE_SIZE // 4
         )
         rows = [DocumentOut.of(view) for view in found.documents]
     search = {"q": q or "", "credit": credit or "", "role": role or ""}
