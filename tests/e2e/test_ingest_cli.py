@@ -5,10 +5,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
-from tests.conftest import SEED
-from tests.e2e.server import run_archive, serving
+import httpx2 as httpx
+from blake3 import blake3
+
+from tests.conftest import SEED, SHARED
+from tests.e2e.server import ARCHIVE, archive_env, run_archive, serving
 
 
 def make_collection(root: Path) -> Path:
@@ -123,3 +129,60 @@ def test_get_writes_checked_bytes_locally_and_from_a_server(tmp_path: Path) -> N
     assert refused.returncode == 1
     assert not broken.exists(), "nothing partial is left"
     assert refused.stderr.count("\n") == 1
+
+
+def test_an_interrupted_ingest_of_the_corpus_resumes_and_archives_each_file_once(tmp_path: Path) -> None:
+    """The news corpus through a server; the first run is killed part-way (whatever it was doing: sending
+    a file, or between its answer and the journal), the second finishes the job."""
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    key = run_archive(tmp_path, "keys", "create", "--role", "archivist", "--name", "ing").stdout.strip()
+    collection = tmp_path / "news"
+    collection.mkdir()
+    pages = sorted((SHARED / "corpus" / "news").glob("*.html"))
+    for page in pages:
+        shutil.copy(page, collection / page.name)
+    journal = tmp_path / ".archive-ingest.jsonl"
+    with serving(tmp_path) as server:
+        first = subprocess.Popen(
+            [ARCHIVE, "ingest", str(collection), "--server", server.url, "--json"],
+            cwd=tmp_path,
+            env=archive_env(tmp_path, ARCHIVE_KEY=key),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while _lines(journal) < 5 and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        interrupted_after = _lines(journal)
+        assert 5 <= interrupted_after < len(pages), "the run was not interrupted part-way"
+
+        second = run_archive(
+            tmp_path, "ingest", str(collection), "--server", server.url, "--json", ARCHIVE_KEY=key
+        )
+        assert second.returncode == 0, second.stderr
+        outcomes = json.loads(second.stdout)
+        statuses = [o["status"] for o in outcomes]
+        assert statuses.count("already present") == interrupted_after
+        assert statuses.count("archived") == len(pages) - interrupted_after
+
+        listed = []
+        cursor = None
+        while True:
+            params = {"limit": "100", **({"cursor": cursor} if cursor else {})}
+            page = httpx.get(
+                f"{server.url}/v1/documents", params=params, headers={"Authorization": f"Bearer {key}"}
+            ).json()
+            listed += page["documents"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+    assert len(listed) == len(pages), "a file was archived twice, or not at all"
+    assert all(d["version_count"] == 1 for d in listed)
+    assert {d["latest"]["blake3"] for d in listed} == {blake3(p.read_bytes()).hexdigest() for p in pages}
+    assert {o["document_id"] for o in outcomes} == {d["id"] for d in listed}
+
+
+def _lines(path: Path) -> int:
+    return len(path.read_text().splitlines()) if path.exists() else 0
