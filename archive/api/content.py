@@ -113,6 +113,9 @@ def content_response(
         reader.store.size(info.blake3)  # the blob must be readable, or this is a 404/503 too
         return Response(status_code=status, headers=headers)
     chunks: Iterator[bytes] = reader.read(info, byte_range)
+    if info.size <= reader.verify_up_to:
+        # Read whole and re-hashed already: one body, not a worker-thread hop per chunk.
+        return Response(b"".join(chunks), status_code=status, headers=headers)
     return StreamingResponse(chunks, status_code=status, headers=headers)
 
 

@@ -223,6 +223,14 @@ class Repository:
             select(Version).where(Version.document_id == document_id, Version.number == number)
         ).one_or_none()
 
+    def latest_version_of(self, document_id: str) -> Version | None:
+        """The latest version of a document, in one query (None: no such document, or no version)."""
+        return self.session.scalars(
+            select(Version)
+            .join(Document, Document.id == Version.document_id)
+            .where(Document.id == document_id, Version.number == Document.latest_version)
+        ).one_or_none()
+
     def latest_version(self, document: Document) -> Version | None:
         if document.latest_version == 0:
             return None

@@ -67,10 +67,11 @@ def get_version(session: Session, document_id: str, number: int) -> Version:
 
 
 def get_latest_version(session: Session, document_id: str) -> Version:
-    view = get_document(session, document_id)
-    if view.latest is None:
+    latest = Repository(session).latest_version_of(document_id)
+    if latest is None:
+        get_document(session, document_id)  # DocumentNotFound when there is no such document
         raise VersionNotFound(document_id, 1)
-    return view.latest
+    return latest
 
 
 def get_version_text(session: Session, document_id: str, number: int) -> str:
