@@ -119,6 +119,17 @@ def test_forms_without_the_token_or_from_another_origin_are_refused(ui: Api) -> 
     )
     assert elsewhere.status_code == 403
     assert "evil.example" in elsewhere.text
+    opaque = ui.client.post("/ui/upload", data={"csrf": token}, files=files, headers={"Origin": "null"})
+    assert opaque.status_code == 403
+    behind_tls = ui.client.post(  # a proxy ending TLS: the browser says https, the service sees http
+        "/ui/upload",
+        data={"csrf": token},
+        files={"file": ("ok.txt", b"sent through a TLS proxy", "text/plain")},
+        headers={"Origin": "https://testserver"},
+        follow_redirects=False,
+    )
+    assert behind_tls.status_code == 303
+    before += 1
     logout = ui.client.post("/ui/logout", data={"csrf": "wrong"})
     assert logout.status_code == 403
     assert ui.version_count() == before

@@ -91,7 +91,7 @@ ArchivistVisitor = Annotated[Visitor, signed_in(Role.ARCHIVIST)]
 def check_form(request: Request, visitor: Visitor, submitted: str | bytes | None) -> None:
     """Refuse a form post that does not carry the visitor's token, or that another origin sent."""
     origin = request.headers.get("origin")
-    if origin is not None and origin != "null" and not _same_origin(origin, request):
+    if origin is not None and not _same_host(origin, request):
         raise RequestForged(f"the form was posted from {origin[:100]}, not from this site")
     if isinstance(submitted, bytes):
         submitted = submitted.decode("ascii", "replace")
@@ -101,9 +101,12 @@ def check_form(request: Request, visitor: Visitor, submitted: str | bytes | None
         raise RequestForged("the form's token does not match: reload the page and submit it again")
 
 
-def _same_origin(origin: str, request: Request) -> bool:
-    parts = urlsplit(origin)
-    return (parts.scheme, parts.netloc) == (request.url.scheme, request.url.netloc)
+def _same_host(origin: str, request: Request) -> bool:
+    """Whether `Origin` names the host the request was sent to. The scheme is not compared: behind a proxy
+    that ends TLS the service sees http where the browser said https. An opaque origin ("null") is
+    never this site."""
+    host = request.headers.get("host")
+    return host is not None and urlsplit(origin).netloc.lower() == host.lower()
 
 
 def log_in(request: Request, context: AppContext, key: str, response: Response) -> Principal:
