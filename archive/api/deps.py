@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from archive.config import Settings
 from archive.db.session import Database
@@ -51,11 +52,21 @@ def _presented_key(request: Request) -> str | None:
     return credentials.strip()
 
 
-def require(role: Role) -> Callable[[Request, AppContext], Principal]:
+# Declares the scheme in the OpenAPI document (so clients and `/docs` know to send a key); the header is
+# read by `_presented_key`, which refuses a malformed one with a precise message instead of ignoring it.
+_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiKey",
+    description="An archive API key, sent as `Authorization: Bearer ark_…`.",
+)
+Declared = Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)]
+
+
+def require(role: Role) -> Callable[[Request, AppContext, HTTPAuthorizationCredentials | None], Principal]:
     """A dependency admitting keys whose role includes `role` (and, for reads of a public
     archive, requests with no key at all)."""
 
-    def dependency(request: Request, context: Context) -> Principal:
+    def dependency(request: Request, context: Context, _declared: Declared) -> Principal:
         presented = _presented_key(request)
         if presented is None:
             if role is Role.READER and context.settings.public_read:

@@ -437,3 +437,20 @@ def test_a_key_never_appears_in_the_server_logs(tmp_path: Path) -> None:
         assert secret not in stderr, "a key's secret is in the server's log"
     assert basic not in stderr and "Bearer" not in stderr and "Basic" not in stderr
     assert stdout.count(admin) == 1 and alice not in stdout  # shown once, at the first start, and no other
+
+
+def test_the_openapi_document_declares_the_key_on_every_route_that_takes_one(tmp_path: Path) -> None:
+    app = built_app(tmp_path)
+    document = app.openapi()
+    assert document["components"]["securitySchemes"]["apiKey"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An archive API key, sent as `Authorization: Bearer ark_…`.",
+    }
+    for operation in sorted(documented_operations(app)):
+        method, path = operation.split(" ", 1)
+        declared = document["paths"][path][method.lower()].get("security")
+        if ROUTES[operation].role is None:
+            assert declared is None, operation
+        else:
+            assert declared == [{"apiKey": []}], operation
