@@ -109,6 +109,14 @@ def start_audit(session: Session, actor: str) -> Audit:
     return audit
 
 
+def unfinished_audits(session: Session) -> list[tuple[str, str]]:
+    """The id and requester of every audit still running, oldest first."""
+    rows = session.execute(
+        select(Audit.id, Audit.requested_by).where(Audit.status == "running").order_by(Audit.started_at)
+    ).all()
+    return [(audit_id, requested_by) for audit_id, requested_by in rows]
+
+
 def _require_audit(session: Session, audit_id: str) -> Audit:
     audit = session.get(Audit, audit_id)
     if audit is None:
@@ -281,7 +289,7 @@ class BackgroundSweeps:
     """Sweeps running in threads of the server process; `stop()` asks them to end after their batch.
 
     An audit whose sweep stops (the server shut down, or storage went away) stays running with its pending
-    items, for `archive audit --audit ID` or another worker to finish.
+    items, for `archive audit --audit ID`, another worker or the next server start to finish.
     """
 
     def __init__(self, db: Database, store: BlobStore, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
@@ -311,6 +319,21 @@ class BackgroundSweeps:
         except Exception:
             # A thread has nobody to raise to: say so in the log, and leave the items pending.
             log.exception("audit %s stopped on an unexpected error", audit_id)
+
+    def resume_unfinished(self) -> int:
+        """Take up every audit left running (its server stopped mid-sweep); how many were taken up.
+
+        Sweeps lease their items with `SKIP LOCKED`, so several servers resuming one audit share it."""
+        try:
+            with self.db.reading() as session:
+                unfinished = unfinished_audits(session)
+        except ArchiveError as exc:
+            log.error("unfinished audits were not resumed: %s", exc)
+            return 0
+        for audit_id, requested_by in unfinished:
+            log.info("resuming audit %s", audit_id)
+            self.start(audit_id, requested_by)
+        return len(unfinished)
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()

@@ -24,7 +24,7 @@ from archive.services.audit import get_audit_report, start_audit, sweep_audit
 from archive.services.keys import create_key
 from archive.storage import BlobStore, ByteRange, MemoryBlobStore
 from tests.conftest import Deployment, embedded_deployment, production_deployment
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, running_api
 from tests.e2e.server import run_archive
 from tests.integration.test_fixity import corrupt_stored_blob, put_blob
 
@@ -161,6 +161,18 @@ def test_an_audit_reports_counts_and_failures_and_finishes(api: Api) -> None:
         "/v1/verify", json={"blake3": rotted["blake3"]}, headers=api.auth(Role.AUDITOR)
     ).json()
     assert verified["fixity"]["log_index"] == failures[rotted["blake3"]]["log_index"]
+
+
+def test_an_audit_left_running_by_a_stopped_server_is_finished_by_the_next(deployment: Deployment) -> None:
+    blobs = [put_blob(deployment, f"Kept document {n}\n".encode()) for n in range(4)]
+    corrupt_stored_blob(deployment, blobs[2].blake3, b"rotted while nobody looked")
+    with deployment.db.unit_of_work() as session:  # started, then its server stopped before sweeping
+        audit_id = start_audit(session, "night shift").id
+    with running_api(deployment) as restarted:
+        report = wait_until_done(restarted, audit_id)
+    assert report["requested_by"] == "night shift"
+    assert report["counts"] == {"ok": 3, "corrupt": 1, "missing": 0, "pending": 0}
+    assert [f["blake3"] for f in report["failures"]] == [blobs[2].blake3]
 
 
 def test_an_audit_of_an_empty_archive_is_done_at_once(api: Api) -> None:

@@ -22,10 +22,12 @@ from archive.services.fixity import FixityResult, check_blob
 
 @asynccontextmanager
 async def _background_sweeps(app: FastAPI) -> AsyncIterator[None]:
-    """The app's sweep threads: made at start, asked to stop (after their batch) at shutdown."""
+    """The app's sweep threads: made at start (taking up audits a stopped server left running), asked to
+    stop (after their batch) at shutdown."""
     context = app.state.context
     assert isinstance(context, AppContext)
     app.state.audit_sweeps = BackgroundSweeps(context.db, context.store)
+    await run_in_threadpool(app.state.audit_sweeps.resume_unfinished)
     yield
     await run_in_threadpool(app.state.audit_sweeps.stop)
 
