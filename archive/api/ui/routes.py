@@ -7,6 +7,7 @@ bytes as an attachment, with the same headers as the API's content routes.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 from collections.abc import Callable, Coroutine
@@ -51,6 +52,7 @@ from archive.services.idempotency import fingerprint
 from archive.services.log import receipt_for
 from archive.services.verify import verify_digest
 
+log = logging.getLogger("archive.ui")
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 MAX_LOGIN_FORM_BYTES = 8 * 1024
@@ -86,7 +88,10 @@ class PageRoute(APIRoute):
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 response = RedirectResponse(f"/ui/login?next={quote(target)}", status_code=303)
             except ArchiveError as exc:
-                response = error_page(request, status_for(exc), exc.title, exc.detail)
+                status = status_for(exc)
+                if status >= 500:
+                    log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc.detail)
+                response = error_page(request, status, exc.title, exc.detail)
             except RequestValidationError as exc:
                 detail = "; ".join(f"{p['field']}: {p['message']}" for p in field_errors(exc.errors(), ""))
                 response = error_page(request, 422, "Invalid request", detail)
@@ -216,7 +221,6 @@ def document_page(
         shown=shown,
         credits=credits,
         segments=highlight(text, marks) if text is not None else None,
-        form_id=secrets.token_urlsafe(16),
     )
 
 
@@ -401,6 +405,10 @@ async def verify(request: Request, context: Context, visitor: ReaderVisitor) -> 
     if form.digests is None or not form.filename:
         raise InvalidInput("choose a file to verify")
     digests = form.digests
-    with context.db.reading() as session:
-        result = VerificationOut.of(verify_digest(session, uploaded=digests))
+
+    def look_up() -> VerificationOut:
+        with context.db.reading() as session:
+            return VerificationOut.of(verify_digest(session, uploaded=digests))
+
+    result = await run_in_threadpool(look_up)
     return page(request, "verify.html", result=result, filename=form.filename)
