@@ -82,6 +82,10 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # The address people reach the service at (https://archive.example.org), when it sits behind a proxy
+    # that ends TLS or rewrites Host: the web interface then accepts form posts only from this origin and
+    # marks its cookies Secure when it is https. Unset, it trusts the request's own Host and scheme.
+    public_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://[^/\s?#]+/?$")
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

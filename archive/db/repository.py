@@ -47,6 +47,14 @@ class BlobFixityRow(TypedDict):
     fixity_checked_at: datetime
 
 
+MAX_SEARCH_WORDS = 12
+
+
+def _search_words(text: str) -> list[str]:
+    """The words searched for, lower-cased (`%` and `_` match themselves), at most `MAX_SEARCH_WORDS`."""
+    return [word.lower() for word in text.split()][:MAX_SEARCH_WORDS]
+
+
 class Repository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -131,8 +139,29 @@ class Repository:
             self.session.execute(insert(table_of(FixityCheck)), checks)
         if statuses:
             blobs = table_of(Blob)
-            by_digest = update(blobs).where(blobs.c.blake3 == bindparam("blob_blake3"))
-            self.session.execute(by_digest, statuses)
+            # A check recorded meanwhile with a later time (a read that found the blob corrupt) stands.
+            by_digest = (
+                update(blobs)
+                .where(
+                    blobs.c.blake3 == bindparam("b_blake3"),
+                    or_(
+                        blobs.c.fixity_checked_at.is_(None),
+                        blobs.c.fixity_checked_at <= bindparam("b_checked_at"),
+                    ),
+                )
+                .values(fixity_status=bindparam("b_status"), fixity_checked_at=bindparam("b_checked_at"))
+            )
+            self.session.execute(
+                by_digest,
+                [
+                    {
+                        "b_blake3": row["blob_blake3"],
+                        "b_status": row["fixity_status"],
+                        "b_checked_at": row["fixity_checked_at"],
+                    }
+                    for row in statuses
+                ],
+            )
 
     # documents
 
@@ -194,16 +223,16 @@ class Repository:
             query = query.where(exists(credited))
         if q is not None:
             titled = select(Version.id).where(Version.document_id == Document.id)
-            for word in q.split():
-                titled = titled.where(func.lower(Version.title).contains(word.lower()))
+            for word in _search_words(q):
+                titled = titled.where(func.lower(Version.title).contains(word, autoescape=True))
             query = query.where(exists(titled))
         if words is not None:
             worded = select(Version.id).where(Version.document_id == Document.id)
-            for word in words.split():
+            for word in _search_words(words):
                 worded = worded.where(
                     or_(
-                        func.lower(Version.title).contains(word.lower()),
-                        func.lower(Version.text).contains(word.lower()),
+                        func.lower(Version.title).contains(word, autoescape=True),
+                        func.lower(Version.text).contains(word, autoescape=True),
                     )
                 )
             query = query.where(exists(worded))
@@ -274,9 +303,9 @@ class Repository:
         for key, (name, kind, identifiers) in zip(keys, wanted, strict=True):
             rows.setdefault(key, {"kind": kind, "name": name, "normalized_name": key[0], "identifiers": {}})
             rows[key]["identifiers"] = {**rows[key]["identifiers"], **identifiers}
-        self.session.execute(
+        self.session.execute(  # in key order, so that two writers never wait on each other's new rows
             self._insert()(Agent).on_conflict_do_nothing(index_elements=["normalized_name", "kind"]),
-            list(rows.values()),
+            [rows[key] for key in sorted(rows)],
         )
         found = {
             (agent.normalized_name, agent.kind): agent

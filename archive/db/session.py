@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,12 @@ class _SqliteWriters:
     of their time asleep; a lock hands over the moment the last writer commits. Other processes still meet
     at SQLite's lock. A wait past `timeout` goes on to BEGIN anyway, so a mistake (two writing units of work
     nested in one thread) ends in SQLite's busy error, not a hang.
+
+    The lock is held from BEGIN until the connection goes back to the pool, which is after its COMMIT or
+    ROLLBACK has finished (SQLAlchemy's `commit` event comes before the COMMIT, so the next writer would
+    meet a COMMIT still syncing) and happens however the transaction ended, an invalidated connection
+    included. It is marked on the pooled connection's record, so a connection that begins again before it
+    is returned (commit as you go) does not wait for itself.
     """
 
     def __init__(self, timeout: float) -> None:
@@ -48,21 +55,24 @@ class _SqliteWriters:
 
     def begin(self, connection: Any) -> None:
         mode = connection.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
-        if mode == "IMMEDIATE" and self.lock.acquire(timeout=self.timeout):
-            connection.info[_HOLDS_WRITER] = True
-        try:
-            connection.exec_driver_sql(f"BEGIN {mode}")
-        except BaseException:
-            self.end(connection)
-            raise
+        marks = connection.connection.record_info
+        if mode == "IMMEDIATE" and not marks.get(_HOLDS_WRITER) and self.lock.acquire(timeout=self.timeout):
+            marks[_HOLDS_WRITER] = True
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
-    def end(self, connection: Any) -> None:
-        if connection.info.pop(_HOLDS_WRITER, False):
+    def checkin(self, _dbapi_connection: Any, record: Any) -> None:
+        if record.record_info.pop(_HOLDS_WRITER, False):
             self.lock.release()
 
 
 _SQLITE_BEGIN = "archive_sqlite_begin"
 _HOLDS_WRITER = "archive_holds_writer"
+_WRITER_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+def sqlite_writer_lock(engine: Engine) -> threading.Lock | None:
+    """The lock a SQLite engine's writers queue on in this process (None for other databases)."""
+    return _WRITER_LOCKS.get(engine)
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -74,8 +84,8 @@ def build_engine(settings: Settings) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         writers = _SqliteWriters(timeout=30)
         event.listen(engine, "begin", writers.begin)
-        event.listen(engine, "commit", writers.end)
-        event.listen(engine, "rollback", writers.end)
+        event.listen(engine, "checkin", writers.checkin)
+        _WRITER_LOCKS[engine] = writers.lock
         return engine
     return create_engine(
         url,

@@ -111,6 +111,7 @@ def test_search_by_credit_and_role_and_agent_page(api: Api) -> None:
     assert search(text="deputize irs") == [seed["document_id"]]
     assert search(text="bessent treasury") == [seed["document_id"]]
     assert search(text="bessent unrelated") == []
+    assert search(text="%") == search(text="_") == []  # matched as themselves, not as LIKE wildcards
     assert search() == [other["document_id"], seed["document_id"]]
 
     first = api.get("/v1/documents", params={"limit": "1"}).json()

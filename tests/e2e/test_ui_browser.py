@@ -159,8 +159,9 @@ def test_a_reader_cannot_see_or_use_the_upload_form(browser: Browser, server: Se
     context = browser.new_context()
     page = context.new_page()
     log_in(page, server, key)
-    expect(page.get_by_role("link", name="Verify")).to_be_visible()
+    expect(page.get_by_role("link", name="Documents")).to_be_visible()
     expect(page.get_by_role("link", name="Upload")).to_have_count(0)
+    expect(page.get_by_role("link", name="Verify")).to_have_count(0)
     answer = page.goto(f"{server.url}/ui/upload")
     assert answer is not None and answer.status == 403
     expect(page.locator("h1")).to_contain_text("Forbidden")

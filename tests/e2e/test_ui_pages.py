@@ -66,7 +66,7 @@ def test_pages_need_a_login_and_send_the_visitor_back_after_it(ui: Api) -> None:
     answer = ui.client.get("/ui/verify", follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/ui/login?next=/ui/verify"
-    log_in(ui, Role.READER)
+    log_in(ui, Role.AUDITOR)
     assert ui.client.get("/ui/verify").status_code == 200
 
 
@@ -132,6 +132,10 @@ def test_forms_without_the_token_or_from_another_origin_are_refused(ui: Api) -> 
     before += 1
     logout = ui.client.post("/ui/logout", data={"csrf": "wrong"})
     assert logout.status_code == 403
+    ui.client.cookies.delete("archive_csrf")  # no token cookie: refused before the body is read
+    cookieless = ui.client.post("/ui/upload", data={"csrf": token}, files=files)
+    assert cookieless.status_code == 403
+    assert "no valid token" in cookieless.text
     assert ui.version_count() == before
 
 
@@ -142,7 +146,9 @@ def test_a_reader_sees_no_upload_form_and_cannot_post_one(ui: Api) -> None:
     form = ui.client.get("/ui/upload")
     assert form.status_code == 403
     assert "archivist" in form.text
-    token = csrf_of(ui.client.get("/ui/verify").text)
+    assert 'href="/ui/verify"' not in home.text  # verifying is for auditors, as in the API
+    assert ui.client.get("/ui/verify").status_code == 403
+    token = csrf_of(home.text)
     posted = ui.client.post("/ui/upload", data={"csrf": token}, files={"file": ("a.txt", b"x", "text/plain")})
     assert posted.status_code == 403
     assert ui.version_count() == 0
@@ -328,8 +334,8 @@ UI_ROUTES: dict[str, Role | None] = {
     "GET /ui/documents/{document_id}/versions/{number}/download": Role.READER,
     "GET /ui/documents/{document_id}/versions/{number}/receipt": Role.READER,
     "GET /ui/documents/{document_id}/versions/{number}/receipt.json": Role.READER,
-    "GET /ui/verify": Role.READER,
-    "POST /ui/verify": Role.READER,
+    "GET /ui/verify": Role.AUDITOR,
+    "POST /ui/verify": Role.AUDITOR,
     "GET /ui/upload": Role.ARCHIVIST,
     "POST /ui/upload": Role.ARCHIVIST,
 }
@@ -366,3 +372,19 @@ def test_every_page_is_behind_the_role_it_needs(ui: Api) -> None:
             else:  # a form post with no token and no body: refused, never done
                 assert answer.status_code in {403, 415}, (operation, visitor, answer.status_code)
     assert ui.version_count() == 1
+
+
+def test_behind_a_proxy_the_public_url_decides_the_origin_and_secure_cookies(deployment: Deployment) -> None:
+    with running_api(deployment, public_url="https://archive.example.org") as proxied:
+        login = "https://testserver/ui/login"  # the browser's side of the proxy speaks https
+        page = proxied.client.get(login)
+        assert "Secure" in page.headers["set-cookie"]
+        token = csrf_of(page.text)
+        form = {"csrf": token, "key": proxied.keys[Role.READER]}
+        refused = proxied.client.post(login, data=form, headers={"Origin": "https://testserver"})
+        assert refused.status_code == 403
+        answer = proxied.client.post(
+            login, data=form, headers={"Origin": "https://archive.example.org"}, follow_redirects=False
+        )
+        assert answer.status_code == 303
+        assert "Secure" in answer.headers["set-cookie"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +21,14 @@ from archive.services.audit import (
     start_audit,
     sweep_audit,
 )
-from archive.services.fixity import FixityResult, check_blob, measure, measure_all
+from archive.services.fixity import (
+    FixityResult,
+    Measurement,
+    check_blob,
+    measure,
+    measure_all,
+    record_measurements,
+)
 from archive.services.ingest import store_blob
 from archive.services.log import get_entry
 from archive.services.verify import verify_digest
@@ -315,3 +323,20 @@ def test_a_sweep_in_many_threads_checks_each_blob_once_and_records_it(deployment
     )
     assert by_blob[blobs[0].blake3].found_sha256 == blobs[0].sha256
     assert [f.log_index is not None for f in report.failures] == [True, True]
+
+
+def test_a_slower_check_never_overwrites_a_later_finding(deployment: Deployment) -> None:
+    """An audit batch measured a blob good, then a read found it corrupt and committed first: the blob
+    stays marked corrupt, though both checks are kept."""
+    digests = put_blob(deployment, b"read while an audit was running")
+    corrupt_stored_blob(deployment, digests.blake3, b"rotted")
+    found_corrupt = check(deployment, digests.blake3)
+    earlier = Measurement(
+        expected=digests, found=digests, measured_at=found_corrupt.checked_at - timedelta(seconds=5)
+    )
+    with deployment.db.unit_of_work() as session:
+        record_measurements(session, [earlier], actor="slow audit")
+    with deployment.db.unit_of_work() as session:
+        blob = session.get(Blob, digests.blake3)
+        assert blob is not None and blob.fixity_status == "corrupt"
+    assert sorted(c.status for c in fixity_checks(deployment, digests.blake3)) == ["corrupt", "ok"]

@@ -36,9 +36,11 @@ from archive.api.ui.forms import UPLOAD_FIELDS, field_text, upload_metadata, url
 from archive.api.ui.session import (
     AnyVisitor,
     ArchivistVisitor,
+    AuditorVisitor,
     LoginRequired,
     ReaderVisitor,
     check_form,
+    check_post,
 )
 from archive.api.ui.views import evidence_rows, highlight, side_by_side
 from archive.api.uploads import read_bounded_body, receive_form
@@ -143,6 +145,7 @@ def login_form(
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request, context: Context, visitor: AnyVisitor) -> Response:
+    check_post(request, context)
     form = url_encoded(await read_bounded_body(request, MAX_LOGIN_FORM_BYTES))
     check_form(request, visitor, form.get("csrf"))
     target = _safe_next(form.get("next"))
@@ -155,7 +158,8 @@ async def login(request: Request, context: Context, visitor: AnyVisitor) -> Resp
 
 
 @router.post("/logout")
-async def logout(request: Request, visitor: AnyVisitor) -> Response:
+async def logout(request: Request, context: Context, visitor: AnyVisitor) -> Response:
+    check_post(request, context)
     form = url_encoded(await read_bounded_body(request, MAX_LOGIN_FORM_BYTES))
     check_form(request, visitor, form.get("csrf"))
     response = _see_other("/ui/login")
@@ -258,7 +262,11 @@ def diff_page(
         before = _text_or_none(session, document_id, first)
         after = _text_or_none(session, document_id, second)
         diff = DiffOut.of(found)
-    rows = side_by_side(before.splitlines(), after.splitlines()) if before is not None and after else None
+    rows = (
+        side_by_side(before.splitlines(), after.splitlines())
+        if before is not None and after is not None
+        else None
+    )
     return page(request, "diff.html", document=document, diff=diff, rows=rows)
 
 
@@ -297,6 +305,7 @@ def upload_form(
 @router.post("/upload")
 async def upload(request: Request, context: Context, visitor: ArchivistVisitor) -> Response:
     settings = context.settings
+    check_post(request, context)
     form = await receive_form(
         request,
         spool_dir=settings.effective_spool_dir(),
@@ -386,13 +395,14 @@ def _receipt(context: Context, document_id: str, number: int) -> dict[str, Any] 
 
 
 @router.get("/verify", response_class=HTMLResponse)
-def verify_form(request: Request, visitor: ReaderVisitor) -> HTMLResponse:
+def verify_form(request: Request, visitor: AuditorVisitor) -> HTMLResponse:
     return page(request, "verify.html", result=None, filename=None)
 
 
 @router.post("/verify", response_class=HTMLResponse)
-async def verify(request: Request, context: Context, visitor: ReaderVisitor) -> HTMLResponse:
+async def verify(request: Request, context: Context, visitor: AuditorVisitor) -> HTMLResponse:
     settings = context.settings
+    check_post(request, context)
     form = await receive_form(
         request,
         spool_dir=None,

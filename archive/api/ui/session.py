@@ -85,28 +85,47 @@ def signed_in(role: Role) -> object:
 
 AnyVisitor = Annotated[Visitor, Depends(_visitor)]
 ReaderVisitor = Annotated[Visitor, signed_in(Role.READER)]
+AuditorVisitor = Annotated[Visitor, signed_in(Role.AUDITOR)]
 ArchivistVisitor = Annotated[Visitor, signed_in(Role.ARCHIVIST)]
 
 
-def check_form(request: Request, visitor: Visitor, submitted: str | bytes | None) -> None:
-    """Refuse a form post that does not carry the visitor's token, or that another origin sent."""
+def check_post(request: Request, context: AppContext) -> None:
+    """What can be checked of a form post before its body is read: its origin, and that the browser holds
+    a form token at all. An upload refused here is never spooled."""
     origin = request.headers.get("origin")
-    if origin is not None and not _same_host(origin, request):
+    if origin is not None and not _from_this_site(origin, request, context):
         raise RequestForged(f"the form was posted from {origin[:100]}, not from this site")
+    if not _TOKEN.match(request.cookies.get(CSRF_COOKIE, "")):
+        raise RequestForged("the form carries no valid token: reload the page and submit it again")
+
+
+def check_form(request: Request, visitor: Visitor, submitted: str | bytes | None) -> None:
+    """Refuse a form post that does not carry the visitor's token (the body read)."""
     if isinstance(submitted, bytes):
         submitted = submitted.decode("ascii", "replace")
-    if request.cookies.get(CSRF_COOKIE) is None or not submitted:
+    if not submitted:
         raise RequestForged("the form carries no valid token: reload the page and submit it again")
     if not hmac.compare_digest(submitted.encode(), visitor.csrf.encode()):
         raise RequestForged("the form's token does not match: reload the page and submit it again")
 
 
-def _same_host(origin: str, request: Request) -> bool:
-    """Whether `Origin` names the host the request was sent to. The scheme is not compared: behind a proxy
-    that ends TLS the service sees http where the browser said https. An opaque origin ("null") is
-    never this site."""
+def _from_this_site(origin: str, request: Request, context: AppContext) -> bool:
+    """Whether `Origin` names this service: the configured public URL's origin, or else the host the request
+    was sent to (the scheme is not compared then: behind a proxy that ends TLS the service sees http where
+    the browser said https). An opaque origin ("null") is never this site."""
+    public_url = context.settings.public_url
+    if public_url is not None:
+        public = urlsplit(public_url)
+        return origin.lower() == f"{public.scheme}://{public.netloc}".lower()
     host = request.headers.get("host")
     return host is not None and urlsplit(origin).netloc.lower() == host.lower()
+
+
+def _secure(request: Request, context: AppContext) -> bool:
+    public_url = context.settings.public_url
+    if public_url is not None:
+        return public_url.startswith("https://")
+    return request.url.scheme == "https"
 
 
 def log_in(request: Request, context: AppContext, key: str, response: Response) -> Principal:
@@ -118,7 +137,7 @@ def log_in(request: Request, context: AppContext, key: str, response: Response) 
         key.strip(),
         max_age=KEY_COOKIE_MAX_AGE,
         path=COOKIE_PATH,
-        secure=request.url.scheme == "https",
+        secure=_secure(request, context),
         httponly=True,
         samesite="strict",
     )
@@ -130,14 +149,16 @@ def log_out(response: Response) -> None:
 
 
 def finish(request: Request, response: Response) -> None:
-    """Set or clear the cookies this request decided on, and the headers every page carries."""
+    """Set or clear the cookies this request decided on."""
     new_csrf = getattr(request.state, "new_csrf", None)
     if new_csrf is not None:
+        context = request.app.state.context
+        assert isinstance(context, AppContext)
         response.set_cookie(
             CSRF_COOKIE,
             new_csrf,
             path=COOKIE_PATH,
-            secure=request.url.scheme == "https",
+            secure=_secure(request, context),
             httponly=True,
             samesite="strict",
         )

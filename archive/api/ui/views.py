@@ -112,7 +112,9 @@ def side_by_side(before: Sequence[str], after: Sequence[str], context: int = DIF
     """Two versions' lines beside each other, changed runs paired, unchanged runs cut to `context`
     lines around each change."""
     rows: list[DiffRow] = []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        a=before, b=after
+    )  # autojunk: lines as common as blank ones are not anchors, which keeps long texts from taking minutes
     opcodes = matcher.get_opcodes()
     for position, (tag, first, last, start, end) in enumerate(opcodes):
         if tag == "equal":

@@ -1,0 +1,64 @@
+"""SQLite writers of one process queue on a lock: it is always given back, however a transaction ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import PendingRollbackError
+
+from archive.db.session import Database, sqlite_writer_lock
+from tests.conftest import embedded_deployment
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Database:
+    return embedded_deployment(tmp_path).db
+
+
+def held(database: Database) -> bool:
+    lock = sqlite_writer_lock(database.engine)
+    assert lock is not None
+    return lock.locked()
+
+
+def test_a_writer_holds_the_lock_until_its_commit_is_done(database: Database) -> None:
+    with database.unit_of_work() as session:
+        session.execute(text("CREATE TABLE IF NOT EXISTS probe (n INTEGER)"))
+        assert held(database)
+    assert not held(database)
+    with database.reading() as session:
+        session.execute(text("SELECT 1"))
+        assert not held(database), "a reader takes no write lock"
+
+
+def test_the_lock_is_given_back_after_a_rollback_and_after_an_invalidated_connection(
+    database: Database,
+) -> None:
+    with pytest.raises(RuntimeError), database.unit_of_work() as session:
+        session.execute(text("SELECT 1"))
+        raise RuntimeError("the work failed")
+    assert not held(database)
+
+    with pytest.raises(PendingRollbackError), database.unit_of_work() as session:
+        session.execute(text("SELECT 1"))
+        session.connection().invalidate()
+        session.execute(text("SELECT 1"))
+    assert not held(database)
+    with database.unit_of_work() as session:  # and the next writer gets it
+        assert session.execute(text("SELECT 2")).scalar_one() == 2
+
+
+def test_a_connection_beginning_again_does_not_wait_for_itself(database: Database) -> None:
+    with database.engine.connect() as connection:  # commit as you go, as migrations do
+        connection.execute(text("CREATE TABLE IF NOT EXISTS probe (n INTEGER)"))
+        connection.commit()
+        connection.execute(text("INSERT INTO probe VALUES (1)"))
+        connection.commit()
+        assert held(database)  # until the connection goes back to the pool
+    assert not held(database)
+
+
+def test_other_databases_have_no_such_lock(pg_database: Database) -> None:
+    assert sqlite_writer_lock(pg_database.engine) is None
