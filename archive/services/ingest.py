@@ -11,11 +11,13 @@ from ulid import ULID
 
 from archive.db.models import Blob, Document, Version
 from archive.db.repository import Repository
+from archive.db.session import Database
 from archive.digests import SpooledUpload, UploadSpool
 from archive.errors import BlobNotFound, DocumentNotFound, EmptyUpload, StoredBlobMismatch, VersionNotFound
 from archive.extract import Extractor, has_extractor
 from archive.extract.model import Extraction
 from archive.services.attribution import record_attribution
+from archive.services.documents import get_document
 from archive.services.log import log_version
 from archive.services.metadata import SuppliedMetadata
 from archive.storage import BlobStore
@@ -109,6 +111,29 @@ def ingest_document(
     return IngestResult(version=version, created=True)
 
 
+@dataclass(frozen=True)
+class StoredExtraction:
+    """What extraction read out of a stored blob, read as it was stored under one media type."""
+
+    blake3: str
+    media_type: str
+    extraction: Extraction
+
+
+def extract_latest(
+    db: Database, store: BlobStore, extractor: Extractor, document_id: str, spool_dir: Path | None
+) -> StoredExtraction:
+    """Read the latest version of a document out again, outside any writing transaction (on SQLite a
+    correction would otherwise hold the write lock while a page is parsed)."""
+    with db.reading() as session:
+        latest = Repository(session).latest_version_of(document_id)
+        if latest is None:
+            get_document(session, document_id)  # DocumentNotFound when there is no such document
+            raise VersionNotFound(document_id, 1)
+    extraction = _extract_stored(store, extractor, latest, spool_dir)
+    return StoredExtraction(latest.blob_blake3, latest.media_type, extraction)
+
+
 def correct_metadata(
     session: Session,
     store: BlobStore,
@@ -118,12 +143,14 @@ def correct_metadata(
     actor: str,
     extractor: Extractor,
     spool_dir: Path | None,
+    prepared: StoredExtraction | None = None,
 ) -> IngestResult:
     """A new version with the latest version's bytes and corrected metadata.
 
     The correction's fields replace the latest version's supplied ones (a list such as `credits` is
     replaced whole); the rest is kept, but for the `note`, which belongs to each version. The bytes are
-    read again, so that extracted evidence is recorded for the new version as for any other.
+    read again, so that extracted evidence is recorded for the new version as for any other: `prepared`
+    by `extract_latest` before the transaction, or here when it was of other bytes (a version added since).
     """
     repo = Repository(session)
     document = repo.get_document(document_id)
@@ -136,7 +163,13 @@ def correct_metadata(
     metadata = SuppliedMetadata.model_validate(kept | correction.snapshot())
     if _without_note(metadata.snapshot()) == kept:
         return IngestResult(version=latest, created=False)  # a note alone corrects nothing
-    extraction = _extract_stored(store, extractor, latest, spool_dir)
+    if prepared is not None and (prepared.blake3, prepared.media_type) == (
+        latest.blob_blake3,
+        latest.media_type,
+    ):
+        extraction = prepared.extraction
+    else:
+        extraction = _extract_stored(store, extractor, latest, spool_dir)
     version = _add_version(
         repo,
         document,

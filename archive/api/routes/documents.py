@@ -36,7 +36,7 @@ from archive.services import documents
 from archive.services.documents import BlobInfo
 from archive.services.history import diff_versions, time_map
 from archive.services.idempotency import check_key, fingerprint
-from archive.services.ingest import correct_metadata
+from archive.services.ingest import correct_metadata, extract_latest
 from archive.services.keys import Principal
 from archive.services.metadata import SuppliedMetadata, parse_metadata
 
@@ -128,6 +128,10 @@ async def add_version(
     key = _idempotency_key(request)
     body = await read_bounded_body(request, settings.max_metadata_bytes)
     correction = parse_metadata(body, settings.max_metadata_bytes)
+    spool_dir = settings.effective_spool_dir()
+    prepared = await run_in_threadpool(
+        extract_latest, context.db, context.store, context.extractor, document_id, spool_dir
+    )
 
     def correct(session: Session) -> tuple[VersionOut, bool]:
         result = correct_metadata(
@@ -137,7 +141,8 @@ async def add_version(
             correction=correction,
             actor=principal.name,
             extractor=context.extractor,
-            spool_dir=settings.effective_spool_dir(),
+            spool_dir=spool_dir,
+            prepared=prepared,
         )
         return VersionOut.of(result.version), result.created
 
