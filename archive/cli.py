@@ -52,7 +52,7 @@ from archive.services.fixity import VerifyingReader
 from archive.services.gc import collect_garbage
 from archive.services.history import diff_versions
 from archive.services.log import verify_log
-from archive.services.verify import verify_digest
+from archive.services.verify import Verification, verify_digest
 from archive.storage import BlobStore, open_blob_store
 
 app = typer.Typer(
@@ -224,12 +224,20 @@ def get(
 
 
 @app.command()
-def verify(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]) -> None:
+def verify(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
     """Is this file archived? Prints its digests and the versions that hold it; exit 1 when not."""
     digests = digest_file(path)
     database = _database(_settings())
-    with database.unit_of_work() as session:
+    with database.reading() as session:
         result = verify_digest(session, uploaded=digests)
+    if as_json:
+        print(json.dumps(_verification_json(result), indent=2))
+        if not result.archived:
+            raise typer.Exit(1)
+        return
     out.print(f"blake3 {digests.blake3}\nsha256 {digests.sha256}\nsize   {digests.size}")
     if not result.archived:
         _fail("not archived")
@@ -239,6 +247,27 @@ def verify(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, rea
             f"({holding.archived_at:%Y-%m-%dT%H:%M:%SZ})",
             highlight=False,
         )
+
+
+def _verification_json(result: Verification) -> dict[str, object]:
+    fixity = result.fixity
+    return {
+        "archived": result.archived,
+        "blake3": result.blake3,
+        "sha256": result.sha256,
+        "size": result.size,
+        "versions": [
+            {"document_id": h.document_id, "version": h.version, "archived_at": _json_time(h.archived_at)}
+            for h in result.versions
+        ],
+        "fixity": None
+        if fixity is None
+        else {
+            "status": fixity.status,
+            "checked_at": _json_time(fixity.checked_at),
+            "log_index": fixity.log_index,
+        },
+    }
 
 
 @app.command("verify-receipt")

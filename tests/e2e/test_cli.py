@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import httpx2 as httpx
 
+from archive.digests import digest_bytes
 from tests.conftest import SEED
 from tests.e2e.server import run_archive, serving
 
@@ -59,6 +61,23 @@ def test_keys_create_prints_the_key_alone_and_revoke_locks_it_out(tmp_path: Path
     not_archived = run_archive(tmp_path, "verify", str(stranger))
     assert not_archived.returncode == 1
     assert "not archived" in not_archived.stderr
+    as_json = json.loads(run_archive(tmp_path, "verify", str(SEED / "dhs-irs-deputize.txt"), "--json").stdout)
+    assert as_json["archived"] is True
+    assert as_json["blake3"] == "35364124755f1faa76523c809804777186cc5ab80d5db76472c0c17126a21db9"
+    assert [v["version"] for v in as_json["versions"]] == [1]
+    assert as_json["versions"][0]["archived_at"].endswith("Z")
+    assert as_json["fixity"] is None
+    stranger_json = run_archive(tmp_path, "verify", str(stranger), "--json")
+    assert stranger_json.returncode == 1
+    stranger_digests = digest_bytes(b"never archived")
+    assert json.loads(stranger_json.stdout) == {
+        "archived": False,
+        "blake3": stranger_digests.blake3,
+        "sha256": stranger_digests.sha256,
+        "size": stranger_digests.size,
+        "versions": [],
+        "fixity": None,
+    }
 
     assert run_archive(tmp_path, "keys", "revoke", "nobody").returncode == 1
 
