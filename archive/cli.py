@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, BinaryIO, NoReturn
 
@@ -25,6 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from archive.api.schemas import AuditOut, VerificationOut
 from archive.bulk import Journal, LocalTarget, RemoteTarget, Target, collect_files, ingest_files, read_sidecar
 from archive.client import ArchiveClient, ArchiveClientError, write_checked
 from archive.config import Settings, load_settings
@@ -52,7 +53,7 @@ from archive.services.fixity import VerifyingReader
 from archive.services.gc import collect_garbage
 from archive.services.history import diff_versions
 from archive.services.log import verify_log
-from archive.services.verify import Verification, verify_digest
+from archive.services.verify import verify_digest
 from archive.storage import BlobStore, open_blob_store
 
 app = typer.Typer(
@@ -234,7 +235,7 @@ def verify(
     with database.reading() as session:
         result = verify_digest(session, uploaded=digests)
     if as_json:
-        print(json.dumps(_verification_json(result), indent=2))
+        print(json.dumps(VerificationOut.of(result).model_dump(mode="json"), indent=2))
         if not result.archived:
             raise typer.Exit(1)
         return
@@ -247,27 +248,6 @@ def verify(
             f"({holding.archived_at:%Y-%m-%dT%H:%M:%SZ})",
             highlight=False,
         )
-
-
-def _verification_json(result: Verification) -> dict[str, object]:
-    fixity = result.fixity
-    return {
-        "archived": result.archived,
-        "blake3": result.blake3,
-        "sha256": result.sha256,
-        "size": result.size,
-        "versions": [
-            {"document_id": h.document_id, "version": h.version, "archived_at": _json_time(h.archived_at)}
-            for h in result.versions
-        ],
-        "fixity": None
-        if fixity is None
-        else {
-            "status": fixity.status,
-            "checked_at": _json_time(fixity.checked_at),
-            "log_index": fixity.log_index,
-        },
-    }
 
 
 @app.command("verify-receipt")
@@ -515,31 +495,11 @@ def _print_audit_report(report: AuditReport) -> None:
         )
 
 
-def _json_time(moment: datetime | None) -> str | None:
-    """RFC 3339 in UTC with a `Z`, as the API writes times."""
-    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _print_audit_json(report: AuditReport, run: _AuditRun) -> None:
     """The report as the API's `GET /v1/audits/{id}` gives it, plus `failed` and what this process did."""
     document = {
-        "id": report.id,
-        "status": report.status,
-        "requested_by": report.requested_by,
-        "started_at": _json_time(report.started_at),
-        "finished_at": _json_time(report.finished_at),
-        "total": report.total,
-        "counts": report.counts,
+        **AuditOut.of(report).model_dump(mode="json"),
         "failed": report.failed,
-        "failures": [
-            {
-                "blake3": failure.blake3,
-                "status": failure.status,
-                "checked_at": _json_time(failure.checked_at),
-                "log_index": failure.log_index,
-            }
-            for failure in report.failures
-        ],
         "run": {
             "checked": run.checked,
             "bytes_checked": run.bytes_checked,

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from archive.attribution import ROLES
 from archive.db.models import Credit, Notice, Photo, Version
 from archive.digests import DIGEST_PATTERN
+from archive.services.audit import AuditReport
 from archive.services.documents import AgentView, DocumentView
 from archive.services.history import VersionDiff
 from archive.services.verify import Verification
@@ -476,4 +477,47 @@ class DiffOut(BaseModel):
             fields=[FieldChangeOut(field=f.field, before=f.before, after=f.after) for f in diff.fields],
             credits=ListDiffOut(added=diff.credits_added, removed=diff.credits_removed),
             update_notices=ListDiffOut(added=diff.notices_added, removed=diff.notices_removed),
+        )
+
+
+class AuditFailureOut(BaseModel):
+    blake3: str
+    status: str
+    checked_at: datetime
+    log_index: int | None
+
+
+class AuditCountsOut(BaseModel):
+    ok: int
+    corrupt: int
+    missing: int
+    pending: int
+
+
+class AuditOut(BaseModel):
+    id: str
+    status: str = Field(description="running or done.")
+    requested_by: str
+    started_at: datetime
+    finished_at: datetime | None
+    total: int
+    counts: AuditCountsOut
+    failures: list[AuditFailureOut] = Field(description="Corrupt and missing blobs (the first thousand).")
+
+    @classmethod
+    def of(cls, report: AuditReport) -> AuditOut:
+        return cls(
+            id=report.id,
+            status=report.status,
+            requested_by=report.requested_by,
+            started_at=report.started_at,
+            finished_at=report.finished_at,
+            total=report.total,
+            counts=AuditCountsOut(**report.counts),
+            failures=[
+                AuditFailureOut(
+                    blake3=f.blake3, status=f.status, checked_at=f.checked_at, log_index=f.log_index
+                )
+                for f in report.failures
+            ],
         )

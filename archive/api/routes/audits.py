@@ -14,9 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from archive.api.deps import AppContext, Auditor, Context
 from archive.api.routes.blobs import Blake3
 from archive.api.routes.documents import ULID_PATTERN
-from archive.api.schemas import forbidden_doc, problem_doc, unauthenticated_doc
+from archive.api.schemas import AuditOut, forbidden_doc, problem_doc, unauthenticated_doc
 from archive.digests import Digests
-from archive.services.audit import AuditReport, BackgroundSweeps, get_audit_report, start_audit
+from archive.services.audit import BackgroundSweeps, get_audit_report, start_audit
 from archive.services.fixity import FixityResult, check_blob
 
 
@@ -86,49 +86,6 @@ class AuditStartedOut(BaseModel):
     status: str
     total: int
     url: str
-
-
-class AuditFailureOut(BaseModel):
-    blake3: str
-    status: str
-    checked_at: datetime
-    log_index: int | None
-
-
-class AuditCountsOut(BaseModel):
-    ok: int
-    corrupt: int
-    missing: int
-    pending: int
-
-
-class AuditOut(BaseModel):
-    id: str
-    status: str = Field(description="running or done.")
-    requested_by: str
-    started_at: datetime
-    finished_at: datetime | None
-    total: int
-    counts: AuditCountsOut
-    failures: list[AuditFailureOut] = Field(description="Corrupt and missing blobs (the first thousand).")
-
-    @classmethod
-    def of(cls, report: AuditReport) -> AuditOut:
-        return cls(
-            id=report.id,
-            status=report.status,
-            requested_by=report.requested_by,
-            started_at=report.started_at,
-            finished_at=report.finished_at,
-            total=report.total,
-            counts=AuditCountsOut(**report.counts),
-            failures=[
-                AuditFailureOut(
-                    blake3=f.blake3, status=f.status, checked_at=f.checked_at, log_index=f.log_index
-                )
-                for f in report.failures
-            ],
-        )
 
 
 @router.post(
