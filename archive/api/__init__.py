@@ -1,1 +1,2 @@
-"""The HTTP edge: routes, authentication, problem details. Thin: every decision is a service's."""
+"""The HTTP edge, sliced by feature: each `api/<feature>/` holds its routes and its own wire models; `app`
+assembles them. Thin: every decision is a service's."""

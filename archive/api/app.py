@@ -10,9 +10,16 @@ from fastapi.staticfiles import StaticFiles
 
 import archive
 from archive.api import problems
+from archive.api.agents import routes as agents
+from archive.api.audits import routes as audits
+from archive.api.blobs import routes as blobs
 from archive.api.deps import AppContext
+from archive.api.documents import routes as documents
+from archive.api.export import routes as export
+from archive.api.health import routes as health
+from archive.api.log import routes as log
+from archive.api.memento import routes as memento
 from archive.api.observability import ObservabilityMiddleware, metrics
-from archive.api.routes import agents, audits, blobs, documents, export, health, log, memento
 from archive.api.ui import routes as ui
 from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
@@ -63,6 +70,12 @@ def create_app(
     app.state.context = context
     problems.install(app)
     app.add_middleware(ObservabilityMiddleware)
+    _add_routes(app)
+    return app
+
+
+def _add_routes(app: FastAPI) -> None:
+    """Every feature's routes, and the web interface's static files."""
     app.add_api_route(
         "/metrics",
         metrics,
@@ -72,14 +85,15 @@ def create_app(
         response_class=Response,
         responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format."}},
     )
+    # In this order the OpenAPI document lists them.
     app.include_router(health.router)
     app.include_router(documents.router)
     app.include_router(blobs.router)
     app.include_router(agents.router)
     app.include_router(memento.router)
     app.include_router(log.router)
+    app.include_router(blobs.fixity_router)
     app.include_router(audits.router)
     app.include_router(export.router)
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC_DIR), name="ui-static")
-    return app

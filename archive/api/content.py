@@ -13,7 +13,7 @@ from urllib.parse import quote
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 
-from archive.api.schemas import request_headers
+from archive.api.openapi import request_headers
 from archive.digests import hex_to_base64
 from archive.errors import UnsatisfiableRange
 from archive.services.documents import BlobInfo

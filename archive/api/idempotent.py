@@ -7,12 +7,12 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from archive.api.deps import AppContext
-from archive.api.schemas import VersionOut
 from archive.api.uploads import ReceivedForm
 from archive.services.idempotency import IdempotencyRace, recall, remember
 from archive.services.ingest import ingest_document
 from archive.services.keys import Principal
 from archive.services.metadata import SuppliedMetadata
+from archive.wire.versions import VersionOut
 
 Work = Callable[[Session], tuple[VersionOut, bool]]
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
 
-from archive.attribution import AGENT_KINDS, CREDIT_ROLES
+from archive.domain.credits import AGENT_KINDS, CREDIT_ROLES
 from archive.roles import Role
 
 NAMING_CONVENTION = {

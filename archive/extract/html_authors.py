@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from archive.domain.credits import AgentKind
 from archive.extract.html_names import (
     clean_text,
     has_organisation_word,
@@ -25,7 +26,7 @@ from archive.extract.html_names import (
 )
 from archive.extract.html_photos import Element, visible_text
 from archive.extract.html_sources import PageSources, SchemaOrg, node_types
-from archive.extract.model import AgentKind, FoundCredit, Span
+from archive.extract.model import FoundCredit, Span
 from archive.names import normalize_name
 
 _ORGANISATION_TYPES = frozenset(

@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from archive.extract.model import AgentKind, CreditRole
+from archive.domain.credits import AgentKind, CreditRole
 from archive.names import normalize_name
 
 _SPACES = re.compile(r"\s+")

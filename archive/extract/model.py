@@ -10,13 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 
-AgentKind = Literal["person", "organization"]
-CreditRole = Literal[
-    "author", "contributor", "photographer", "photo_credit", "editor", "illustrator", "translator"
-]
-NoticeKind = Literal["updated", "corrected", "editors_note"]
+from archive.domain.credits import AgentKind, CreditRole, NoticeKind
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from archive.extract.model import AgentKind, CreditRole, Extraction, Found, FoundCredit, FoundPhoto
+from archive.domain.credits import AgentKind, CreditRole
+from archive.extract.model import Extraction, Found, FoundCredit, FoundPhoto
 from archive.extract.text_dates import leading_date
 from archive.extract.text_lines import Piece, matchable, split_lines, word_count
 from archive.extract.text_names import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from archive.extract.model import AgentKind
+from archive.domain.credits import AgentKind
 from archive.extract.text_lines import Piece
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from archive.extract.model import FoundDate, FoundNotice, NoticeKind, Span
+from archive.domain.credits import NoticeKind
+from archive.extract.model import FoundDate, FoundNotice, Span
 from archive.extract.text_dates import DATE_RUN, first_date, leading_date, parse_date
 from archive.extract.text_lines import Piece
 

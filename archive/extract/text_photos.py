@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from archive.extract.model import AgentKind, CreditRole, FoundCredit, FoundPhoto, Span
+from archive.domain.credits import AgentKind, CreditRole
+from archive.extract.model import FoundCredit, FoundPhoto, Span
 from archive.extract.text_lines import Piece
 from archive.extract.text_names import (
     CREDIT_DESCRIPTORS,

@@ -17,8 +17,8 @@ from pydantic import (
     field_validator,
 )
 
+from archive.domain.credits import AgentKind, CreditRole
 from archive.errors import InvalidMetadata
-from archive.extract.model import AgentKind, CreditRole
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs
 
-from archive.attribution import ROLES
+from archive.domain.credits import ROLES
 from archive.errors import InvalidMetadata
 from archive.services.metadata import SuppliedMetadata, parse_metadata
 

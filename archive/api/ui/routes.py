@@ -27,10 +27,8 @@ from starlette.templating import Jinja2Templates
 from archive.api.content import content_response
 from archive.api.deps import Context
 from archive.api.idempotent import archive_upload
+from archive.api.paths import MAX_PAGE_SIZE, ULID_PATTERN, DocumentId, VersionNumber
 from archive.api.problems import status_for
-from archive.api.routes.documents import MAX_PAGE_SIZE, ULID_PATTERN, DocumentId, VersionNumber
-from archive.api.routes.log import ReceiptOut
-from archive.api.schemas import DiffOut, DocumentOut, VerificationOut, VersionOut
 from archive.api.ui import session as ui_session
 from archive.api.ui.forms import UPLOAD_FIELDS, field_text, upload_metadata, url_encoded
 from archive.api.ui.session import (
@@ -44,7 +42,7 @@ from archive.api.ui.session import (
 )
 from archive.api.ui.views import evidence_rows, highlight, side_by_side
 from archive.api.uploads import read_bounded_body, receive_form
-from archive.attribution import ROLES
+from archive.domain.credits import ROLES
 from archive.errors import ArchiveError, InvalidInput, NotFound, field_errors
 from archive.metrics import UPLOAD_BYTES
 from archive.services import documents
@@ -53,6 +51,10 @@ from archive.services.history import diff_versions
 from archive.services.idempotency import fingerprint
 from archive.services.log import receipt_for
 from archive.services.verify import verify_digest
+from archive.wire.diffs import DiffOut
+from archive.wire.receipts import ReceiptOut
+from archive.wire.verification import VerificationOut
+from archive.wire.versions import DocumentOut, VersionOut
 
 log = logging.getLogger("archive.ui")
 HERE = Path(__file__).parent

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise, zip_longest
 
-from archive.api.schemas import VersionOut
+from archive.wire.versions import VersionOut
 
 DIFF_CONTEXT = 3
 

@@ -1,23 +1,20 @@
-"""Fixity for auditors: re-check one blob now, or sweep every blob in an audit that runs in the background."""
+"""Fixity audits for auditors: sweep every blob in an audit that runs in the background."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Path, Request, Response
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from archive.api.audits.schemas import AuditStartedOut
 from archive.api.deps import AppContext, Auditor, Context
-from archive.api.routes.blobs import Blake3
-from archive.api.routes.documents import ULID_PATTERN
-from archive.api.schemas import AuditOut, forbidden_doc, problem_doc, unauthenticated_doc
-from archive.digests import Digests
+from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
+from archive.api.paths import ULID_PATTERN
 from archive.services.audit import BackgroundSweeps, get_audit_report, start_audit
-from archive.services.fixity import FixityResult, check_blob
+from archive.wire.audits import AuditOut
 
 
 @asynccontextmanager
@@ -47,57 +44,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: problem_doc("A malformed digest or id."),
     503: problem_doc("The database or storage is unavailable; retry."),
 }
-
-
-class DigestsOut(BaseModel):
-    blake3: str
-    sha256: str
-    size: int
-
-    @classmethod
-    def of(cls, digests: Digests) -> DigestsOut:
-        return cls(blake3=digests.blake3, sha256=digests.sha256, size=digests.size)
-
-
-class FixityOut(BaseModel):
-    blake3: str
-    status: str = Field(description="ok, corrupt (other bytes are stored) or missing (nothing is).")
-    expected: DigestsOut
-    found: DigestsOut | None = Field(description="What storage holds now; null when the blob is missing.")
-    checked_at: datetime
-    checked_by: str
-    log_index: int | None = Field(description="The log leaf that recorded a failure; null when ok.")
-
-    @classmethod
-    def of(cls, result: FixityResult) -> FixityOut:
-        return cls(
-            blake3=result.blake3,
-            status=result.status,
-            expected=DigestsOut.of(result.expected),
-            found=DigestsOut.of(result.found) if result.found is not None else None,
-            checked_at=result.checked_at,
-            checked_by=result.checked_by,
-            log_index=result.log_index,
-        )
-
-
-class AuditStartedOut(BaseModel):
-    id: str
-    status: str
-    total: int
-    url: str
-
-
-@router.post(
-    "/v1/blobs/{blake3}/fixity",
-    response_model=FixityOut,
-    summary="Re-read a blob from storage now and re-hash it",
-    responses={**_ERRORS, 404: problem_doc("No blob has this digest.")},
-)
-def check_fixity(blake3: Blake3, context: Context, principal: Auditor) -> FixityOut:
-    with context.db.unit_of_work() as session:
-        result = check_blob(session, context.store, blake3, actor=principal.name)
-    return FixityOut.of(result)
 
 
 @router.post(

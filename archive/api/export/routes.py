@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from contextlib import ExitStack
 from typing import Any
 
@@ -11,12 +10,10 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from archive.api.deps import Context, Reader
-from archive.api.routes.documents import DocumentId
-from archive.api.routes.log import ReceiptOut
-from archive.api.schemas import VersionOut, forbidden_doc, problem_doc, unauthenticated_doc
-from archive.db.models import Version
-from archive.services.export import BagRendering, export_to_spool
-from archive.services.log import Receipt
+from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
+from archive.api.paths import DocumentId
+from archive.services.export import export_to_spool
+from archive.wire.bag import WIRE_RENDERING
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -31,25 +28,6 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     422: problem_doc("A malformed document id."),
     503: problem_doc("The database or storage is unavailable; retry."),
 }
-
-
-def version_json(version: Version) -> bytes:
-    """The version as `GET /v1/documents/{id}/versions/{n}` gives it."""
-    return _json(VersionOut.of(version).model_dump(mode="json", by_alias=True))
-
-
-def receipt_json(receipt: Receipt) -> bytes:
-    """The receipt as `GET /v1/documents/{id}/versions/{n}/receipt` gives it."""
-    return _json(ReceiptOut.of(receipt).model_dump(mode="json", by_alias=True))
-
-
-def _json(value: Any) -> bytes:
-    # Indented for the people who open the bag; the values are the API's to the byte.
-    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-# The CLI's `archive export` uses this too, so both write the same bag.
-WIRE_RENDERING = BagRendering(version_json=version_json, receipt_json=receipt_json)
 
 
 @router.get(

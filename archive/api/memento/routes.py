@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 
 from archive.api.deps import Context, Reader
-from archive.api.memento import LINK_FORMAT, MementoLinks, parse_accept_datetime
-from archive.api.routes.documents import DocumentId
+from archive.api.memento.links import LINK_FORMAT, MementoLinks, parse_accept_datetime
+from archive.api.openapi import problem_doc, request_headers, unauthenticated_doc
+from archive.api.paths import DocumentId
 from archive.api.routing import get_and_head
-from archive.api.schemas import problem_doc, request_headers, unauthenticated_doc
 from archive.services.history import time_map, version_at
 
 router = APIRouter(tags=["memento"])

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from archive.api.deps import Context
-from archive.api.schemas import Health
+from archive.api.health.schemas import Health
 from archive.db.migrate import require_migrated
 from archive.errors import ArchiveError
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
 
 from archive.api.deps import Context, Reader
-from archive.api.routes.documents import DocumentId, VersionNumber
-from archive.api.schemas import problem_doc, unauthenticated_doc
+from archive.api.log.schemas import ConsistencyOut, EntryOut
+from archive.api.openapi import problem_doc, unauthenticated_doc
+from archive.api.paths import DocumentId, VersionNumber
 from archive.services import documents
 from archive.services import log as ledger
-from archive.services.log import Receipt
+from archive.wire.receipts import InclusionOut, ReceiptOut, b64
 
 router = APIRouter(tags=["log"])
 
@@ -26,49 +25,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 _TEXT: dict[int | str, dict[str, Any]] = {200: {"content": {"text/plain": {}}, "description": "Text."}}
 Size = Annotated[int, Query(ge=0, le=2**62)]
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-class EntryOut(BaseModel):
-    index: int
-    entry: str = Field(description="The leaf's canonical JSON, exactly the bytes hashed (UTF-8).")
-    leaf_hash: str = Field(description="base64 of SHA-256(0x00 ‖ entry).")
-
-
-class InclusionOut(BaseModel):
-    index: int
-    tree_size: int
-    hashes: list[str]
-
-
-class ConsistencyOut(BaseModel):
-    model_config = {"populate_by_name": True}
-
-    from_size: int = Field(serialization_alias="from")
-    to_size: int = Field(serialization_alias="to")
-    hashes: list[str]
-
-
-class ReceiptOut(BaseModel):
-    entry: str
-    index: int
-    inclusion: InclusionOut
-    checkpoint: str = Field(description="The signed checkpoint (C2SP signed note) the proof leads to.")
-
-    @classmethod
-    def of(cls, receipt: Receipt) -> ReceiptOut:
-        inclusion = InclusionOut(
-            index=receipt.index, tree_size=receipt.tree_size, hashes=[b64(h) for h in receipt.hashes]
-        )
-        return cls(
-            entry=receipt.entry.decode(),
-            index=receipt.index,
-            inclusion=inclusion,
-            checkpoint=receipt.checkpoint,
-        )
 
 
 @router.get(

@@ -1,11 +1,15 @@
-"""Credit roles, with the MARC relator code and schema.org property each maps to."""
+"""Credit roles, with the MARC relator code and schema.org property each maps to; agent and notice kinds."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import get_args
+from typing import Literal, get_args
 
-from archive.extract.model import AgentKind, CreditRole
+AgentKind = Literal["person", "organization"]
+CreditRole = Literal[
+    "author", "contributor", "photographer", "photo_credit", "editor", "illustrator", "translator"
+]
+NoticeKind = Literal["updated", "corrected", "editors_note"]
 
 
 @dataclass(frozen=True)

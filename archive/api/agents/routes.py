@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
+from archive.api.agents.schemas import AgentOut
 from archive.api.deps import Context, Reader
-from archive.api.schemas import AgentOut, problem_doc, unauthenticated_doc
+from archive.api.openapi import problem_doc, unauthenticated_doc
 from archive.services import documents
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"])

@@ -1,39 +1,41 @@
-"""Blobs by digest, and verification of bytes or digests."""
+"""Blobs by digest, verification of bytes or digests, and a fixity check of one blob now.
+
+The fixity check has a router of its own, `fixity_router`: the app includes it just before the audits'
+router, so the OpenAPI document lists the fixity operations together."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from archive.api.blobs.schemas import FixityOut, VerifyByDigest
 from archive.api.content import CONTENT_REQUEST_HEADERS, content_response
 from archive.api.deps import Auditor, Context, Reader
-from archive.api.schemas import (
-    VerificationOut,
-    VerifyByDigest,
-    forbidden_doc,
-    inline_schema,
-    multipart_body,
-    problem_doc,
-    unauthenticated_doc,
-)
+from archive.api.openapi import forbidden_doc, inline_schema, multipart_body, problem_doc, unauthenticated_doc
+from archive.api.paths import Blake3
 from archive.api.uploads import read_bounded_body, receive_form
-from archive.digests import DIGEST_PATTERN
 from archive.errors import InvalidInput, UnsupportedMediaType
 from archive.services import documents
+from archive.services.fixity import check_blob
 from archive.services.verify import Verification, verify_digest
+from archive.wire.verification import VerificationOut
 
 router = APIRouter(tags=["blobs"])
+fixity_router = APIRouter(tags=["fixity"])
 
-Blake3 = Annotated[
-    str, Path(pattern=DIGEST_PATTERN, description="BLAKE3 digest, 64 lowercase hex characters.")
-]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: unauthenticated_doc(),
     403: forbidden_doc(),
     422: problem_doc("A malformed digest or body."),
+    503: problem_doc("The database or storage is unavailable; retry."),
+}
+_FIXITY_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: unauthenticated_doc(),
+    403: forbidden_doc(),
+    422: problem_doc("A malformed digest or id."),
     503: problem_doc("The database or storage is unavailable; retry."),
 }
 _BLOB: dict[int | str, dict[str, Any]] = {
@@ -124,3 +126,15 @@ def _parse_query(body: bytes) -> VerifyByDigest:
     if (query.blake3 is None) == (query.sha256 is None):
         raise InvalidInput("give exactly one of `blake3` and `sha256`")
     return query
+
+
+@fixity_router.post(
+    "/v1/blobs/{blake3}/fixity",
+    response_model=FixityOut,
+    summary="Re-read a blob from storage now and re-hash it",
+    responses={**_FIXITY_ERRORS, 404: problem_doc("No blob has this digest.")},
+)
+def check_fixity(blake3: Blake3, context: Context, principal: Auditor) -> FixityOut:
+    with context.db.unit_of_work() as session:
+        result = check_blob(session, context.store, blake3, actor=principal.name)
+    return FixityOut.of(result)

@@ -11,9 +11,9 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import Request
 
-from archive.api.schemas import version_path
 from archive.errors import InvalidDatetime
 from archive.services.history import Memento, TimeMap
+from archive.wire.versions import version_path
 
 LINK_FORMAT = "application/link-format"
 

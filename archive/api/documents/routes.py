@@ -4,33 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from archive.api.content import CONTENT_REQUEST_HEADERS, REVALIDATE, content_response
 from archive.api.deps import Archivist, Context, Reader
+from archive.api.documents.schemas import DocumentPage, VersionList
 from archive.api.idempotent import archive_once, archive_upload
-from archive.api.memento import MementoLinks
+from archive.api.memento.links import MementoLinks
+from archive.api.openapi import forbidden_doc, inline_schema, multipart_body, problem_doc, unauthenticated_doc
+from archive.api.paths import MAX_PAGE_SIZE, ULID_PATTERN, DocumentId, VersionNumber
 from archive.api.routing import get_and_head
-from archive.api.schemas import (
-    DiffOut,
-    DocumentOut,
-    DocumentPage,
-    VersionList,
-    VersionOut,
-    forbidden_doc,
-    inline_schema,
-    multipart_body,
-    problem_doc,
-    unauthenticated_doc,
-    version_path,
-)
 from archive.api.uploads import read_bounded_body, receive_form
+from archive.domain.credits import CreditRole
 from archive.errors import InvalidInput
 from archive.extract import media_kind
-from archive.extract.model import CreditRole
 from archive.metrics import UPLOAD_BYTES
 from archive.services import documents
 from archive.services.documents import BlobInfo
@@ -39,19 +29,10 @@ from archive.services.idempotency import check_key, fingerprint
 from archive.services.ingest import correct_metadata, extract_latest
 from archive.services.keys import Principal
 from archive.services.metadata import SuppliedMetadata, parse_metadata
+from archive.wire.diffs import DiffOut
+from archive.wire.versions import DocumentOut, VersionOut, version_path
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
-
-ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
-MAX_PAGE_SIZE = 100
-DocumentId = Annotated[
-    str,
-    Path(
-        pattern=ULID_PATTERN,
-        description="The document's ULID (26 characters, Crockford base32).",
-    ),
-]
-VersionNumber = Annotated[int, Path(ge=1, le=2_147_483_647, description="Version number, from 1.")]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: unauthenticated_doc(),

@@ -1,0 +1,1 @@
+"""People and organisations, and what each is credited with."""

@@ -1,0 +1,1 @@
+"""Blobs by digest: fetch, verify, and re-check fixity."""

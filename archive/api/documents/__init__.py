@@ -1,0 +1,1 @@
+"""Documents and their versions: archive, list and search, describe, fetch, compare."""

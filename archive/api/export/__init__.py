@@ -1,0 +1,1 @@
+"""A document as a BagIt (RFC 8493) bag in a zip."""

@@ -1,0 +1,91 @@
+"""Checking what the archive holds: a file against it, a receipt offline, the whole log against itself."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from archive.cli.runtime import Runtime, err, fail, out
+from archive.digests import digest_file
+from archive.ledger import Verifier
+from archive.ledger.receipts import check_file, check_receipt
+from archive.services.log import verify_log
+from archive.services.verify import verify_digest
+from archive.wire.verification import VerificationOut
+
+
+def verify(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """Is this file archived? Prints its digests and the versions that hold it; exit 1 when not."""
+    digests = digest_file(path)
+    with Runtime.load() as runtime, runtime.reading() as session:
+        result = verify_digest(session, uploaded=digests)
+    if as_json:
+        print(json.dumps(VerificationOut.of(result).model_dump(mode="json"), indent=2))
+        if not result.archived:
+            raise typer.Exit(1)
+        return
+    out.print(f"blake3 {digests.blake3}\nsha256 {digests.sha256}\nsize   {digests.size}")
+    if not result.archived:
+        fail("not archived")
+    for holding in result.versions:
+        out.print(
+            f"archived as document {holding.document_id} version {holding.version} "
+            f"({holding.archived_at:%Y-%m-%dT%H:%M:%SZ})",
+            highlight=False,
+        )
+
+
+def verify_receipt(
+    receipt: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The receipt (JSON).")],
+    key: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help="A file holding the log's verifier key.")
+    ],
+    file: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="The archived file, to check too.")
+    ] = None,
+) -> None:
+    """Check a receipt offline, with no server: signature, inclusion proof, and the file's digests."""
+    try:
+        document = json.loads(receipt.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"{receipt} is not a JSON receipt: {exc}")
+    if not isinstance(document, dict):
+        fail(f"{receipt} is not a JSON receipt: expected an object")
+    verifier = Verifier.from_vkey(key.read_text(encoding="utf-8").strip())
+    checked = check_receipt(document, verifier)
+    out.print(f"signature ok: checkpoint of {checked.checkpoint.size} leaves signed by {verifier.vkey}")
+    out.print(f"inclusion ok: leaf {checked.index} is in that tree", highlight=False)
+    event = checked.event
+    if event.get("type") == "version.added":
+        out.print(
+            f"records version {event.get('version')} of document {event.get('document_id')}, "
+            f"blake3 {event.get('blake3')}",
+            highlight=False,
+        )
+    if file is not None:
+        check_file(event, digest_file(file))
+        out.print(f"file ok: {file} has the archived BLAKE3 and SHA-256", highlight=False)
+
+
+def log_verify() -> None:
+    """Recompute the whole log from its stored leaves and check it against every signed checkpoint."""
+    with (
+        Runtime.load() as runtime,
+        runtime.unit_of_work() as session,
+        Progress(console=err, transient=True) as progress,
+    ):
+        task = progress.add_task("leaves", total=None)
+        result = verify_log(
+            session, progress=lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    if not result.ok:
+        where = f" (first bad leaf: {result.first_bad_index})" if result.first_bad_index is not None else ""
+        fail(f"log verification failed{where}: {result.problem}")
+    out.print(f"log ok: {result.size} leaves, {result.checkpoints} signed checkpoints consistent with them")
