@@ -1,4 +1,4 @@
-"""A small typed, synchronous client for the archive's HTTP API (httpx).
+"""A small typed, synchronous client for the archive's HTTP API (httpx2).
 
     with ArchiveClient("http://127.0.0.1:8000", key) as archive:
         version = archive.upload(Path("article.txt"), metadata={"title": "…"})
@@ -30,7 +30,7 @@ from typing import IO, Any, BinaryIO, Self, TypeVar, cast
 from urllib.parse import quote
 
 import blake3 as blake3_lib
-import httpx
+import httpx2
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 # --- errors -------------------------------------------------------------------------------------------------
@@ -96,12 +96,12 @@ class ArchiveClient:
         *,
         timeout: float = 30.0,
         retries: int = 4,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx2.BaseTransport | None = None,
         backoff: float = 0.5,
         max_backoff: float = 30.0,
     ) -> None:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        self._http = httpx.Client(
+        self._http = httpx2.Client(
             base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
         )
         self.retries = max(1, retries)
@@ -221,7 +221,7 @@ class ArchiveClient:
         )
         try:
             return retrying(attempt)
-        except httpx.TransportError as exc:
+        except httpx2.TransportError as exc:
             raise Unavailable(f"no answer from the archive: {exc!r}") from exc
 
     def _wait(self, state: RetryCallState) -> float:
@@ -258,21 +258,21 @@ def write_checked(chunks: Iterable[bytes], want: str, to: Target, *, source: str
 
 
 def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, Unavailable | httpx.TransportError)
+    return isinstance(exc, Unavailable | httpx2.TransportError)
 
 
 def _seg(value: str) -> str:
     return quote(str(value), safe="")
 
 
-def _etag(response: httpx.Response) -> str | None:
+def _etag(response: httpx2.Response) -> str | None:
     tag = response.headers.get("ETag", "").removeprefix("W/").strip('"').lower()
     return tag if len(tag) == 64 and all(c in "0123456789abcdef" for c in tag) else None
 
 
 @contextmanager
 def _opened(source: str | os.PathLike[str] | bytes) -> Iterator[bytes | IO[bytes]]:
-    """The upload's body for one attempt: the bytes, or the file opened afresh (httpx streams it)."""
+    """The upload's body for one attempt: the bytes, or the file opened afresh (httpx2 streams it)."""
     if isinstance(source, bytes):
         yield source
     else:
@@ -301,11 +301,11 @@ def _staged(to: Target) -> Iterator[IO[bytes]]:
             shutil.copyfileobj(spool, to, CHUNK_SIZE)
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any]:
+def _json_object(response: httpx2.Response) -> dict[str, Any]:
     return cast(dict[str, Any], response.json())
 
 
-def _checked(response: httpx.Response) -> httpx.Response:
+def _checked(response: httpx2.Response) -> httpx2.Response:
     """The response when it succeeded, else the error it maps to (reading the problem details)."""
     if response.status_code < 400:
         return response

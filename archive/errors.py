@@ -12,20 +12,38 @@ ArchiveError
 │   ├── UnsupportedMediaType
 │   ├── InvalidMetadata
 │   ├── InvalidDatetime
-│   └── UnsatisfiableRange
+│   ├── UnsatisfiableRange
+│   ├── IdempotencyKeyReused        (archive.services.idempotency)
+│   ├── InvalidProof                (archive.ledger.errors)
+│   ├── InvalidTreeRequest          (archive.ledger.errors)
+│   ├── InvalidNote                 (archive.ledger.errors)
+│   ├── InvalidKey                  (archive.ledger.errors)
+│   ├── InvalidCheckpoint           (archive.ledger.errors)
+│   └── InvalidEntry                (archive.ledger.errors)
 ├── AuthError
 │   ├── Unauthenticated
 │   ├── Forbidden
 │   └── RequestForged
 ├── Conflict
-│   └── KeyNameTaken
+│   ├── KeyNameTaken
+│   └── IdempotencyRace             (archive.services.idempotency)
 ├── StorageError
 │   ├── StorageUnavailable
 │   ├── StoredBlobMismatch
 │   └── StoredBlobCorrupt
+├── LedgerStorageError              (archive.ledger.errors)
+│   ├── MissingNodes                (archive.ledger.errors)
+│   └── NodeConflict                (archive.ledger.errors)
+├── LogForked                       (archive.services.log)
+├── ExportFailed                    (archive.services.export)
+├── ExportUnwritable                (archive.services.export)
 ├── DatabaseUnavailable
 ├── DatabaseNotMigrated
 └── ConfigurationError
+
+A class without a module beside it is defined here; the others live in the module named, beside the code
+that raises them. `tests/unit/test_error_tree.py` holds this drawing to the classes that exist: every
+subclass of `ArchiveError` in the package, each drawn once, under its real parent.
 
 Every error carries structured fields; the API maps each class to one HTTP status in one handler
 (`archive.api.problems`) and the CLI prints its message. Nothing here knows about HTTP.

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 import psycopg
@@ -32,8 +33,8 @@ from archive.db.session import Database
 from archive.storage import BlobStore, open_blob_store
 
 ROOT = Path(__file__).resolve().parents[1]
+# The shared test material (corpus, conformance vectors), checked out beside this one: read via `shared_path`.
 SHARED = ROOT.parent / "shared"
-SEED = SHARED / "corpus" / "seed"
 # Signing keys of the PostgreSQL deployments (whose tests have no tmp_path of their own), removed at exit.
 KEY_DIR = Path(tempfile.mkdtemp(prefix="archive-test-keys-"))
 atexit.register(shutil.rmtree, KEY_DIR, ignore_errors=True)
@@ -43,6 +44,19 @@ PG_ADMIN_URL = os.environ.get("ARCHIVE_TEST_PG_ADMIN_URL", "postgresql://postgre
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "archive-test")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "archive-test-secret")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def shared_path(*parts: str) -> Path:
+    """A file or folder of the shared test material (`../shared`, beside the checkout). When it is absent, the
+    test that asks fails (or, asked at import, the collection of its module), naming what is missing: a test
+    that needs it never passes or skips without it."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(
+            f"the tests need ../shared/{'/'.join(parts)} beside the checkout (looked for {path})",
+            pytrace=False,
+        )
+    return path
 
 
 def free_port() -> int:
@@ -124,21 +138,21 @@ class Deployment:
     store: BlobStore
 
 
-def embedded_deployment(tmp_path: Path, **overrides: object) -> Deployment:
-    chosen: dict[str, object] = {
+def embedded_deployment(tmp_path: Path, **overrides: Any) -> Deployment:
+    chosen: dict[str, Any] = {
         "database_url": f"sqlite:///{tmp_path / 'archive.db'}",
         "storage_url": f"file://{tmp_path / 'blobs'}",
         "signing_key_file": tmp_path / "log-signing.key",
         **overrides,
     }
-    settings = Settings(**chosen)  # type: ignore[arg-type]
+    settings = Settings(**chosen)
     database = Database.from_settings(settings)
     migrate.upgrade(database.engine)
     return Deployment("embedded", settings, database, open_blob_store(settings))
 
 
 def production_deployment(
-    pg_database: Database, pg_url: str, s3_endpoint: str, **overrides: object
+    pg_database: Database, pg_url: str, s3_endpoint: str, **overrides: Any
 ) -> Deployment:
     truncate_all(pg_database)
     settings = Settings(
@@ -147,7 +161,7 @@ def production_deployment(
         storage_url=f"s3://{new_bucket(s3_endpoint)}/archive",
         s3_endpoint_url=s3_endpoint,
         s3_region="us-east-1",
-        **overrides,  # type: ignore[arg-type]
+        **overrides,
     )
     return Deployment("production", settings, pg_database, open_blob_store(settings))
 

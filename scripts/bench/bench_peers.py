@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import harness
-import httpx
+import httpx2
 from harness import Figure, Results
 from load import TEXT, Target, source_metadata, upload_many
 
@@ -88,7 +88,7 @@ def time_service_sequential(target: Target, docs: list[bytes], changes: list[byt
     """One client, one document after another: the same loop as git's and ocfl-py's."""
     headers = target.headers
     started = time.perf_counter()
-    with httpx.Client(timeout=120) as client:
+    with httpx2.Client(timeout=120) as client:
         for index, body in [*enumerate(docs), *enumerate(changes)]:
             response = client.post(
                 target.url,

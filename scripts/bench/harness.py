@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import httpx2
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = Path(__file__).resolve().parent
@@ -107,9 +107,9 @@ def wait_healthy(process: subprocess.Popen[bytes], url: str, stderr_path: Path) 
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {stderr_path.read_text()[-2000:]}")
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+            if httpx2.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
-        except httpx.TransportError:
+        except httpx2.TransportError:
             pass
         if time.monotonic() > deadline:
             raise RuntimeError(f"server at {url} did not become healthy")

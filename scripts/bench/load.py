@@ -1,4 +1,4 @@
-"""The clients: the same httpx requests against the service and its floor, wrk for fetches, boto3 for S3."""
+"""The clients: the same httpx2 requests against the service and its floor, wrk for fetches, boto3 for S3."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -30,7 +30,7 @@ class Target:
         return {"Authorization": f"Bearer {self.key}"} if self.key else {}
 
 
-def _check(response: httpx.Response) -> None:
+def _check(response: httpx2.Response) -> None:
     if response.status_code not in (200, 201):
         raise RuntimeError(f"{response.request.url}: {response.status_code} {response.text[:500]}")
 
@@ -38,8 +38,8 @@ def _check(response: httpx.Response) -> None:
 def upload_file(
     target: Target, path: Path, media_type: str = "application/octet-stream"
 ) -> dict[str, object]:
-    """One streamed multipart upload of a file on disk (httpx reads it in chunks, never whole)."""
-    with path.open("rb") as stream, httpx.Client(timeout=600) as client:
+    """One streamed multipart upload of a file on disk (httpx2 reads it in chunks, never whole)."""
+    with path.open("rb") as stream, httpx2.Client(timeout=600) as client:
         response = client.post(
             target.url, headers=target.headers, files={"file": (path.name, stream, media_type)}
         )
@@ -48,7 +48,7 @@ def upload_file(
 
 
 async def _upload_worker(
-    client: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
     target: Target,
     queue: asyncio.Queue[tuple[int, bytes, str | None]],
     answers: dict[int, dict[str, object]],
@@ -76,8 +76,8 @@ async def _upload_all(
     for index, (body, meta) in enumerate(zip(bodies, metadata, strict=True)):
         queue.put_nowait((index, body, meta))
     answers: dict[int, dict[str, object]] = {}
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx2.AsyncClient(timeout=120, limits=limits) as client:
         started = time.perf_counter()
         await asyncio.gather(*(_upload_worker(client, target, queue, answers) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
@@ -99,7 +99,7 @@ def source_metadata(url: str) -> str:
 
 
 def wrk_rate(url: str, headers: dict[str, str], connections: int, seconds: int) -> float:
-    """Requests per second from wrk (2 threads), or from the httpx load generator where wrk is missing."""
+    """Requests per second from wrk (2 threads), or from the httpx2 load generator where wrk is missing."""
     wrk = shutil.which("wrk")
     if wrk is None:
         return httpx_rate(url, headers, connections, seconds)
@@ -115,7 +115,7 @@ def wrk_rate(url: str, headers: dict[str, str], connections: int, seconds: int) 
     return float(match.group(1))
 
 
-async def _fetch_loop(client: httpx.AsyncClient, url: str, headers: dict[str, str], until: float) -> int:
+async def _fetch_loop(client: httpx2.AsyncClient, url: str, headers: dict[str, str], until: float) -> int:
     done = 0
     while time.perf_counter() < until:
         response = await client.get(url, headers=headers)
@@ -125,8 +125,8 @@ async def _fetch_loop(client: httpx.AsyncClient, url: str, headers: dict[str, st
 
 
 async def _httpx_rate(url: str, headers: dict[str, str], connections: int, seconds: int) -> float:
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+    limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx2.AsyncClient(timeout=60, limits=limits) as client:
         started = time.perf_counter()
         until = started + seconds
         counts = await asyncio.gather(*(_fetch_loop(client, url, headers, until) for _ in range(connections)))

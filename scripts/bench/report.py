@@ -26,7 +26,7 @@ PACKAGES = (
     "boto3",
     "botocore",
     "blake3",
-    "httpx",
+    "httpx2",
     "moto",
 )
 BEGIN = "<!-- bench:results:begin -->"

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import httpx2 as httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -37,14 +37,14 @@ class Api:
         filename: str = "document.txt",
         media_type: str = "text/plain; charset=utf-8",
         role: Role = Role.ARCHIVIST,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         files: dict[str, Any] = {"file": (filename, data, media_type)}
         if metadata is not None:
             raw = metadata if isinstance(metadata, str) else json.dumps(metadata)
             files["metadata"] = (None, raw, "application/json")
         return self.client.post("/v1/documents", files=files, headers=self.auth(role))
 
-    def get(self, path: str, role: Role = Role.READER, **kwargs: Any) -> httpx.Response:
+    def get(self, path: str, role: Role = Role.READER, **kwargs: Any) -> httpx2.Response:
         headers = {**self.auth(role), **kwargs.pop("headers", {})}
         return self.client.get(path, headers=headers, **kwargs)
 

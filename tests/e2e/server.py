@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 
 from tests.conftest import free_port
 
@@ -83,9 +83,9 @@ def serving(workdir: Path, **extra: str) -> Iterator[Server]:
             if process.poll() is not None:
                 raise RuntimeError(f"archive serve exited: {stderr_path.read_text()}")
             try:
-                if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                if httpx2.get(f"{server.url}/healthz", timeout=1).status_code == 200:
                     break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError("archive serve did not become healthy")

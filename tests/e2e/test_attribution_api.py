@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from tests.conftest import SEED, SHARED, Deployment
+from tests.conftest import Deployment, shared_path
 from tests.e2e.conftest import Api, running_api
 from tests.e2e.test_refusals import assert_problem
 
+SEED = shared_path("corpus", "seed")
 SEED_TEXT = SEED / "dhs-irs-deputize.txt"
 EXPECTED = json.loads((SEED / "dhs-irs-deputize.expected.json").read_text())
-NEWS = SHARED / "corpus" / "news"
+NEWS = shared_path("corpus", "news")
 
 
-def credit_set(version: dict) -> set[tuple[str, str, str]]:  # type: ignore[type-arg]
+def credit_set(version: dict[str, Any]) -> set[tuple[str, str, str]]:
     return {(c["name"], c["kind"], c["role"]) for c in version["credits"]}
 
 
-def assert_spans_match_text(api: Api, version: dict) -> str:  # type: ignore[type-arg]
+def assert_spans_match_text(api: Api, version: dict[str, Any]) -> str:
     """Every span in the version indexes its text: the credit's span reads the credit's name."""
     text_response = api.get(f"/v1/documents/{version['document_id']}/versions/{version['version']}/text")
     assert text_response.status_code == 200

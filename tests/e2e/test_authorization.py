@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
+import httpx2
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -202,7 +202,10 @@ def documented_operations(app: FastAPI) -> set[str]:
 
 def archive_one_document(api: Api) -> Archived:
     admin = api.auth(Role.ADMIN)
-    files = {"file": ("article.txt", ARTICLE, "text/plain; charset=utf-8"), "metadata": json.dumps(METADATA)}
+    files: dict[str, tuple[str, bytes, str] | str] = {
+        "file": ("article.txt", ARTICLE, "text/plain; charset=utf-8"),
+        "metadata": json.dumps(METADATA),
+    }
     created = api.client.post("/v1/documents", headers=admin, files=files)
     assert created.status_code == 201, created.text
     version = created.json()
@@ -231,7 +234,7 @@ def expected_outcome(endpoint: Endpoint, caller: Caller, *, public_read: bool) -
     return "401"
 
 
-def call(api: Api, operation: str, caller: Caller, archived: Archived) -> httpx.Response:
+def call(api: Api, operation: str, caller: Caller, archived: Archived) -> httpx2.Response:
     method, template = operation.split(" ", 1)
     endpoint = ROUTES[operation]
     headers = {"Authorization": caller.authorization} if caller.authorization is not None else {}
@@ -246,7 +249,7 @@ def call(api: Api, operation: str, caller: Caller, archived: Archived) -> httpx.
     )
 
 
-def mismatch(response: httpx.Response, expected: str) -> str | None:
+def mismatch(response: httpx2.Response, expected: str) -> str | None:
     """Why `response` is not the `expected` outcome, or None when it is."""
     status = response.status_code
     if expected == "ok":
@@ -361,7 +364,11 @@ def _values(deployment: Deployment) -> Iterator[tuple[str, str]]:
         for table in Base.metadata.sorted_tables:
             for row in session.execute(select(table)).mappings():
                 for column, value in row.items():
-                    text = value.decode("latin-1") if isinstance(value, bytes | memoryview) else str(value)
+                    text = (
+                        bytes(value).decode("latin-1")
+                        if isinstance(value, bytes | memoryview)
+                        else str(value)
+                    )
                     yield f"{table.name}.{column}", text
 
 
@@ -415,18 +422,19 @@ def test_a_key_never_appears_in_the_server_logs(tmp_path: Path) -> None:
             f"bearer {admin}",
             f"Bearer  {admin}",
         ]
+        calls: list[tuple[str, str, dict[str, Any]]] = [
+            ("POST", "/v1/documents", {"files": {"file": ("a.txt", b"logged, never the key")}}),
+            ("GET", "/v1/documents", {}),
+            ("GET", "/v1/documents/NOT-A-ULID", {}),
+            ("GET", f"/v1/blobs/{'0' * 64}", {}),
+            ("POST", "/v1/verify", {"json": {"blake3": "0" * 64}}),
+            ("GET", "/healthz", {}),
+        ]
         sent = 0
         for authorization in authorizations:
             headers = {"Authorization": authorization}
-            for method, path, kwargs in [
-                ("POST", "/v1/documents", {"files": {"file": ("a.txt", b"logged, never the key")}}),
-                ("GET", "/v1/documents", {}),
-                ("GET", "/v1/documents/NOT-A-ULID", {}),
-                ("GET", f"/v1/blobs/{'0' * 64}", {}),
-                ("POST", "/v1/verify", {"json": {"blake3": "0" * 64}}),
-                ("GET", "/healthz", {}),
-            ]:
-                httpx.request(method, f"{server.url}{path}", headers=headers, timeout=30, **kwargs)
+            for method, path, kwargs in calls:
+                httpx2.request(method, f"{server.url}{path}", headers=headers, timeout=30, **kwargs)
                 sent += 1
         stdout, stderr = server.stop()
     requests = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]

@@ -6,12 +6,13 @@ import json
 import re
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 
 from archive.digests import digest_bytes
-from tests.conftest import SEED
+from tests.conftest import shared_path
 from tests.e2e.server import run_archive, serving
 
+SEED = shared_path("corpus", "seed")
 KEY = re.compile(r"ark_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")
 
 
@@ -46,10 +47,10 @@ def test_keys_create_prints_the_key_alone_and_revoke_locks_it_out(tmp_path: Path
     with serving(tmp_path) as server:
         headers = {"Authorization": f"Bearer {key}"}
         seed = (SEED / "dhs-irs-deputize.txt").read_bytes()
-        ok = httpx.post(f"{server.url}/v1/documents", files={"file": ("a.txt", seed)}, headers=headers)
+        ok = httpx2.post(f"{server.url}/v1/documents", files={"file": ("a.txt", seed)}, headers=headers)
         assert ok.status_code == 201
         assert run_archive(tmp_path, "keys", "revoke", "eve").returncode == 0
-        refused = httpx.post(f"{server.url}/v1/documents", files={"file": ("b.txt", b"b")}, headers=headers)
+        refused = httpx2.post(f"{server.url}/v1/documents", files={"file": ("b.txt", b"b")}, headers=headers)
         assert refused.status_code == 401
 
     verified = run_archive(tmp_path, "verify", str(SEED / "dhs-irs-deputize.txt"))
@@ -91,7 +92,7 @@ def test_first_start_prints_an_admin_key_once(tmp_path: Path) -> None:
     assert "shown this once" in err
     with serving(tmp_path) as server:
         headers = {"Authorization": f"Bearer {key}"}
-        response = httpx.post(f"{server.url}/v1/verify", json={"blake3": "0" * 64}, headers=headers)
+        response = httpx2.post(f"{server.url}/v1/verify", json={"blake3": "0" * 64}, headers=headers)
         assert response.status_code == 200
         out, _ = server.stop()
     assert KEY.search(out) is None, "the admin key is printed on the first start only"

@@ -1,5 +1,5 @@
 """`archive.client.ArchiveClient` against the real server (and, for failures a server won't produce on
-demand, against an `httpx.MockTransport`)."""
+demand, against an `httpx2.MockTransport`)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import blake3
-import httpx
+import httpx2
 import pytest
 
 from archive.client import ArchiveClient, IntegrityError, NotFound, Unauthorized, Unavailable
-from tests.conftest import SEED
+from tests.conftest import shared_path
 from tests.e2e.server import run_archive, serving
 
-ARTICLE = SEED / "dhs-irs-deputize.txt"
+ARTICLE = shared_path("corpus", "seed", "dhs-irs-deputize.txt")
 METADATA = {
     "title": "DHS moves to deputize IRS agents",
     "source_url": "https://example.org/news/dhs-irs-deputize",
@@ -118,10 +118,12 @@ def test_a_tampered_stream_is_refused_and_leaves_nothing(tmp_path: Path) -> None
     genuine = b"the bytes the archive holds\n"
     digest = blake3.blake3(genuine).hexdigest()
 
-    def tampered(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=b"the bytes someone swapped in\n", headers={"ETag": f'"{digest}"'})
+    def tampered(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(
+            200, content=b"the bytes someone swapped in\n", headers={"ETag": f'"{digest}"'}
+        )
 
-    with ArchiveClient("http://archive.test", "k", transport=httpx.MockTransport(tampered)) as client:
+    with ArchiveClient("http://archive.test", "k", transport=httpx2.MockTransport(tampered)) as client:
         target = tmp_path / "out" / "article.txt"
         target.parent.mkdir()
         with pytest.raises(IntegrityError):
@@ -137,24 +139,24 @@ def test_a_tampered_stream_is_refused_and_leaves_nothing(tmp_path: Path) -> None
 
 
 def test_503_and_connection_errors_are_retried_then_succeed(tmp_path: Path) -> None:
-    attempts: list[httpx.Request] = []
+    attempts: list[httpx2.Request] = []
     source = tmp_path / "doc.txt"
     source.write_bytes(b"retried upload\n")
 
-    def flaky(request: httpx.Request) -> httpx.Response:
+    def flaky(request: httpx2.Request) -> httpx2.Response:
         attempts.append(request)
         if len(attempts) == 1:
-            raise httpx.ConnectError("refused", request=request)
+            raise httpx2.ConnectError("refused", request=request)
         if len(attempts) == 2:
             problem = {"status": 503, "title": "Service unavailable", "detail": "database down"}
-            return httpx.Response(
+            return httpx2.Response(
                 503, json=problem, headers={"Retry-After": "60", "Content-Type": "application/problem+json"}
             )
         body = request.read()
         assert b"retried upload" in body, "the file is sent whole on each attempt"
-        return httpx.Response(201, json={"document_id": "D", "version": 1})
+        return httpx2.Response(201, json={"document_id": "D", "version": 1})
 
-    transport = httpx.MockTransport(flaky)
+    transport = httpx2.MockTransport(flaky)
     with ArchiveClient("http://archive.test", "k", transport=transport, backoff=0.01, max_backoff=0.05) as c:
         assert c.upload(source) == {"document_id": "D", "version": 1}
     assert len(attempts) == 3
@@ -163,11 +165,11 @@ def test_503_and_connection_errors_are_retried_then_succeed(tmp_path: Path) -> N
 
     attempts.clear()
 
-    def down(request: httpx.Request) -> httpx.Response:
+    def down(request: httpx2.Request) -> httpx2.Response:
         attempts.append(request)
-        return httpx.Response(503, json={"status": 503}, headers={"Retry-After": "1"})
+        return httpx2.Response(503, json={"status": 503}, headers={"Retry-After": "1"})
 
-    transport = httpx.MockTransport(down)
+    transport = httpx2.MockTransport(down)
     with (
         ArchiveClient(
             "http://archive.test", transport=transport, retries=3, backoff=0.01, max_backoff=0.02

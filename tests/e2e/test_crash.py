@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import blake3
-import httpx2 as httpx
+import httpx2
 import pytest
 
 from archive.config import Settings
@@ -43,7 +43,7 @@ def test_acknowledged_uploads_survive_sigkill(tmp_path: Path) -> None:
             def uploader(seed: int, url: str = server.url, stop: threading.Event = stop) -> None:
                 nonlocal attempts
                 local = random.Random(seed)
-                with httpx.Client(
+                with httpx2.Client(
                     base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=10
                 ) as client:
                     while not stop.is_set():
@@ -52,7 +52,7 @@ def test_acknowledged_uploads_survive_sigkill(tmp_path: Path) -> None:
                             attempts += 1
                         try:
                             response = client.post("/v1/documents", files={"file": ("f.bin", data)})
-                        except httpx.TransportError:
+                        except httpx2.TransportError:
                             return  # the server died under us: this upload was never acknowledged
                         if response.status_code == 201:
                             body = response.json()
@@ -79,7 +79,7 @@ def test_acknowledged_uploads_survive_sigkill(tmp_path: Path) -> None:
     store = open_blob_store(settings)
     with serving(tmp_path) as server:
         headers = {"Authorization": f"Bearer {key}"}
-        with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+        with httpx2.Client(base_url=server.url, headers=headers, timeout=30) as client:
             lost = 0
             for document_id, version, b3, _sha in acknowledged:
                 fetched = client.get(f"/v1/documents/{document_id}/versions/{version}/content")

@@ -10,9 +10,10 @@ import os
 import blake3
 
 from archive.roles import Role
-from tests.conftest import SEED
+from tests.conftest import shared_path
 from tests.e2e.conftest import Api
 
+SEED = shared_path("corpus", "seed")
 SEED_TEXT = SEED / "dhs-irs-deputize.txt"
 EXPECTED = json.loads((SEED / "dhs-irs-deputize.expected.json").read_text())
 

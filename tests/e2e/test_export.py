@@ -19,12 +19,13 @@ from archive.ledger import Verifier
 from archive.ledger.receipts import check_receipt
 from archive.services.export import bag_filename
 from archive.storage import blob_key
-from tests.conftest import SEED, Deployment, embedded_deployment
+from tests.conftest import Deployment, embedded_deployment, shared_path
 from tests.e2e.conftest import Api, running_api
 from tests.e2e.server import run_archive
 from tests.e2e.test_refusals import assert_problem
 
 SOURCE_URL = "https://www.theepochtimes.com/us/dhs-looks-to-deputize-irs-agents-5806543"
+SEED = shared_path("corpus", "seed")
 UPLOADS = {1: SEED / "dhs-irs-deputize.txt", 2: SEED / "dhs-irs-deputize.v2.txt"}
 TAG_FILES = {
     "bagit.txt",
@@ -38,7 +39,7 @@ UNKNOWN_ID = "01JAAAAAAAAAAAAAAAAAAAAAAA"
 
 def archive_two_versions(api: Api) -> str:
     """The seed article and its re-capture at the same URL: one document, two versions; its id."""
-    numbers = []
+    numbers: list[tuple[str, int]] = []
     for path in UPLOADS.values():
         response = api.upload(path.read_bytes(), metadata={"source_url": SOURCE_URL}, filename=path.name)
         assert response.status_code == 201, response.text

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
+import httpx2
 
 from tests.e2e.server import run_archive, serving
 
@@ -56,18 +56,21 @@ def archive_one_document(url: str, key: str) -> Archived:
     """One document in two versions (an upload and a correction) and an audit, for generated ids to hit."""
     headers = {"Authorization": f"Bearer {key}"}
     metadata = {"source_url": SOURCE_URL, "credits": [{"name": "Ada Example", "role": "author"}]}
-    files = {"file": ("article.txt", ARTICLE, "text/plain; charset=utf-8"), "metadata": json.dumps(metadata)}
-    created = httpx.post(f"{url}/v1/documents", files=files, headers=headers, timeout=60)
+    files: dict[str, tuple[str, bytes, str] | str] = {
+        "file": ("article.txt", ARTICLE, "text/plain; charset=utf-8"),
+        "metadata": json.dumps(metadata),
+    }
+    created = httpx2.post(f"{url}/v1/documents", files=files, headers=headers, timeout=60)
     assert created.status_code == 201, created.text
     version = created.json()
-    corrected = httpx.post(
+    corrected = httpx2.post(
         f"{url}/v1/documents/{version['document_id']}/versions",
         json={"title": "A fuzzed article, corrected"},
         headers=headers,
         timeout=60,
     )
     assert corrected.status_code == 201, corrected.text
-    audit = httpx.post(f"{url}/v1/audits", headers=headers, timeout=60)
+    audit = httpx2.post(f"{url}/v1/audits", headers=headers, timeout=60)
     assert audit.status_code == 202, audit.text
     return Archived(
         document_id=version["document_id"],
@@ -197,13 +200,13 @@ def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
         result = run_schemathesis(server.url, key, fuzz_dir, config, report_path)
         # The archive survived: the first version's bytes are intact and the server still answers.
         headers = {"Authorization": f"Bearer {key}"}
-        content = httpx.get(
+        content = httpx2.get(
             f"{server.url}/v1/documents/{archived.document_id}/versions/1/content",
             headers=headers,
             timeout=30,
         )
         assert content.status_code == 200 and content.content == ARTICLE
-        assert httpx.get(f"{server.url}/readyz", timeout=30).status_code == 200
+        assert httpx2.get(f"{server.url}/readyz", timeout=30).status_code == 200
     assert report_path.exists(), result.stdout[-5000:] + result.stderr[-5000:]
     report = json.loads(report_path.read_text())
     cases = report["test_cases"]

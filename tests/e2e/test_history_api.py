@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -22,20 +23,21 @@ from archive.extract import ProcessExtractor
 from archive.services.documents import list_versions
 from archive.services.ingest import ingest_document
 from archive.services.metadata import SuppliedMetadata
-from tests.conftest import SEED, production_deployment
+from tests.conftest import production_deployment, shared_path
 from tests.e2e.conftest import Api
 from tests.e2e.server import run_archive, serving
 from tests.e2e.test_refusals import assert_problem
 
-V1 = SEED / "dhs-irs-deputize.txt"
-V2 = SEED / "dhs-irs-deputize.v2.txt"
+V1 = shared_path("corpus", "seed", "dhs-irs-deputize.txt")
+V2 = shared_path("corpus", "seed", "dhs-irs-deputize.v2.txt")
 SOURCE_URL = "https://www.theepochtimes.com/us/dhs-looks-to-deputize-irs-agents-5806543"
 
 
-def upload_seed(api: Api, path: Path) -> dict:  # type: ignore[type-arg]
+def upload_seed(api: Api, path: Path) -> dict[str, Any]:
     response = api.upload(path.read_bytes(), metadata={"source_url": SOURCE_URL}, media_type="text/plain")
     assert response.status_code in (200, 201), response.text
-    return response.json()
+    version: dict[str, Any] = response.json()
+    return version
 
 
 def test_recapture_correction_and_diff(api: Api) -> None:

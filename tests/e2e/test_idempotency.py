@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
+
+import httpx2
 
 from archive.roles import Role
 from tests.conftest import Deployment
@@ -10,7 +13,9 @@ from tests.e2e.conftest import Api, running_api
 from tests.e2e.test_refusals import assert_problem
 
 
-def upload(api: Api, data: bytes, key: str, metadata: str = '{"title": "T"}', role: Role = Role.ARCHIVIST):  # type: ignore[no-untyped-def]
+def upload(
+    api: Api, data: bytes, key: str, metadata: str = '{"title": "T"}', role: Role = Role.ARCHIVIST
+) -> httpx2.Response:
     return api.client.post(
         "/v1/documents",
         files={"file": ("a.txt", data, "text/plain"), "metadata": (None, metadata)},
@@ -61,7 +66,7 @@ def test_bad_keys_and_corrections(api: Api) -> None:
 
 def test_racing_retries_store_one_version(deployment: Deployment) -> None:
     with running_api(deployment) as api:
-        answers: list[dict] = []  # type: ignore[type-arg]
+        answers: list[dict[str, Any]] = []
         barrier = threading.Barrier(4)
 
         def send() -> None:

@@ -10,11 +10,13 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 from blake3 import blake3
 
-from tests.conftest import SEED, SHARED
+from tests.conftest import shared_path
 from tests.e2e.server import ARCHIVE, archive_env, run_archive, serving
+
+SEED = shared_path("corpus", "seed")
 
 
 def make_collection(root: Path) -> Path:
@@ -138,7 +140,7 @@ def test_an_interrupted_ingest_of_the_corpus_resumes_and_archives_each_file_once
     key = run_archive(tmp_path, "keys", "create", "--role", "archivist", "--name", "ing").stdout.strip()
     collection = tmp_path / "news"
     collection.mkdir()
-    pages = sorted((SHARED / "corpus" / "news").glob("*.html"))
+    pages = sorted(shared_path("corpus", "news").glob("*.html"))
     for page in pages:
         shutil.copy(page, collection / page.name)
     journal = tmp_path / ".archive-ingest.jsonl"
@@ -171,7 +173,7 @@ def test_an_interrupted_ingest_of_the_corpus_resumes_and_archives_each_file_once
         cursor = None
         while True:
             params = {"limit": "100", **({"cursor": cursor} if cursor else {})}
-            page = httpx.get(
+            page = httpx2.get(
                 f"{server.url}/v1/documents", params=params, headers={"Authorization": f"Bearer {key}"}
             ).json()
             listed += page["documents"]

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from archive.ledger import (
+    Checkpoint,
     Verifier,
     generate_signer,
     leaf_hash,
@@ -17,12 +18,12 @@ from archive.ledger import (
     verify_inclusion,
 )
 from archive.ledger.receipts import check_receipt
-from tests.conftest import SEED
+from tests.conftest import shared_path
 from tests.e2e.conftest import Api
 from tests.e2e.server import run_archive
 from tests.e2e.test_refusals import assert_problem
 
-SEED_TEXT = SEED / "dhs-irs-deputize.txt"
+SEED_TEXT = shared_path("corpus", "seed", "dhs-irs-deputize.txt")
 
 
 def verifier(api: Api) -> Verifier:
@@ -32,7 +33,7 @@ def verifier(api: Api) -> Verifier:
     return Verifier.from_vkey(response.text.strip())
 
 
-def checkpoint(api: Api):  # type: ignore[no-untyped-def]
+def checkpoint(api: Api) -> tuple[Checkpoint, str]:
     note = api.get("/v1/log/checkpoint").text
     key = verifier(api)
     return open_checkpoint(note, [key], origin=key.name), note

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 import psycopg
 import pytest
 
@@ -51,7 +51,7 @@ def test_two_servers_append_at_once_and_sign_one_history(pg_archive_url: str, tm
 
         def upload_and_sign(url: str) -> None:
             try:
-                with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+                with httpx2.Client(base_url=url, headers=headers, timeout=60) as client:
                     for _ in range(UPLOADS_PER_THREAD):
                         files = {"file": ("x.bin", os.urandom(256), "application/octet-stream")}
                         response = client.post("/v1/documents", files=files)
@@ -75,15 +75,15 @@ def test_two_servers_append_at_once_and_sign_one_history(pg_archive_url: str, tm
             thread.join()
         assert errors == []
 
-        verifier = Verifier.from_vkey(httpx.get(f"{one.url}/v1/log/key", headers=headers).text.strip())
-        assert httpx.get(f"{two.url}/v1/log/key", headers=headers).text.strip() == verifier.vkey
+        verifier = Verifier.from_vkey(httpx2.get(f"{one.url}/v1/log/key", headers=headers).text.strip())
+        assert httpx2.get(f"{two.url}/v1/log/key", headers=headers).text.strip() == verifier.vkey
         checkpoints: dict[int, Checkpoint] = {}
         for note in notes:
             signed = open_checkpoint(note, [verifier], origin="race.test/log")
             assert checkpoints.setdefault(signed.size, signed) == signed, "one size, one root"
         sizes = sorted(checkpoints)
         for old, new in itertools.pairwise(sizes):
-            proof = httpx.get(
+            proof = httpx2.get(
                 f"{two.url}/v1/log/proof/consistency", params={"from": old, "to": new}, headers=headers
             ).json()["hashes"]
             verify_consistency(

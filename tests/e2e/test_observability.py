@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-import httpx2 as httpx
+import httpx2
 
 from tests.e2e.conftest import Api
 from tests.e2e.server import run_archive, serving
@@ -53,11 +53,11 @@ def test_the_server_logs_json_lines_without_keys(tmp_path: Path) -> None:
     key = run_archive(tmp_path, "keys", "create", "--role", "archivist", "--name", "logger").stdout.strip()
     with serving(tmp_path) as server:
         headers = {"Authorization": f"Bearer {key}", "X-Request-ID": "upload-1"}
-        response = httpx.post(
+        response = httpx2.post(
             f"{server.url}/v1/documents", files={"file": ("a.txt", b"logged")}, headers=headers
         )
         assert response.status_code == 201
-        httpx.get(f"{server.url}/v1/documents", headers={"Authorization": "Bearer ark_wrong"})
+        httpx2.get(f"{server.url}/v1/documents", headers={"Authorization": "Bearer ark_wrong"})
         _, stderr = server.stop()
     records = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
     uploads = [r for r in records if r.get("request_id") == "upload-1"]

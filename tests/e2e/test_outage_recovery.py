@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
-import httpx2 as httpx
+import httpx2
 import pytest
 
 from tests.conftest import free_port, wait_for_port
@@ -83,7 +83,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def timed_upload(client: httpx.Client, data: bytes) -> tuple[httpx.Response, float]:
+def timed_upload(client: httpx2.Client, data: bytes) -> tuple[httpx2.Response, float]:
     started = time.monotonic()
     response = client.post("/v1/documents", files={"file": ("a.bin", data)})
     return response, time.monotonic() - started
@@ -100,7 +100,7 @@ def test_the_database_stops_and_comes_back(private_postgres: PrivatePostgres, tm
     key = run_archive(tmp_path, "keys", "create", "--role", "archivist", "--name", "o", **env).stdout.strip()
     with (
         serving(tmp_path, **env) as server,
-        httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client,
+        httpx2.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client,
     ):
         before, _ = timed_upload(client, b"before the outage")
         assert before.status_code == 201
@@ -155,7 +155,7 @@ def test_the_s3_server_stops_and_comes_back(tmp_path: Path) -> None:
         ).stdout.strip()
         with (
             serving(tmp_path, **env) as server,
-            httpx.Client(
+            httpx2.Client(
                 base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=60
             ) as client,
         ):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
+import httpx2
 import pytest
 
 from archive.roles import Role
@@ -14,10 +16,10 @@ from tests.e2e.conftest import Api, running_api
 PROBLEM = "application/problem+json"
 
 
-def assert_problem(response, status: int) -> dict:  # type: ignore[no-untyped-def]
+def assert_problem(response: httpx2.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert body["status"] == status
     assert body["title"]
     assert body["detail"]
@@ -69,8 +71,8 @@ def test_not_multipart(api: Api) -> None:
         ({"tilte": "typo"}, "tilte"),
     ],
 )
-def test_bad_metadata(api: Api, metadata: object, field: str) -> None:
-    body = assert_problem(api.upload(b"some bytes", metadata=metadata), 422)  # type: ignore[arg-type]
+def test_bad_metadata(api: Api, metadata: dict[str, Any] | str, field: str) -> None:
+    body = assert_problem(api.upload(b"some bytes", metadata=metadata), 422)
     assert field in body["detail"]
     assert_nothing_stored(api)
 

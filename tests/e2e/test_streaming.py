@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import blake3
-import httpx2 as httpx
+import httpx2
 import pytest
 
 from tests.e2e.server import run_archive, serving
@@ -45,7 +45,7 @@ def test_256_mib_upload_keeps_memory_flat(tmp_path: Path) -> None:
 
     with (
         serving(tmp_path) as server,
-        httpx.Client(base_url=server.url, headers=headers, timeout=300) as client,
+        httpx2.Client(base_url=server.url, headers=headers, timeout=300) as client,
     ):
         warm = client.post("/v1/documents", files={"file": ("small.txt", b"warm-up")})
         assert warm.status_code == 201

@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.conftest import shared_path
 from tests.e2e.server import Server, run_archive, serving
 
-SEED = Path(__file__).parents[2] / ".." / "shared" / "corpus" / "seed"
+SEED = shared_path("corpus", "seed")
 SEED_TEXT = SEED / "dhs-irs-deputize.txt"
 SEED_V2 = SEED / "dhs-irs-deputize.v2.txt"
 EXPECTED = json.loads((SEED / "dhs-irs-deputize.expected.json").read_text())

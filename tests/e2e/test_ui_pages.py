@@ -6,17 +6,18 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
+import httpx2
 import pytest
+from fastapi.routing import APIRoute
 
 from archive.api.ui.routes import router as ui_router
 from archive.roles import Role
 from archive.services.keys import revoke_key
-from tests.conftest import Deployment
+from tests.conftest import Deployment, shared_path
 from tests.e2e.conftest import Api, running_api
 
-SEED = Path(__file__).parents[2] / ".." / "shared" / "corpus" / "seed"
+SEED = shared_path("corpus", "seed")
 SEED_TEXT = SEED / "dhs-irs-deputize.txt"
 SEED_V2 = SEED / "dhs-irs-deputize.v2.txt"
 EXPECTED = json.loads((SEED / "dhs-irs-deputize.expected.json").read_text())
@@ -27,6 +28,18 @@ _FORM_ID = re.compile(r'name="form_id" value="([^"]+)"')
 def csrf_of(html: str) -> str:
     match = _CSRF.search(html)
     assert match is not None, "the page has no form token"
+    return match.group(1)
+
+
+def form_id_of(html: str) -> str:
+    match = _FORM_ID.search(html)
+    assert match is not None, "the page has no form id"
+    return match.group(1)
+
+
+def document_id_of(location: str) -> str:
+    match = re.search(r"/ui/documents/([0-9A-Z]{26})", location)
+    assert match is not None, f"{location} is not a document's page"
     return match.group(1)
 
 
@@ -42,12 +55,12 @@ def log_in(api: Api, role: Role = Role.ARCHIVIST) -> None:
     assert answer.headers["location"] == "/ui/"
 
 
-def upload(api: Api, path: Path, **fields: str) -> Any:
+def upload(api: Api, path: Path, **fields: str) -> httpx2.Response:
     form = api.client.get(
         "/ui/upload" + (f"?document={fields['document_id']}" if "document_id" in fields else "")
     )
     assert form.status_code == 200, form.text
-    data = {"csrf": csrf_of(form.text), "form_id": _FORM_ID.search(form.text).group(1), **fields}  # type: ignore[union-attr]
+    data = {"csrf": csrf_of(form.text), "form_id": form_id_of(form.text), **fields}
     return api.client.post(
         "/ui/upload",
         data=data,
@@ -164,7 +177,7 @@ def test_upload_shows_digests_and_receipt_then_the_document_its_credits(ui: Api)
     assert EXPECTED["sha256"] in receipt.text
     assert re.search(r'id="log-index">\d+<', receipt.text)
     assert "Archived as version 1" in receipt.text
-    document_id = re.search(r"/ui/documents/([0-9A-Z]{26})", answer.headers["location"]).group(1)  # type: ignore[union-attr]
+    document_id = document_id_of(answer.headers["location"])
 
     downloaded = ui.client.get(f"/ui/documents/{document_id}/versions/1/receipt.json")
     assert downloaded.headers["content-disposition"].startswith("attachment")
@@ -186,7 +199,7 @@ def test_upload_shows_digests_and_receipt_then_the_document_its_credits(ui: Api)
 def test_the_same_form_submitted_twice_archives_once(ui: Api) -> None:
     log_in(ui)
     form = ui.client.get("/ui/upload").text
-    data = {"csrf": csrf_of(form), "form_id": _FORM_ID.search(form).group(1)}  # type: ignore[union-attr]
+    data = {"csrf": csrf_of(form), "form_id": form_id_of(form)}
     files = {"file": ("one.txt", b"one file, posted twice", "text/plain")}
     first = ui.client.post("/ui/upload", data=data, files=files, follow_redirects=False)
     second = ui.client.post("/ui/upload", data=data, files=files, follow_redirects=False)
@@ -198,7 +211,7 @@ def test_the_same_form_submitted_twice_archives_once(ui: Api) -> None:
 def test_a_new_version_shows_in_the_timeline_and_the_side_by_side_diff(ui: Api) -> None:
     log_in(ui)
     first = upload(ui, SEED_TEXT)
-    document_id = re.search(r"/ui/documents/([0-9A-Z]{26})", first.headers["location"]).group(1)  # type: ignore[union-attr]
+    document_id = document_id_of(first.headers["location"])
     second = upload(ui, SEED_V2, document_id=document_id, note="re-captured")
     assert second.status_code == 303
     assert f"/ui/documents/{document_id}/versions/2/receipt" in second.headers["location"]
@@ -342,7 +355,9 @@ UI_ROUTES: dict[str, Role | None] = {
 
 
 def ui_routes() -> set[str]:
-    return {f"{method} {route.path}" for route in ui_router.routes for method in route.methods}  # type: ignore[attr-defined]
+    routes = [route for route in ui_router.routes if isinstance(route, APIRoute)]
+    assert routes == ui_router.routes, "every route of the web interface is a FastAPI route"
+    return {f"{method} {route.path}" for route in routes for method in route.methods or ()}
 
 
 def test_every_page_is_behind_the_role_it_needs(ui: Api) -> None:

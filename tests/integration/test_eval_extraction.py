@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 
 from archive.extract.html import extract_html
+from archive.extract.model import FoundNotice, FoundPhoto
+from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = shared_path("corpus")
+NEWS = shared_path("corpus", "news")
 SCRIPT = ROOT / "scripts" / "eval_extraction"
 
 TARGETS = {"author_f1": 0.95, "title_exact": 0.95, "published_day": 0.97, "photo_credit_recall": 0.85}
-
-pytestmark = pytest.mark.skipif(not (CORPUS / "news").is_dir(), reason="the shared corpus is not checked out")
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +60,14 @@ def test_author_precision_stays_high(report: dict[str, Any]) -> None:
 
 
 def test_every_span_reads_its_value_in_the_text() -> None:
-    for page in sorted((CORPUS / "news").glob("*.html")):
+    for page in sorted(NEWS.glob("*.html")):
         extraction = extract_html(page.read_bytes())
         text = extraction.text or ""
         for credit in extraction.credits + [c for photo in extraction.photos for c in photo.credits]:
             if credit.span is not None:
                 assert text[credit.span.start : credit.span.end] == credit.name, (page.name, credit)
-        for finding in (*extraction.photos, *extraction.notices):
+        findings: list[FoundPhoto | FoundNotice] = [*extraction.photos, *extraction.notices]
+        for finding in findings:
             if finding.span is not None:
                 assert finding.span.end <= len(text), (page.name, finding)
         assert not extraction.problems, (page.name, extraction.problems)

@@ -8,12 +8,16 @@ import shutil
 import subprocess
 import tracemalloc
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import blake3
 import pytest
 
 from archive.digests import CHUNK_SIZE, Digester, UploadSpool, digest_bytes, spool_stream
 from archive.errors import UploadTooLarge
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 # From the BLAKE3 team's test_vectors.json: input byte i is i % 251; the first 32 bytes of output.
 OFFICIAL = {
@@ -94,9 +98,10 @@ class _Endless(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        n = min(len(buffer), self.remaining)
-        buffer[:n] = b"\xa5" * n
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer)
+        n = min(len(view), self.remaining)
+        view[:n] = b"\xa5" * n
         self.remaining -= n
         return n
 

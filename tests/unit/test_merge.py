@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from archive.extract.model import Extraction, Found, FoundCredit, FoundDate, FoundPhoto, Span
 from archive.services.attribution import merge
-from archive.services.metadata import parse_metadata
+from archive.services.metadata import SuppliedMetadata, parse_metadata
 
 TEXT = "Headline\nBy Jane Doe\nCaption. Agency/ Pat Lee\nBody."
 
@@ -24,7 +24,7 @@ def extraction() -> Extraction:
     )
 
 
-def metadata(raw: str):  # type: ignore[no-untyped-def]
+def metadata(raw: str) -> SuppliedMetadata:
     return parse_metadata(raw, 65536)
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from archive.extract.model import Extraction
 from archive.extract.text import extract_text
+from tests.conftest import shared_path
 
-SEED = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "seed"
+SEED = shared_path("corpus", "seed")
 
 
 def spans_are_exact(extraction: Extraction) -> None:

@@ -20,8 +20,9 @@ from archive.ledger import (
     verify_consistency,
     verify_inclusion,
 )
+from tests.conftest import shared_path
 
-VECTORS = Path(__file__).resolve().parents[3].parent / "shared" / "vectors" / "rfc6962-merkle"
+VECTORS = shared_path("vectors", "rfc6962-merkle")
 EXPECTED_CASES = 98  # per kind, as the vectors' README lists
 
 
