@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import mimetypes
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,14 +19,14 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from archive.client import ArchiveClient, ArchiveClientError
-from archive.db.session import Database
 from archive.digests import Digests, digest_file, spool_stream
+from archive.domain.media_types import infer_media_type
 from archive.errors import ArchiveError, InvalidInput
-from archive.extract import Extractor
-from archive.services.idempotency import fingerprint, recall, remember
-from archive.services.ingest import ingest_document
+from archive.services.idempotency import Once, Render, fingerprint
+from archive.services.ingest import Upload
 from archive.services.metadata import SuppliedMetadata
-from archive.storage import BlobStore
+from archive.services.unit_of_work import UnitOfWork
+from archive.services.uploads import archive_upload
 
 SIDECAR_FIELDS = ("path", "source_url", "title", "credits")
 
@@ -171,45 +170,24 @@ def _reason(exc: BaseException) -> str:
 
 
 class LocalTarget:
-    """This archive's own database and storage, through the same services as the API."""
+    """This archive's own database and storage, through the same use case as the API's uploads: each
+    file archived once per idempotency key, and the API's answer remembered for it."""
 
-    def __init__(
-        self, db: Database, store: BlobStore, extractor: Extractor, spool_dir: Path | None, actor: str
-    ) -> None:
-        self.db = db
-        self.store = store
-        self.extractor = extractor
-        self.spool_dir = spool_dir
+    def __init__(self, uow: UnitOfWork, actor: str, render: Render) -> None:
+        self.uow = uow
         self.actor = actor
+        self.render = render
 
     def archive(self, path: Path, metadata: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         supplied = SuppliedMetadata.model_validate(metadata)
-        print_ = fingerprint(idempotency_key)
-        with self.db.reading() as session:
-            remembered = recall(session, self.actor, idempotency_key, print_)
-        if remembered is not None:
-            return remembered.response
         with path.open("rb") as source:
-            upload = spool_stream(source, self.spool_dir)
+            spooled = spool_stream(source, self.uow.spool_dir)
         try:
-            with self.db.unit_of_work() as session:
-                result = ingest_document(
-                    session,
-                    self.store,
-                    upload,
-                    media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
-                    filename=path.name,
-                    metadata=supplied,
-                    actor=self.actor,
-                    extractor=self.extractor,
-                )
-                version = {"document_id": result.version.document_id, "version": result.version.number}
-                remember(
-                    session, self.actor, idempotency_key, print_, created=result.created, response=version
-                )
-                return version
+            upload = Upload(spooled, infer_media_type(None, path.name), path.name, supplied, self.actor)
+            once = Once(self.actor, idempotency_key, fingerprint(idempotency_key))
+            return archive_upload(self.uow, upload, once=once, render=self.render).response
         finally:
-            upload.discard()
+            spooled.discard()
 
 
 class RemoteTarget:

@@ -30,6 +30,10 @@ from archive.config import Settings
 from archive.db import migrate
 from archive.db.models import Base
 from archive.db.session import Database
+from archive.extract import Extractor, extract_bytes
+from archive.extract.model import Extraction
+from archive.services.signing import LogSigner
+from archive.services.unit_of_work import FixedAdapters, SqlUnitOfWork
 from archive.storage import BlobStore, open_blob_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,6 +132,13 @@ def new_bucket(endpoint: str) -> str:
     return bucket
 
 
+class InlineExtractor:
+    """Extraction in the test's own process (the service runs it in worker processes)."""
+
+    def extract(self, path: Path, media_type: str) -> Extraction:
+        return extract_bytes(path.read_bytes(), media_type)
+
+
 @dataclass
 class Deployment:
     """One way to run the archive: its settings, database and blob store."""
@@ -136,6 +147,14 @@ class Deployment:
     settings: Settings
     db: Database
     store: BlobStore
+
+    def uow(self, *, store: BlobStore | None = None, extractor: Extractor | None = None) -> SqlUnitOfWork:
+        """A unit of work over this deployment (its store, or `store`), as the service would open one."""
+        signer = LogSigner.load_or_create(self.settings.log_origin, self.settings.signing_key_file)
+        adapters = FixedAdapters(
+            store or self.store, extractor or InlineExtractor(), signer, self.settings.effective_spool_dir()
+        )
+        return SqlUnitOfWork(self.db, adapters)
 
 
 def embedded_deployment(tmp_path: Path, **overrides: Any) -> Deployment:

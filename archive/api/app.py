@@ -25,7 +25,7 @@ from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
 from archive.db.session import Database
 from archive.extract import ExtractionLimits, ProcessExtractor
-from archive.services.log import LogSigner
+from archive.services.signing import LogSigner
 from archive.storage import BlobStore, open_blob_store
 
 

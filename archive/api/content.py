@@ -16,8 +16,8 @@ from fastapi.responses import StreamingResponse
 from archive.api.openapi import request_headers
 from archive.digests import hex_to_base64
 from archive.errors import UnsatisfiableRange
+from archive.jobs.verifying_reader import VerifyingReader
 from archive.services.documents import BlobInfo
-from archive.services.fixity import VerifyingReader
 from archive.storage import ByteRange
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")

@@ -1,9 +1,10 @@
-"""What a route gets from the app: its settings, database and blob store, and who is asking."""
+"""What a route gets from the app: its settings, its unit of work, and who is asking."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -13,15 +14,18 @@ from archive.config import Settings
 from archive.db.session import Database
 from archive.errors import Forbidden, Unauthenticated
 from archive.extract import Extractor
+from archive.jobs.verifying_reader import VerifyingReader
 from archive.roles import Role
-from archive.services.fixity import VerifyingReader
 from archive.services.keys import ANONYMOUS_READER, Principal, authenticate
-from archive.services.log import LogSigner
+from archive.services.signing import LogSigner
+from archive.services.unit_of_work import SqlUnitOfWork
 from archive.storage import BlobStore
 
 
 @dataclass(frozen=True)
 class AppContext:
+    """The app's settings, database and adapters (a unit of work's `Adapters`), made once at start."""
+
     settings: Settings
     db: Database
     store: BlobStore
@@ -29,8 +33,20 @@ class AppContext:
     log: LogSigner
 
     @property
+    def signer(self) -> LogSigner:
+        return self.log
+
+    @property
+    def spool_dir(self) -> Path | None:
+        return self.settings.effective_spool_dir()
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        """A new unit of work over the app's database and adapters."""
+        return SqlUnitOfWork(self.db, self)
+
+    @property
     def reader(self) -> VerifyingReader:
-        return VerifyingReader(self.db, self.store, self.settings.verify_on_read_bytes)
+        return VerifyingReader(self.unit_of_work, self.store, self.settings.verify_on_read_bytes)
 
 
 def get_context(request: Request) -> AppContext:
@@ -40,6 +56,15 @@ def get_context(request: Request) -> AppContext:
 
 
 Context = Annotated[AppContext, Depends(get_context)]
+
+
+def get_unit_of_work(context: Context) -> SqlUnitOfWork:
+    """The request's unit of work: FastAPI makes a dependency once per request, so the key check and the
+    route share it (each of their transactions short, one after the other)."""
+    return context.unit_of_work()
+
+
+Uow = Annotated[SqlUnitOfWork, Depends(get_unit_of_work)]
 
 
 def _presented_key(request: Request) -> str | None:
@@ -62,18 +87,20 @@ _BEARER = HTTPBearer(
 Declared = Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)]
 
 
-def require(role: Role) -> Callable[[Request, AppContext, HTTPAuthorizationCredentials | None], Principal]:
+def require(
+    role: Role,
+) -> Callable[[Request, AppContext, SqlUnitOfWork, HTTPAuthorizationCredentials | None], Principal]:
     """A dependency admitting keys whose role includes `role` (and, for reads of a public
     archive, requests with no key at all)."""
 
-    def dependency(request: Request, context: Context, _declared: Declared) -> Principal:
+    def dependency(request: Request, context: Context, uow: Uow, _declared: Declared) -> Principal:
         presented = _presented_key(request)
         if presented is None:
             if role is Role.READER and context.settings.public_read:
                 return ANONYMOUS_READER
             raise Unauthenticated("this needs an API key: send `Authorization: Bearer <key>`")
-        with context.db.reading() as session:
-            principal = authenticate(session, presented)
+        with uow.reading():
+            principal = authenticate(uow, presented)
         if not principal.role.includes(role):
             raise Forbidden(role.value, principal.role.value)
         return principal

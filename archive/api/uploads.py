@@ -8,8 +8,9 @@ upload over the limit is refused at the first byte too many, and its spool file 
 
 from __future__ import annotations
 
-import mimetypes
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect
 
 from archive.digests import CHUNK_SIZE, Digester, Digests, SpooledUpload, UploadSpool
+from archive.domain.media_types import infer_media_type
 from archive.errors import InvalidInput, UnsupportedMediaType, UploadTooLarge
 
 if TYPE_CHECKING:
@@ -28,24 +30,7 @@ if TYPE_CHECKING:
 
 MAX_PARTS = 8
 _MULTIPART_OVERHEAD = 64 * 1024
-_MEDIA_TYPE = re.compile(
-    r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
-    r"(\s*;\s*[a-z0-9!#$&^_.+-]+=(\"[^\"\\\x00-\x1f]*\"|[a-z0-9!#$&^_.+-]+))*$",
-    re.IGNORECASE,
-)
 _FILENAME_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def normalise_media_type(declared: str | None, filename: str | None) -> str:
-    """The part's declared type, or a guess from the file name, or `application/octet-stream`."""
-    declared = (declared or "").strip()
-    if not declared or declared.lower() == "application/octet-stream":
-        guessed = mimetypes.guess_type(filename)[0] if filename else None
-        return guessed or "application/octet-stream"
-    if len(declared) > 255 or not _MEDIA_TYPE.match(declared):
-        raise InvalidInput(f"the file part's Content-Type {declared[:80]!r} is not a media type")
-    kind, _, params = declared.partition(";")
-    return kind.strip().lower() + (f"; {params.strip()}" if params.strip() else "")
 
 
 def safe_filename(raw: str | None) -> str | None:
@@ -153,7 +138,7 @@ class _FormReceiver:
                 raw_filename.decode("utf-8", "replace") if raw_filename else None
             )
             declared = self._headers.get(b"content-type", b"").decode("latin-1")
-            self.form.media_type = normalise_media_type(declared, self.form.filename)
+            self.form.media_type = infer_media_type(declared, self.form.filename)
             self.sink = (
                 UploadSpool(self.spool_dir, self.max_file_bytes)
                 if self.keep_file
@@ -193,6 +178,30 @@ class _FormReceiver:
         self.pending.clear()
         self.pending_size = 0
         return batch
+
+
+@asynccontextmanager
+async def received_form(
+    request: Request,
+    *,
+    spool_dir: Path | None,
+    max_file_bytes: int,
+    max_field_bytes: int,
+    field_names: frozenset[str] = frozenset({"metadata"}),
+) -> AsyncIterator[ReceivedForm]:
+    """The upload's form with its file spooled, for the block; the spool file removed when it ends."""
+    form = await receive_form(
+        request,
+        spool_dir=spool_dir,
+        keep_file=True,
+        max_file_bytes=max_file_bytes,
+        max_field_bytes=max_field_bytes,
+        field_names=field_names,
+    )
+    try:
+        yield form
+    finally:
+        form.discard()
 
 
 async def receive_form(

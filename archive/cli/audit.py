@@ -19,16 +19,8 @@ from rich.progress import (
 from rich.table import Table
 
 from archive.cli.runtime import JsonOption, Runtime, cli_actor, err, fail, out
-from archive.services.audit import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_WORKERS,
-    AuditReport,
-    BatchOutcome,
-    get_audit_progress,
-    get_audit_report,
-    start_audit,
-    sweep_audit,
-)
+from archive.jobs.audit import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, BatchOutcome, sweep_audit
+from archive.services.audit import AuditReport, get_audit_progress, get_audit_report, start_audit
 from archive.storage import BlobStore
 from archive.wire.audits import AuditOut
 
@@ -57,13 +49,13 @@ def audit(
         store = runtime.store  # opened before an audit is started, so that a bad store leaves none behind
         actor = cli_actor()
         if audit_id is None:
-            with runtime.unit_of_work() as session:
-                audit_id = start_audit(session, actor).id
+            with runtime.writing() as uow:
+                audit_id = start_audit(uow, actor).id
         run = _sweep_with_progress(
             runtime, store, audit_id, actor=actor, batch=batch, workers=workers, shown=not as_json
         )
-        with runtime.reading() as session:
-            report = get_audit_report(session, audit_id)
+        with runtime.reading() as uow:
+            report = get_audit_report(uow, audit_id)
     run.seconds = time.perf_counter() - started
     if as_json:
         _print_audit_json(report, run)
@@ -112,8 +104,8 @@ def _sweep_with_progress(
 ) -> _AuditRun:
     """Help sweep the audit until it is done, advancing a progress bar (from what others checked before)."""
     run = _AuditRun()
-    with runtime.reading() as session:
-        before = get_audit_progress(session, audit_id)
+    with runtime.reading() as uow:
+        before = get_audit_progress(uow, audit_id)
     with _audit_progress_bar(shown) as progress:
         task = progress.add_task(
             f"audit {audit_id}",
@@ -129,7 +121,12 @@ def _sweep_with_progress(
             progress.update(task, advance=outcome.bytes_checked, checked=before.checked + run.checked)
 
         sweep_audit(
-            runtime.database, store, audit_id, actor=actor, batch_size=batch, workers=workers, on_batch=show
+            runtime.new_unit_of_work,
+            audit_id,
+            actor=actor,
+            batch_size=batch,
+            workers=workers,
+            on_batch=show,
         )
     return run
 

@@ -14,9 +14,9 @@ from rich.table import Table
 
 from archive.cli.runtime import JsonOption, Runtime, fail, out
 from archive.client import ArchiveClient, ArchiveClientError, write_checked
+from archive.jobs.verifying_reader import VerifyingReader
 from archive.services import documents
 from archive.services.documents import list_versions
-from archive.services.fixity import VerifyingReader
 from archive.services.history import diff_versions
 
 
@@ -34,14 +34,16 @@ def get(
         _get_from_server(server, document_id, version, target)
         return
     with Runtime.load() as runtime:
-        with runtime.reading() as session:
+        with runtime.reading() as uow:
             found = (
-                documents.get_version(session, document_id, version)
+                documents.get_version(uow, document_id, version)
                 if version is not None
-                else documents.get_latest_version(session, document_id)
+                else documents.get_latest_version(uow, document_id)
             )
             info = documents.BlobInfo.of_version(found)
-        reader = VerifyingReader(runtime.database, runtime.store, runtime.settings.verify_on_read_bytes)
+        reader = VerifyingReader(
+            runtime.new_unit_of_work, runtime.store, runtime.settings.verify_on_read_bytes
+        )
         try:
             write_checked(reader.read(info, None), info.blake3, target, source=f"document {document_id}")
         except ArchiveClientError as exc:
@@ -72,7 +74,7 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """A document's versions: number, date, digest, notices, who archived it."""
-    with Runtime.load() as runtime, runtime.unit_of_work() as session:
+    with Runtime.load() as runtime, runtime.writing() as uow:
         rows = [
             HistoryRow(
                 version=v.number,
@@ -83,7 +85,7 @@ def history(
                 archived_by=v.archived_by,
                 note=v.note,
             )
-            for v in list_versions(session, document_id)
+            for v in list_versions(uow, document_id)
         ]
     if as_json:
         print(json.dumps({"document_id": document_id, "versions": [asdict(r) for r in rows]}, indent=2))
@@ -101,8 +103,8 @@ def diff(
     second: Annotated[int, typer.Argument(min=1, help="To this version.")],
 ) -> None:
     """What changed between two versions: the text as a unified diff, then fields, credits, notices."""
-    with Runtime.load() as runtime, runtime.unit_of_work() as session:
-        result = diff_versions(session, document_id, first, second)
+    with Runtime.load() as runtime, runtime.writing() as uow:
+        result = diff_versions(uow, document_id, first, second)
         print(result.unified or "(no text to compare)")
         for change in result.fields:
             print(f"field {change.field}: {change.before!r} -> {change.after!r}")
@@ -123,13 +125,11 @@ def export(
     from archive.services.export import export_to_file  # noqa: PLC0415
     from archive.wire.bag import WIRE_RENDERING  # noqa: PLC0415
 
-    with Runtime.load() as runtime, runtime.unit_of_work() as session:
+    with Runtime.load() as runtime, runtime.writing() as uow:
         summary = export_to_file(
-            session,
+            uow,
             document_id,
             output,
-            log=runtime.log_signer,
-            store=runtime.store,
             rendering=WIRE_RENDERING,
             work_dir=runtime.settings.effective_spool_dir(),
         )

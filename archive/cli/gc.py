@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from archive.cli.runtime import Runtime, out
-from archive.services.gc import collect_garbage
+from archive.jobs.gc import collect_garbage
 
 
 def gc(
@@ -20,8 +20,7 @@ def gc(
     """Remove blobs no row references, and spool files of interrupted uploads, past a grace period."""
     with Runtime.load() as runtime:
         report = collect_garbage(
-            runtime.database,
-            runtime.store,
+            runtime.new_unit_of_work,
             grace=timedelta(seconds=grace_seconds),
             spool_dir=runtime.settings.effective_spool_dir(),
             dry_run=dry_run,

@@ -26,6 +26,7 @@ from archive.bulk import (
 )
 from archive.cli.runtime import JsonOption, Runtime, cli_actor, err, fail, out
 from archive.client import ArchiveClient
+from archive.wire.versions import render_version
 
 
 def ingest(
@@ -79,13 +80,7 @@ def _ingest_target(server: str | None) -> Iterator[Target]:
             yield RemoteTarget(client)
         return
     with Runtime.load() as runtime:
-        yield LocalTarget(
-            runtime.database,
-            runtime.store,
-            runtime.extractor,
-            runtime.settings.effective_spool_dir(),
-            cli_actor(),
-        )
+        yield LocalTarget(runtime.unit_of_work(), cli_actor(), render_version)
 
 
 def _print_summary(summary: Summary, file_count: int) -> None:

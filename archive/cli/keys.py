@@ -18,22 +18,22 @@ def keys_create(
     name: Annotated[str, typer.Option(help="A unique name for the key's holder.")],
 ) -> None:
     """Make an API key and print it, alone on one line. It is not shown again."""
-    with Runtime.load() as runtime, runtime.unit_of_work() as session:
-        plaintext = keys.create_key(session, name, role)
+    with Runtime.load() as runtime, runtime.writing() as uow:
+        plaintext = keys.create_key(uow, name, role)
     print(plaintext, flush=True)
 
 
 def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
     """Revoke an API key: it is refused from now on."""
-    with Runtime.load() as runtime, runtime.unit_of_work() as session:
-        key = keys.revoke_key(session, name)
+    with Runtime.load() as runtime, runtime.writing() as uow:
+        key = keys.revoke_key(uow, name)
         revoked_at = key.revoked_at
     out.print(f"revoked {name} at {revoked_at:%Y-%m-%dT%H:%M:%SZ}", highlight=False)
 
 
 def keys_list(as_json: JsonOption = False) -> None:
     """List keys (names, roles, state; never the keys themselves)."""
-    with Runtime.load() as runtime, runtime.reading() as session:
+    with Runtime.load() as runtime, runtime.reading() as uow:
         rows = [
             {
                 "name": k.name,
@@ -41,7 +41,7 @@ def keys_list(as_json: JsonOption = False) -> None:
                 "created_at": k.created_at.isoformat(),
                 "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
             }
-            for k in keys.list_keys(session)
+            for k in keys.list_keys(uow)
         ]
     if as_json:
         print(json.dumps(rows, indent=2))

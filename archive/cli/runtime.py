@@ -1,7 +1,7 @@
 """What every command runs against: the settings, and what they open, made once per command.
 
-Commands open their transactions only through `Runtime.unit_of_work()` and `Runtime.reading()`, so where
-the command line commits is decided in this one module.
+A command works through one unit of work (`Runtime.unit_of_work()`), and opens its transactions only through
+`Runtime.writing()` and `Runtime.reading()`: the command line commits where the unit of work does.
 """
 
 from __future__ import annotations
@@ -9,19 +9,20 @@ from __future__ import annotations
 import getpass
 import sys
 from contextlib import AbstractContextManager
+from pathlib import Path
 from types import TracebackType
 from typing import Annotated, NoReturn, Self
 
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from archive.config import Settings, load_settings
 from archive.db import migrate
 from archive.db.session import Database
 from archive.extract import ExtractionLimits, ProcessExtractor
-from archive.services.log import LogSigner
+from archive.services.signing import LogSigner
+from archive.services.unit_of_work import SqlUnitOfWork
 from archive.storage import BlobStore, open_blob_store
 
 err = Console(stderr=True, soft_wrap=True)
@@ -56,7 +57,8 @@ class Runtime:
         self._migrated = False
         self._store: BlobStore | None = None
         self._extractor: ProcessExtractor | None = None
-        self._log_signer: LogSigner | None = None
+        self._signer: LogSigner | None = None
+        self._unit_of_work: SqlUnitOfWork | None = None
 
     @classmethod
     def load(cls) -> Runtime:
@@ -83,7 +85,7 @@ class Runtime:
     def database(self) -> Database:
         """The database, refused (on first use) unless its schema is the one this code needs.
 
-        Commands hand it to services that take one; they open transactions through the methods below.
+        Commands reach it through their unit of work, and open transactions through the methods below.
         """
         database = self._open_database()
         if not self._migrated:
@@ -96,13 +98,27 @@ class Runtime:
             self._database = Database.from_settings(self.settings)
         return self._database
 
-    def unit_of_work(self) -> AbstractContextManager[Session]:
-        """A transaction that may write: committed when the block ends normally, rolled back if it raises."""
-        return self.database.unit_of_work()
+    def unit_of_work(self) -> SqlUnitOfWork:
+        """The command's unit of work (made on first use, over the migrated database)."""
+        if self._unit_of_work is None:
+            self._unit_of_work = SqlUnitOfWork(self.database, self)
+        return self._unit_of_work
 
-    def reading(self) -> AbstractContextManager[Session]:
+    def new_unit_of_work(self) -> SqlUnitOfWork:
+        """Another unit of work over the same adapters, for sweeps that run transactions in threads."""
+        return SqlUnitOfWork(self.database, self)
+
+    def writing(self) -> AbstractContextManager[SqlUnitOfWork]:
+        """A transaction that may write: committed when the block ends normally, rolled back if it raises."""
+        return self.unit_of_work().writing()
+
+    def reading(self) -> AbstractContextManager[SqlUnitOfWork]:
         """A transaction that only reads and commits nothing."""
-        return self.database.reading()
+        return self.unit_of_work().reading()
+
+    @property
+    def spool_dir(self) -> Path | None:
+        return self.settings.effective_spool_dir()
 
     @property
     def store(self) -> BlobStore:
@@ -122,13 +138,11 @@ class Runtime:
         return self._extractor
 
     @property
-    def log_signer(self) -> LogSigner:
+    def signer(self) -> LogSigner:
         """The log's signing key, made on first use if the archive has none yet."""
-        if self._log_signer is None:
-            self._log_signer = LogSigner.load_or_create(
-                self.settings.log_origin, self.settings.signing_key_file
-            )
-        return self._log_signer
+        if self._signer is None:
+            self._signer = LogSigner.load_or_create(self.settings.log_origin, self.settings.signing_key_file)
+        return self._signer
 
     def close(self) -> None:
         """Stop the extractor's workers and close the database's connections, whichever were opened."""

@@ -20,8 +20,8 @@ def serve(
 
     from archive.api.observability import configure_logging  # noqa: PLC0415
 
-    with Runtime.load() as runtime, runtime.unit_of_work() as session:
-        bootstrap = keys.create_bootstrap_key(session)
+    with Runtime.load() as runtime, runtime.writing() as uow:
+        bootstrap = keys.create_bootstrap_key(uow)
     settings = runtime.settings  # the server opens its own database; this command's is closed by now
     if bootstrap is not None:
         err.print(

@@ -24,8 +24,8 @@ def verify(
 ) -> None:
     """Is this file archived? Prints its digests and the versions that hold it; exit 1 when not."""
     digests = digest_file(path)
-    with Runtime.load() as runtime, runtime.reading() as session:
-        result = verify_digest(session, uploaded=digests)
+    with Runtime.load() as runtime, runtime.reading() as uow:
+        result = verify_digest(uow, uploaded=digests)
     if as_json:
         print(json.dumps(VerificationOut.of(result).model_dump(mode="json"), indent=2))
         if not result.archived:
@@ -78,12 +78,12 @@ def log_verify() -> None:
     """Recompute the whole log from its stored leaves and check it against every signed checkpoint."""
     with (
         Runtime.load() as runtime,
-        runtime.unit_of_work() as session,
+        runtime.writing() as uow,
         Progress(console=err, transient=True) as progress,
     ):
         task = progress.add_task("leaves", total=None)
         result = verify_log(
-            session, progress=lambda done, total: progress.update(task, completed=done, total=total)
+            uow, progress=lambda done, total: progress.update(task, completed=done, total=total)
         )
     if not result.ok:
         where = f" (first bad leaf: {result.first_bad_index})" if result.first_bad_index is not None else ""

@@ -1,4 +1,4 @@
-"""The engine, and the one place a transaction is committed or rolled back."""
+"""The engine, and the sessions the unit of work runs its transactions in."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class _SqliteWriters:
     """BEGIN IMMEDIATE for units of work that may write: SQLite's write lock is taken at the start, so two
     transactions that read and then write (claiming a version number, appending to the log) queue up instead
-    of failing on a stale read. Read-only ones (`Database.reading()`) begin DEFERRED and run side by side.
+    of failing on a stale read. Read-only ones (`Database.session(writing=False)`) begin DEFERRED and run
+    side by side.
 
     Writers of one process also queue on a lock of their own before BEGIN: a writer waiting in SQLite's busy
     handler sleeps in steps of up to 100 ms whatever happens meanwhile, so eight uploads at once spent most
@@ -98,11 +99,13 @@ def build_engine(settings: Settings) -> Engine:
 
 
 class Database:
-    """An engine and its sessions. `unit_of_work()` is the only place that commits."""
+    """An engine and its sessions. Transactions are opened by the unit of work
+    (`archive.services.unit_of_work`), which alone commits."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reading = self.engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -113,15 +116,16 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """A session committed when the block ends normally and rolled back when it raises.
+    def session(self, *, writing: bool) -> Iterator[Session]:
+        """A session for one transaction, rolled back unless the caller commits it, and closed at the end.
 
-        Connection failures become `DatabaseUnavailable`, so callers above never see a driver error.
+        A writing one takes SQLite's write lock at BEGIN; a reading one does not (it begins DEFERRED, and
+        what it read stays loaded, detached, after it closes). Connection failures become
+        `DatabaseUnavailable`, so callers above never see a driver error.
         """
-        session = self._sessions()
+        session = self._sessions() if writing else self._sessions(bind=self._reading)
         try:
             yield session
-            session.commit()
         except OperationalError as exc:
             session.rollback()
             raise DatabaseUnavailable(f"the database cannot be reached: {exc.orig}") from exc
@@ -136,23 +140,8 @@ class Database:
         finally:
             session.close()
 
-    @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A unit of work that only reads: it takes no write lock (on SQLite) and commits nothing."""
-        session = self._sessions(bind=self.engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"}))
-        try:
-            yield session
-        except OperationalError as exc:
-            raise DatabaseUnavailable(f"the database cannot be reached: {exc.orig}") from exc
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise DatabaseUnavailable(f"the database connection was lost: {exc.orig}") from exc
-            raise
-        finally:
-            session.close()  # ends the transaction; what was read stays loaded, detached
-
     def ping(self) -> None:
-        with self.unit_of_work() as session:
+        with self.session(writing=False) as session:
             session.execute(text("SELECT 1"))
 
     def dispose(self) -> None:

@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from archive.db.models import Credit, Notice, Photo, Version
-from archive.db.repository import Repository
+from archive.db.repositories.base import set_loaded
 from archive.extract.model import Extraction, FoundCredit, FoundPhoto, Span
 from archive.names import normalize_name
 from archive.services.metadata import SuppliedCredit, SuppliedMetadata
+from archive.services.unit_of_work import UnitOfWork
 
 DESCRIPTIVE_FIELDS = ("title", "subtitle", "publisher", "language", "published_at", "modified_at")
 
@@ -169,7 +170,7 @@ def merge(supplied: SuppliedMetadata, extraction: Extraction) -> Merged:
 
 
 def record_attribution(
-    repo: Repository, version: Version, supplied: SuppliedMetadata, extraction: Extraction
+    uow: UnitOfWork, version: Version, supplied: SuppliedMetadata, extraction: Extraction
 ) -> None:
     """Write a new version with its descriptive fields, evidence and text, then its photos, credits and
     notices."""
@@ -180,7 +181,7 @@ def record_attribution(
     version.text = extraction.text
     version.extraction_problems = list(extraction.problems)
     version.alternatives = dict(merged.alternatives)
-    repo.add_version(version)  # one INSERT, described
+    uow.documents.add_version(version)  # one INSERT, described
 
     photos = [
         Photo(
@@ -194,7 +195,7 @@ def record_attribution(
         )
         for number, draft in enumerate(merged.photos)
     ]
-    repo.add_all(photos)  # their ids are needed by their credits
+    uow.attribution.add_photos(photos)  # their ids are needed by their credits
     drafts = [
         *(
             (credit, photo.id)
@@ -203,7 +204,7 @@ def record_attribution(
         ),
         *((credit, None) for credit in merged.credits),
     ]
-    agents = repo.agents_for([(draft.name, draft.kind, draft.identifiers) for draft, _ in drafts])
+    agents = uow.attribution.agents_for([(draft.name, draft.kind, draft.identifiers) for draft, _ in drafts])
     credits = [
         Credit(
             version_id=version.id,
@@ -229,12 +230,12 @@ def record_attribution(
         )
         for number, notice in enumerate(extraction.notices)
     ]
-    repo.add_all([*credits, *notices])
-    repo.set_loaded(version, "photos", photos)
-    repo.set_loaded(version, "credits", credits)
-    repo.set_loaded(version, "notices", notices)
+    uow.attribution.add_credits(credits, notices)
+    set_loaded(version, "photos", photos)
+    set_loaded(version, "credits", credits)
+    set_loaded(version, "notices", notices)
     for photo in photos:
-        repo.set_loaded(photo, "credits", [credit for credit in credits if credit.photo_id == photo.id])
+        set_loaded(photo, "credits", [credit for credit in credits if credit.photo_id == photo.id])
 
 
 def _span_columns(rule: str | None, span: Span | None) -> dict[str, Any]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from archive.db.models import Agent, Blob, Credit, Document, Version
-from archive.db.repository import Repository
 from archive.errors import BlobNotFound, DocumentNotFound, NotFound, VersionNotFound
+from archive.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -41,42 +39,39 @@ class BlobInfo:
         return cls(blob.blake3, blob.sha256, blob.size, blob.media_type, None, blob.fixity_status)
 
 
-def get_document(session: Session, document_id: str) -> DocumentView:
-    repo = Repository(session)
-    document = repo.get_document(document_id)
+def get_document(uow: UnitOfWork, document_id: str) -> DocumentView:
+    document = uow.documents.get(document_id)
     if document is None:
         raise DocumentNotFound(document_id)
-    return DocumentView(document=document, latest=repo.latest_version(document))
+    return DocumentView(document=document, latest=uow.documents.latest_version(document))
 
 
-def list_versions(session: Session, document_id: str) -> Sequence[Version]:
-    repo = Repository(session)
-    if repo.get_document(document_id) is None:
+def list_versions(uow: UnitOfWork, document_id: str) -> Sequence[Version]:
+    if uow.documents.get(document_id) is None:
         raise DocumentNotFound(document_id)
-    return repo.list_versions(document_id)
+    return uow.documents.versions(document_id)
 
 
-def get_version(session: Session, document_id: str, number: int) -> Version:
-    repo = Repository(session)
-    version = repo.get_version(document_id, number)
+def get_version(uow: UnitOfWork, document_id: str, number: int) -> Version:
+    version = uow.documents.version(document_id, number)
     if version is None:
-        if repo.get_document(document_id) is None:
+        if uow.documents.get(document_id) is None:
             raise DocumentNotFound(document_id)
         raise VersionNotFound(document_id, number)
     return version
 
 
-def get_latest_version(session: Session, document_id: str) -> Version:
-    latest = Repository(session).latest_version_of(document_id)
+def get_latest_version(uow: UnitOfWork, document_id: str) -> Version:
+    latest = uow.documents.latest_version_of(document_id)
     if latest is None:
-        get_document(session, document_id)  # DocumentNotFound when there is no such document
+        get_document(uow, document_id)  # DocumentNotFound when there is no such document
         raise VersionNotFound(document_id, 1)
     return latest
 
 
-def get_version_text(session: Session, document_id: str, number: int) -> str:
-    version = get_version(session, document_id, number)
-    text = Repository(session).version_text(version.id)
+def get_version_text(uow: UnitOfWork, document_id: str, number: int) -> str:
+    version = get_version(uow, document_id, number)
+    text = uow.documents.version_text(version.id)
     if text is None:
         raise NotFound(
             f"version {number} of document {document_id} has no text "
@@ -94,7 +89,7 @@ class DocumentPage:
 
 
 def search_documents(
-    session: Session,
+    uow: UnitOfWork,
     *,
     credit: str | None = None,
     role: str | None = None,
@@ -105,11 +100,10 @@ def search_documents(
     limit: int = 20,
 ) -> DocumentPage:
     """Documents newest first, a page at a time; `cursor` is the last id of the previous page."""
-    repo = Repository(session)
-    found = repo.search_documents(
+    found = uow.documents.search(
         credit=credit, role=role, q=q, words=text, source_url=source_url, after=cursor, limit=limit + 1
     )
-    page = [DocumentView(document, repo.latest_version(document)) for document in found[:limit]]
+    page = [DocumentView(document, uow.documents.latest_version(document)) for document in found[:limit]]
     next_cursor = page[-1].document.id if len(found) > limit else None
     return DocumentPage(documents=page, next_cursor=next_cursor)
 
@@ -120,16 +114,15 @@ class AgentView:
     credits: Sequence[tuple[Credit, Version]]
 
 
-def get_agent(session: Session, agent_id: int, limit: int = 500) -> AgentView:
-    repo = Repository(session)
-    agent = repo.get_agent(agent_id)
+def get_agent(uow: UnitOfWork, agent_id: int, limit: int = 500) -> AgentView:
+    agent = uow.attribution.agent(agent_id)
     if agent is None:
         raise NotFound(f"no agent with id {agent_id}", agent_id=agent_id)
-    return AgentView(agent=agent, credits=repo.agent_credits(agent_id, limit))
+    return AgentView(agent=agent, credits=uow.attribution.agent_credits(agent_id, limit))
 
 
-def get_blob_info(session: Session, blake3: str) -> BlobInfo:
-    blob = Repository(session).get_blob(blake3)
+def get_blob_info(uow: UnitOfWork, blake3: str) -> BlobInfo:
+    blob = uow.blobs.get(blake3)
     if blob is None:
         raise BlobNotFound(blake3)
     return BlobInfo.of_blob(blob)

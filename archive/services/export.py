@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import IO, Any
 
 import bagit
-from sqlalchemy.orm import Session
 
 from archive.db.models import Blob, Version
 from archive.digests import CHUNK_SIZE
 from archive.errors import ArchiveError, StorageError, StoredBlobMismatch
 from archive.services.documents import get_document, list_versions
-from archive.services.log import LogSigner, Receipt, receipt_for
+from archive.services.log import Receipt, receipt_for
+from archive.services.unit_of_work import UnitOfWork
 from archive.storage import BlobStore
 
 MANIFEST_ALGORITHMS = ("sha256", "sha512")
@@ -109,30 +109,28 @@ def bag_filename(filename: str | None, blake3: str) -> str:
 
 
 def export_document(
-    session: Session,
+    uow: UnitOfWork,
     document_id: str,
     destination: IO[bytes],
     *,
-    store: BlobStore,
-    log: LogSigner,
     rendering: BagRendering,
     work_dir: Path | None = None,
 ) -> ExportSummary:
     """Write the document's bag, zipped, to `destination`: one folder `<id>/` holding the bag."""
-    document = get_document(session, document_id).document
-    versions = list_versions(session, document.id)
+    document = get_document(uow, document_id).document
+    versions = list_versions(uow, document.id)
     _ensure_folder(work_dir)
     with tempfile.TemporaryDirectory(prefix="archive-export-", dir=work_dir) as scratch:
         bag_dir = Path(scratch) / document.id
         bag_dir.mkdir()
         archived: dict[str, Blob] = {}
         for version in versions:
-            path, blob = _write_version(session, version, bag_dir, store=store, log=log, rendering=rendering)
+            path, blob = _write_version(uow, version, bag_dir, rendering=rendering)
             archived[f"{PAYLOAD_FOLDER}/{path}"] = blob
         # The log's public key, so that the receipts can be checked with nothing but the bag (bagging
         # moves it into the payload, beside the versions).
-        (bag_dir / "log.vkey").write_text(log.verifier_key + "\n", encoding="utf-8")
-        _make_bag(bag_dir, _bag_info(document.id, log.origin, len(versions)))
+        (bag_dir / "log.vkey").write_text(uow.signer.verifier_key + "\n", encoding="utf-8")
+        _make_bag(bag_dir, _bag_info(document.id, uow.signer.origin, len(versions)))
         _require_recorded_digests(bag_dir, archived)
         start = destination.tell()
         _zip_folder(bag_dir, destination)
@@ -141,11 +139,9 @@ def export_document(
 
 
 def export_to_spool(
-    session: Session,
+    uow: UnitOfWork,
     document_id: str,
     *,
-    store: BlobStore,
-    log: LogSigner,
     rendering: BagRendering,
     work_dir: Path | None = None,
 ) -> SpooledExport:
@@ -153,9 +149,7 @@ def export_to_spool(
     _ensure_folder(work_dir)
     spool = tempfile.TemporaryFile(prefix="archive-export-", suffix=".zip", dir=work_dir)  # noqa: SIM115  (the caller's)
     try:
-        summary = export_document(
-            session, document_id, spool, store=store, log=log, rendering=rendering, work_dir=work_dir
-        )
+        summary = export_document(uow, document_id, spool, rendering=rendering, work_dir=work_dir)
     except BaseException:
         spool.close()
         raise
@@ -163,17 +157,15 @@ def export_to_spool(
 
 
 def export_to_file(
-    session: Session,
+    uow: UnitOfWork,
     document_id: str,
     path: Path,
     *,
-    store: BlobStore,
-    log: LogSigner,
     rendering: BagRendering,
     work_dir: Path | None = None,
 ) -> ExportSummary:
     """Write the zip to `path`, whole or not at all: it is written beside it and renamed into place."""
-    get_document(session, document_id)  # an unknown id fails before anything touches the path
+    get_document(uow, document_id)  # an unknown id fails before anything touches the path
     try:
         partial = tempfile.NamedTemporaryFile(  # noqa: SIM115  (kept past this block, to be renamed)
             prefix=f".{path.name}.", suffix=".partial", dir=path.parent, delete=False
@@ -182,9 +174,7 @@ def export_to_file(
         raise ExportUnwritable(path, exc) from exc
     try:
         with partial:
-            summary = export_document(
-                session, document_id, partial, store=store, log=log, rendering=rendering, work_dir=work_dir
-            )
+            summary = export_document(uow, document_id, partial, rendering=rendering, work_dir=work_dir)
             partial.flush()
             os.fsync(partial.fileno())
         Path(partial.name).replace(path)
@@ -203,22 +193,16 @@ def _ensure_folder(folder: Path | None) -> None:
 
 
 def _write_version(
-    session: Session,
-    version: Version,
-    bag_dir: Path,
-    *,
-    store: BlobStore,
-    log: LogSigner,
-    rendering: BagRendering,
+    uow: UnitOfWork, version: Version, bag_dir: Path, *, rendering: BagRendering
 ) -> tuple[str, Blob]:
     """The version's folder; the bag-relative path of its bytes, and the blob they must match."""
     folder = bag_dir / "versions" / str(version.number)
     content = folder / "content" / bag_filename(version.filename, version.blob.blake3)
     content.parent.mkdir(parents=True)
-    _copy_blob(store, version.blob, content)
+    _copy_blob(uow.store, version.blob, content)
     (folder / "version.json").write_bytes(rendering.version_json(version))
     if version.log_index is not None:
-        (folder / "receipt.json").write_bytes(rendering.receipt_json(receipt_for(session, log, version)))
+        (folder / "receipt.json").write_bytes(rendering.receipt_json(receipt_for(uow, version)))
     return content.relative_to(bag_dir).as_posix(), version.blob
 
 

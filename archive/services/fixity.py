@@ -8,26 +8,22 @@ so a failure can never be quietly forgotten. Storage that cannot be reached is n
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Literal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from archive.db.models import Blob, FixityCheck, utcnow
-from archive.db.repository import BlobFixityRow, FixityCheckRow, Repository
-from archive.db.session import Database
+from archive.db.models import Blob, utcnow
+from archive.db.repositories import BlobFixityRow, FixityCheckRow
 from archive.digests import Digests, digest_chunks
-from archive.errors import BlobNotFound, StoredBlobCorrupt
+from archive.errors import BlobNotFound
 from archive.ledger import fixity_failed
 from archive.metrics import FIXITY_RESULTS
-from archive.services.documents import BlobInfo
 from archive.services.log import append_event
-from archive.storage import BlobStore, ByteRange
+from archive.services.unit_of_work import UnitOfWork
+from archive.storage import BlobStore
 
 FixityStatus = Literal["ok", "corrupt", "missing"]
 # `measure_all` hands a batch to its threads in this many slices: enough to keep every thread busy when the
@@ -117,7 +113,7 @@ def _slices(expected: Sequence[Digests], count: int) -> list[Sequence[Digests]]:
 
 
 def record_measurements(
-    session: Session,
+    uow: UnitOfWork,
     measurements: Sequence[Measurement],
     *,
     actor: str,
@@ -132,7 +128,7 @@ def record_measurements(
     """
     ordered = sorted(measurements, key=lambda measurement: measurement.expected.blake3)
     log_indexes = {
-        measurement.expected.blake3: _log_failure(session, measurement, actor)
+        measurement.expected.blake3: _log_failure(uow, measurement, actor)
         for measurement in ordered
         if measurement.status != "ok"
     }
@@ -140,7 +136,7 @@ def record_measurements(
         _result(measurement, actor, audit_id, log_indexes.get(measurement.expected.blake3))
         for measurement in ordered
     ]
-    Repository(session).record_fixity(
+    uow.blobs.record_fixity(
         [_check_row(result) for result in results], [_status_row(result) for result in results]
     )
     for status, count in Counter(result.status for result in results).items():
@@ -186,76 +182,27 @@ def _status_row(result: FixityResult) -> BlobFixityRow:
     }
 
 
-def _log_failure(session: Session, measurement: Measurement, actor: str) -> int:
+def _log_failure(uow: UnitOfWork, measurement: Measurement, actor: str) -> int:
     event = fixity_failed(
         expected=measurement.expected, found=measurement.found, time=measurement.measured_at, actor=actor
     )
-    return append_event(session, event)
+    return append_event(uow.log, event)
 
 
-def check_blob(session: Session, store: BlobStore, blake3: str, *, actor: str) -> FixityResult:
+def check_blob(uow: UnitOfWork, blake3: str, *, actor: str) -> FixityResult:
     """Re-read one blob from storage now and record the result; `BlobNotFound` for an unknown digest."""
-    expected = Repository(session).blob_digests(blake3)
+    expected = uow.blobs.digests_of(blake3)
     if expected is None:
         raise BlobNotFound(blake3)
-    [result] = record_measurements(session, [measure(store, expected)], actor=actor)
+    [result] = record_measurements(uow, [measure(uow.store, expected)], actor=actor)
     return result
 
 
-def last_fixity(session: Session, blob: Blob) -> FixityState | None:
+def last_fixity(uow: UnitOfWork, blob: Blob) -> FixityState | None:
     """The blob's last check (None when it was never checked)."""
     if blob.fixity_status is None:
         return None
-    last = session.scalars(
-        select(FixityCheck)
-        .where(FixityCheck.blob_blake3 == blob.blake3)
-        .order_by(FixityCheck.checked_at.desc(), FixityCheck.id.desc())
-        .limit(1)
-    ).one_or_none()
+    last = uow.blobs.last_check(blob.blake3)
     if last is None:
         return None
     return FixityState(status=last.status, checked_at=last.checked_at, log_index=last.log_index)
-
-
-FAILED = frozenset({"corrupt", "missing"})
-
-
-class VerifyingReader:
-    """Reads blobs for serving, never passing off bad bytes as good.
-
-    A blob whose last check failed is refused (`StoredBlobCorrupt`). A blob up to `verify_up_to` bytes is
-    read whole and re-hashed before a byte is sent; a mismatch, or a blob storage has lost, is recorded as a
-    fixity failure (a check row and a log leaf) and refused. Larger blobs stream as stored; audits cover them.
-    """
-
-    def __init__(self, db: Database, store: BlobStore, verify_up_to: int) -> None:
-        self.db = db
-        self.store = store
-        self.verify_up_to = verify_up_to
-
-    def require_servable(self, info: BlobInfo) -> None:
-        if info.fixity_status in FAILED:
-            raise StoredBlobCorrupt(info.blake3, info.fixity_status)
-
-    def read(self, info: BlobInfo, byte_range: ByteRange | None) -> Iterator[bytes]:
-        self.require_servable(info)
-        expected = Digests(blake3=info.blake3, sha256=info.sha256, size=info.size)
-        try:
-            if info.size > self.verify_up_to:
-                return self.store.read(info.blake3, byte_range)
-            data = b"".join(self.store.read(info.blake3))
-        except BlobNotFound:
-            self._record_failure(expected, None)
-            raise StoredBlobCorrupt(info.blake3, "missing") from None
-        found = digest_chunks([data])
-        if found != expected:
-            self._record_failure(expected, found)
-            raise StoredBlobCorrupt(info.blake3, "corrupt")
-        piece = data if byte_range is None else data[byte_range.start : byte_range.end + 1]
-        return iter([piece] if piece else [])
-
-    def _record_failure(self, expected: Digests, found: Digests | None) -> None:
-        with self.db.unit_of_work() as session:
-            if Repository(session).blob_digests(expected.blake3) is not None:
-                measurement = Measurement(expected=expected, found=found, measured_at=utcnow())
-                record_measurements(session, [measurement], actor="check on read")

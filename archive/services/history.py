@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from archive.db.models import Document, Version
-from archive.db.repository import Repository
 from archive.errors import DocumentNotFound, VersionNotFound
 from archive.names import normalize_name
 from archive.services.documents import get_version
+from archive.services.unit_of_work import UnitOfWork
 
 COMPARED_FIELDS = (
     "title",
@@ -98,12 +96,11 @@ def _credit_keys(version: Version) -> dict[tuple[str, str], dict[str, str]]:
     }
 
 
-def diff_versions(session: Session, document_id: str, first: int, second: int) -> VersionDiff:
+def diff_versions(uow: UnitOfWork, document_id: str, first: int, second: int) -> VersionDiff:
     """What changed from version `first` to version `second` of a document."""
-    before = get_version(session, document_id, first)
-    after = get_version(session, document_id, second)
-    repo = Repository(session)
-    old_text, new_text = repo.version_text(before.id), repo.version_text(after.id)
+    before = get_version(uow, document_id, first)
+    after = get_version(uow, document_id, second)
+    old_text, new_text = uow.documents.version_text(before.id), uow.documents.version_text(after.id)
     result = VersionDiff(document_id=document_id, from_version=before, to_version=after, unified=None)
     if old_text is not None and new_text is not None:
         old_lines, new_lines = old_text.splitlines(), new_text.splitlines()
@@ -152,27 +149,26 @@ class TimeMap:
     mementos: list[Memento]
 
 
-def _document(session: Session, document_id: str | None, original: str | None) -> Document:
-    repo = Repository(session)
+def _document(uow: UnitOfWork, document_id: str | None, original: str | None) -> Document:
     if document_id is not None:
-        document = repo.get_document(document_id)
+        document = uow.documents.get(document_id)
     else:
         assert original is not None
-        document = repo.get_document_by_source_url(original)
+        document = uow.documents.by_source_url(original)
     if document is None:
         raise DocumentNotFound(document_id or original or "")
     return document
 
 
-def time_map(session: Session, *, document_id: str | None = None, original: str | None = None) -> TimeMap:
+def time_map(uow: UnitOfWork, *, document_id: str | None = None, original: str | None = None) -> TimeMap:
     """Every version of a document (by id, or by its original URL), oldest first."""
-    document = _document(session, document_id, original)
-    times = Repository(session).version_times(document.id)
+    document = _document(uow, document_id, original)
+    times = uow.documents.version_times(document.id)
     return TimeMap(document, [Memento(number, archived_at) for number, archived_at in times])
 
 
 def version_at(
-    session: Session,
+    uow: UnitOfWork,
     when: datetime | None,
     *,
     document_id: str | None = None,
@@ -180,7 +176,7 @@ def version_at(
 ) -> tuple[TimeMap, Memento]:
     """The version that stood at `when`: the last archived at or before it (the first, when `when` is
     earlier than every version; the latest, when `when` is None)."""
-    timemap = time_map(session, document_id=document_id, original=original)
+    timemap = time_map(uow, document_id=document_id, original=original)
     if not timemap.mementos:
         raise VersionNotFound(timemap.document.id, 1)
     if when is None:

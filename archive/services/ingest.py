@@ -1,26 +1,23 @@
-"""Archiving an upload: blob first, rows last (the caller's commit is the commit point)."""
+"""Archiving an upload: blob first, rows last (the unit of work's commit is the commit point)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
 from ulid import ULID
 
-from archive.db.models import Blob, Document, Version
-from archive.db.repository import Repository
-from archive.db.session import Database
+from archive.db.models import Blob, Document, Version, utcnow
+from archive.db.repositories.base import set_loaded
 from archive.digests import SpooledUpload, UploadSpool
 from archive.errors import BlobNotFound, DocumentNotFound, EmptyUpload, StoredBlobMismatch, VersionNotFound
-from archive.extract import Extractor, has_extractor
+from archive.extract import has_extractor
 from archive.extract.model import Extraction
 from archive.services.attribution import record_attribution
 from archive.services.documents import get_document
 from archive.services.log import log_version
 from archive.services.metadata import SuppliedMetadata
-from archive.storage import BlobStore
+from archive.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -30,85 +27,97 @@ class IngestResult:
     """False when the upload matched the document's latest version, which is returned instead."""
 
 
+@dataclass(frozen=True)
+class Upload:
+    """What an archivist sent: the spooled bytes, how they are described, by whom, and for which document
+    (`document_id`; None: the one whose `source_url` matches, else a new one)."""
+
+    file: SpooledUpload
+    media_type: str
+    filename: str | None
+    metadata: SuppliedMetadata
+    actor: str
+    document_id: str | None = None
+
+
 def new_document_id() -> str:
     """A ULID: URL-safe, 26 characters, sortable by creation time."""
     return str(ULID())
 
 
-def store_blob(repo: Repository, store: BlobStore, upload: SpooledUpload, media_type: str) -> Blob:
+def store_blob(uow: UnitOfWork, upload: SpooledUpload, media_type: str) -> Blob:
     """Make sure storage holds the bytes and the blob's row exists, under the digest's lock.
 
-    `ingest_document` puts the bytes before its transaction begins, so no lock is held while they are
+    `prepare_upload` puts the bytes before the transaction begins, so no lock is held while they are
     written and synced; the collector of unreferenced blobs may have removed them since (it takes the same
     lock), so storage is asked again here and the bytes put again if they are gone. A blob that storage had
     lost is written back the same way.
     """
     digests = upload.digests
-    repo.lock_blob(digests.blake3)  # the collector waits until this transaction ends
-    known = repo.get_blob(digests.blake3)
+    uow.blobs.lock(digests.blake3)  # the collector waits until this transaction ends
+    known = uow.blobs.get(digests.blake3)
     if known is not None and known.size != digests.size:
         raise StoredBlobMismatch(digests.blake3, known.size, digests.size)
     try:
-        store.size(digests.blake3)
+        uow.store.size(digests.blake3)
     except BlobNotFound:
-        store.put_if_absent(upload, media_type)
-    return repo.ensure_blob(digests, media_type)
+        uow.store.put_if_absent(upload, media_type)
+    return uow.blobs.ensure(digests, media_type)
 
 
-def ingest_document(
-    session: Session,
-    store: BlobStore,
-    upload: SpooledUpload,
-    *,
-    media_type: str,
-    filename: str | None,
-    metadata: SuppliedMetadata,
-    actor: str,
-    extractor: Extractor,
-    document_id: str | None = None,
-) -> IngestResult:
-    """Archive an upload as a new document, or as a new version of the document it names.
-
-    The document is `document_id` when given, else the one whose `source_url` matches, else a new one.
-    When the bytes and supplied metadata equal that document's latest version, nothing is added.
-    Metadata is read out of the document (`extractor`) and merged under what the archivist supplied.
-    """
-    if upload.digests.size == 0:
+def prepare_upload(uow: UnitOfWork, upload: Upload) -> Extraction:
+    """Read the upload's metadata out of it and put its bytes in storage, outside any transaction: on SQLite
+    a transaction that may write holds the write lock, which should not be held while a page is parsed or
+    the bytes are written and synced."""
+    if upload.file.digests.size == 0:
         raise EmptyUpload()
-    # Parse and store before the first statement: on SQLite that takes the write lock, which should not be
-    # held while a page is parsed or the bytes are written and synced.
-    extraction = extractor.extract(upload.path, media_type)
-    store.put_if_absent(upload, media_type)
-    repo = Repository(session)
-    document = _find_document(repo, document_id, metadata)
+    extraction = uow.extractor.extract(upload.file.path, upload.media_type)
+    uow.store.put_if_absent(upload.file, upload.media_type)
+    return extraction
+
+
+def record_upload(uow: UnitOfWork, upload: Upload, extraction: Extraction) -> IngestResult:
+    """In the transaction open on `uow`: archive a prepared upload as a new document, or as a new version
+    of its document. When the bytes and supplied metadata equal that document's latest version, nothing is
+    added. What was read out of the document is merged under what the archivist supplied."""
+    metadata = upload.metadata
+    document = _find_document(uow, upload.document_id, metadata)
     if document is not None:
-        latest = repo.latest_version(document)
+        latest = uow.documents.latest_version(document)
         if (
             latest is not None
-            and latest.blob_blake3 == upload.digests.blake3
+            and latest.blob_blake3 == upload.file.digests.blake3
             and latest.supplied == metadata.snapshot()
         ):
             return IngestResult(version=latest, created=False)
 
-    blob = store_blob(repo, store, upload, media_type)
+    blob = store_blob(uow, upload.file, upload.media_type)
     new_document = document is None
     if document is None:
         # Its row is new to this transaction, so its first version number needs no claim.
-        document = repo.add_document(
-            Document(id=new_document_id(), source_url=metadata.source_url, created_by=actor, latest_version=1)
+        document = uow.documents.add(
+            Document(
+                id=new_document_id(),
+                source_url=metadata.source_url,
+                created_by=upload.actor,
+                latest_version=1,
+            )
         )
     version = _add_version(
-        repo,
+        uow,
         document,
         blob=blob,
-        media_type=media_type,
-        filename=filename,
-        metadata=metadata,
-        actor=actor,
-        extraction=extraction,
+        described=Described(upload.media_type, upload.filename, metadata, upload.actor, extraction),
         new_document=new_document,
     )
     return IngestResult(version=version, created=True)
+
+
+def ingest_document(uow: UnitOfWork, upload: Upload) -> IngestResult:
+    """Archive an upload in a transaction of its own (`archive_upload` adds idempotency keys)."""
+    extraction = prepare_upload(uow, upload)
+    with uow.writing():
+        return record_upload(uow, upload, extraction)
 
 
 @dataclass(frozen=True)
@@ -120,29 +129,24 @@ class StoredExtraction:
     extraction: Extraction
 
 
-def extract_latest(
-    db: Database, store: BlobStore, extractor: Extractor, document_id: str, spool_dir: Path | None
-) -> StoredExtraction:
+def extract_latest(uow: UnitOfWork, document_id: str) -> StoredExtraction:
     """Read the latest version of a document out again, outside any writing transaction (on SQLite a
     correction would otherwise hold the write lock while a page is parsed)."""
-    with db.reading() as session:
-        latest = Repository(session).latest_version_of(document_id)
+    with uow.reading():
+        latest = uow.documents.latest_version_of(document_id)
         if latest is None:
-            get_document(session, document_id)  # DocumentNotFound when there is no such document
+            get_document(uow, document_id)  # DocumentNotFound when there is no such document
             raise VersionNotFound(document_id, 1)
-    extraction = _extract_stored(store, extractor, latest, spool_dir)
+    extraction = _extract_stored(uow, latest)
     return StoredExtraction(latest.blob_blake3, latest.media_type, extraction)
 
 
 def correct_metadata(
-    session: Session,
-    store: BlobStore,
+    uow: UnitOfWork,
     *,
     document_id: str,
     correction: SuppliedMetadata,
     actor: str,
-    extractor: Extractor,
-    spool_dir: Path | None,
     prepared: StoredExtraction | None = None,
 ) -> IngestResult:
     """A new version with the latest version's bytes and corrected metadata.
@@ -152,11 +156,10 @@ def correct_metadata(
     read again, so that extracted evidence is recorded for the new version as for any other: `prepared`
     by `extract_latest` before the transaction, or here when it was of other bytes (a version added since).
     """
-    repo = Repository(session)
-    document = repo.get_document(document_id)
+    document = uow.documents.get(document_id)
     if document is None:
         raise DocumentNotFound(document_id)
-    latest = repo.latest_version(document)
+    latest = uow.documents.latest_version(document)
     if latest is None:
         raise VersionNotFound(document_id, 1)
     kept = _without_note(latest.supplied)
@@ -169,17 +172,9 @@ def correct_metadata(
     ):
         extraction = prepared.extraction
     else:
-        extraction = _extract_stored(store, extractor, latest, spool_dir)
-    version = _add_version(
-        repo,
-        document,
-        blob=latest.blob,
-        media_type=latest.media_type,
-        filename=latest.filename,
-        metadata=metadata,
-        actor=actor,
-        extraction=extraction,
-    )
+        extraction = _extract_stored(uow, latest)
+    described = Described(latest.media_type, latest.filename, metadata, actor, extraction)
+    version = _add_version(uow, document, blob=latest.blob, described=described)
     return IngestResult(version=version, created=True)
 
 
@@ -187,58 +182,60 @@ def _without_note(supplied: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in supplied.items() if name != "note"}
 
 
-def _extract_stored(
-    store: BlobStore, extractor: Extractor, version: Version, spool_dir: Path | None
-) -> Extraction:
+def _extract_stored(uow: UnitOfWork, version: Version) -> Extraction:
     if not has_extractor(version.media_type):
         return Extraction()
-    chunks = store.read(version.blob_blake3)
-    with UploadSpool(spool_dir, None) as spool:
+    chunks = uow.store.read(version.blob_blake3)
+    with UploadSpool(uow.spool_dir, None) as spool:
         for chunk in chunks:
             spool.write(chunk)
         upload = spool.finish()
     try:
-        return extractor.extract(upload.path, version.media_type)
+        return uow.extractor.extract(upload.path, version.media_type)
     finally:
         upload.discard()
 
 
+@dataclass(frozen=True)
+class Described:
+    """How a new version describes its bytes: as uploaded, by whom, and what was read out of them."""
+
+    media_type: str
+    filename: str | None
+    metadata: SuppliedMetadata
+    actor: str
+    extraction: Extraction
+
+
 def _add_version(
-    repo: Repository,
-    document: Document,
-    *,
-    blob: Blob,
-    media_type: str,
-    filename: str | None,
-    metadata: SuppliedMetadata,
-    actor: str,
-    extraction: Extraction,
-    new_document: bool = False,
+    uow: UnitOfWork, document: Document, *, blob: Blob, described: Described, new_document: bool = False
 ) -> Version:
     """Add a version (a new document's first when `new_document`), described, credited and logged."""
+    metadata = described.metadata
     version = Version(
         document_id=document.id,
-        number=1 if new_document else repo.next_version_number(document.id),
+        number=1 if new_document else uow.documents.next_version_number(document.id),
         blob=blob,
-        media_type=media_type,
-        filename=filename,
-        archived_by=actor,
+        media_type=described.media_type,
+        filename=described.filename,
+        archived_by=described.actor,
+        archived_at=utcnow(),
         note=metadata.note,
         source_url=metadata.source_url or document.source_url,
         supplied=metadata.snapshot(),
     )
-    record_attribution(repo, version, metadata, extraction)
-    log_version(repo.session, version)
-    repo.set_loaded(version, "has_text", extraction.text is not None)  # each flush expires it
+    record_attribution(uow, version, metadata, described.extraction)
+    log_version(uow, version)
+    set_loaded(version, "has_text", described.extraction.text is not None)  # each flush expires it
     return version
 
 
-def _find_document(repo: Repository, document_id: str | None, metadata: SuppliedMetadata) -> Document | None:
+def _find_document(uow: UnitOfWork, document_id: str | None, metadata: SuppliedMetadata) -> Document | None:
     if document_id is not None:
-        document = repo.get_document(document_id)
+        document = uow.documents.get(document_id)
         if document is None:
             raise DocumentNotFound(document_id)
         return document
     if metadata.source_url is not None:
-        return repo.get_document_by_source_url(metadata.source_url)
+        return uow.documents.by_source_url(metadata.source_url)
     return None

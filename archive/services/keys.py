@@ -10,14 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.orm import Session
-
 from archive.db.models import ApiKey
-from archive.db.repository import Repository
 from archive.errors import InvalidInput, KeyNameTaken, KeyNotFound, Unauthenticated
 from archive.ledger import key_created, key_revoked
 from archive.roles import Role
 from archive.services.log import append_event
+from archive.services.unit_of_work import UnitOfWork
 
 KEY_PREFIX = "ark_"
 _KEY_ID_BYTES = 8  # 16 hex characters: public, for lookup
@@ -42,46 +40,45 @@ def _secret_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
 
-def create_key(session: Session, name: str, role: Role, actor: str = "command line") -> str:
+def create_key(uow: UnitOfWork, name: str, role: Role, actor: str = "command line") -> str:
     """Make a key and return its plaintext, which is not kept anywhere. The log records who made it."""
     if not _NAME.match(name):
         raise InvalidInput(
             "a key name is 1-100 letters, digits and . _ @ : - and starts with a letter or digit",
             name=name,
         )
-    repo = Repository(session)
-    if repo.get_key_by_name(name) is not None:
+    if uow.keys.by_name(name) is not None:
         raise KeyNameTaken(name)
     key_id = secrets.token_hex(_KEY_ID_BYTES)
     secret = secrets.token_urlsafe(_SECRET_BYTES)
-    key = repo.add_key(ApiKey(id=key_id, name=name, role=role.value, secret_sha256=_secret_digest(secret)))
-    append_event(session, key_created(key_name=name, role=role, time=key.created_at, actor=actor))
+    key = uow.keys.add(ApiKey(id=key_id, name=name, role=role.value, secret_sha256=_secret_digest(secret)))
+    append_event(uow.log, key_created(key_name=name, role=role, time=key.created_at, actor=actor))
     return f"{KEY_PREFIX}{key_id}_{secret}"
 
 
-def revoke_key(session: Session, name: str, actor: str = "command line") -> ApiKey:
+def revoke_key(uow: UnitOfWork, name: str, actor: str = "command line") -> ApiKey:
     """Refuse a key from now on; the log records it (once: revoking again changes nothing)."""
-    key = Repository(session).get_key_by_name(name)
+    key = uow.keys.by_name(name)
     if key is None:
         raise KeyNotFound(name)
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
-        session.flush()
-        append_event(session, key_revoked(key_name=name, role=key.role, time=key.revoked_at, actor=actor))
+        uow.keys.flush()
+        append_event(uow.log, key_revoked(key_name=name, role=key.role, time=key.revoked_at, actor=actor))
     return key
 
 
-def list_keys(session: Session) -> Sequence[ApiKey]:
-    return Repository(session).list_keys()
+def list_keys(uow: UnitOfWork) -> Sequence[ApiKey]:
+    return uow.keys.all()
 
 
-def authenticate(session: Session, presented: str) -> Principal:
+def authenticate(uow: UnitOfWork, presented: str) -> Principal:
     """The principal a presented key stands for; `Unauthenticated` for anything else."""
     match = _KEY.match(presented)
     if match is None:
         raise Unauthenticated("the API key is malformed")
     key_id, secret = match.groups()
-    key = Repository(session).get_key(key_id)
+    key = uow.keys.get(key_id)
     # Compare a digest even when the id is unknown, so timing does not tell ids apart.
     stored = key.secret_sha256 if key is not None else "0" * 64
     if not hmac.compare_digest(stored, _secret_digest(secret)) or key is None:
@@ -91,9 +88,8 @@ def authenticate(session: Session, presented: str) -> Principal:
     return Principal(name=key.name, role=Role(key.role))
 
 
-def create_bootstrap_key(session: Session) -> str | None:
+def create_bootstrap_key(uow: UnitOfWork) -> str | None:
     """On the first start of an archive with no keys at all, an admin key (else None)."""
-    repo = Repository(session)
-    if repo.count_keys() > 0:
+    if uow.keys.count() > 0:
         return None
-    return create_key(session, BOOTSTRAP_KEY_NAME, Role.ADMIN, actor="first start")
+    return create_key(uow, BOOTSTRAP_KEY_NAME, Role.ADMIN, actor="first start")

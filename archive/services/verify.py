@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
-from archive.db.repository import Repository
 from archive.digests import Digests
 from archive.services.fixity import FixityState, last_fixity
+from archive.services.unit_of_work import UnitOfWork
 
 MAX_HOLDINGS = 100
 
@@ -32,7 +30,7 @@ class Verification:
 
 
 def verify_digest(
-    session: Session,
+    uow: UnitOfWork,
     *,
     blake3: str | None = None,
     sha256: str | None = None,
@@ -40,18 +38,17 @@ def verify_digest(
 ) -> Verification:
     """Look a blob up by BLAKE3 or SHA-256 (or by the digests of an upload) and list the versions
     holding it, oldest first."""
-    repo = Repository(session)
     if uploaded is not None:
         blake3, sha256 = uploaded.blake3, uploaded.sha256
-    blob = repo.get_blob(blake3) if blake3 is not None else None
+    blob = uow.blobs.get(blake3) if blake3 is not None else None
     if blob is None and blake3 is None and sha256 is not None:
-        blob = repo.get_blob_by_sha256(sha256)
+        blob = uow.blobs.by_sha256(sha256)
     if blob is None:
         size = uploaded.size if uploaded is not None else None
         return Verification(archived=False, blake3=blake3, sha256=sha256, size=size)
     holdings = [
         Holding(v.document_id, v.number, v.archived_at)
-        for v in repo.versions_holding_blob(blob.blake3, MAX_HOLDINGS)
+        for v in uow.documents.versions_holding_blob(blob.blake3, MAX_HOLDINGS)
     ]
     return Verification(
         archived=True,
@@ -59,5 +56,5 @@ def verify_digest(
         sha256=blob.sha256,
         size=blob.size,
         versions=holdings,
-        fixity=last_fixity(session, blob),
+        fixity=last_fixity(uow, blob),
     )

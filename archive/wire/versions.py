@@ -172,6 +172,11 @@ class VersionOut(BaseModel):
         )
 
 
+def render_version(version: Version) -> dict[str, Any]:
+    """A version as the API answers with it: what an idempotent upload remembers and replays."""
+    return VersionOut.of(version).model_dump(mode="json")
+
+
 def _shown(credit: Credit, photo_positions: dict[int, int]) -> bool:
     return credit.photo_id is None or credit.photo_id in photo_positions
 

@@ -49,12 +49,12 @@ class Api:
         return self.client.get(path, headers=headers, **kwargs)
 
     def blob_count(self) -> int:
-        with self.deployment.db.unit_of_work() as session:
-            return int(session.scalar(select(func.count()).select_from(Blob)) or 0)
+        with self.deployment.uow().writing() as uow:
+            return int(uow.session.scalar(select(func.count()).select_from(Blob)) or 0)
 
     def version_count(self) -> int:
-        with self.deployment.db.unit_of_work() as session:
-            return int(session.scalar(select(func.count()).select_from(Version)) or 0)
+        with self.deployment.uow().writing() as uow:
+            return int(uow.session.scalar(select(func.count()).select_from(Version)) or 0)
 
 
 @contextmanager
@@ -63,9 +63,9 @@ def running_api(deployment: Deployment, **settings: Any) -> Iterator[Api]:
     effective = deployment.settings.model_copy(update=settings)
     app = create_app(effective, db=deployment.db, store=deployment.store)
     keys: dict[Role, str] = {}
-    with deployment.db.unit_of_work() as session:
+    with deployment.uow().writing() as uow:
         for role in Role:
-            keys[role] = create_key(session, f"test-{role.value}", role)
+            keys[role] = create_key(uow, f"test-{role.value}", role)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(client=client, keys=keys, deployment=deployment)
 

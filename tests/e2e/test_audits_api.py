@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 
 from archive.api.app import create_app
 from archive.db.models import Blob, FixityCheck
-from archive.db.repository import Repository
 from archive.db.session import Database
 from archive.digests import digest_bytes
+from archive.jobs.audit import sweep_audit
 from archive.roles import Role
-from archive.services.audit import get_audit_report, start_audit, sweep_audit
+from archive.services.audit import get_audit_report, start_audit
 from archive.services.keys import create_key
 from archive.storage import BlobStore, ByteRange, MemoryBlobStore
 from tests.conftest import Deployment, embedded_deployment, production_deployment
@@ -111,9 +111,9 @@ def test_the_fixity_route_checks_records_and_refuses(api: Api) -> None:
 
 def test_fixity_with_storage_unavailable_is_503_and_records_nothing(deployment: Deployment) -> None:
     blake3 = digest_bytes(b"stored, but storage is down").blake3
-    with deployment.db.unit_of_work() as session:
-        Repository(session).ensure_blob(digest_bytes(b"stored, but storage is down"), "text/plain")
-        key = create_key(session, "auditor", Role.AUDITOR)
+    with deployment.uow().writing() as uow:
+        uow.blobs.ensure(digest_bytes(b"stored, but storage is down"), "text/plain")
+        key = create_key(uow, "auditor", Role.AUDITOR)
     down = MemoryBlobStore()
     down.available = False
     app = create_app(deployment.settings, db=deployment.db, store=down)
@@ -121,9 +121,9 @@ def test_fixity_with_storage_unavailable_is_503_and_records_nothing(deployment: 
         response = client.post(f"/v1/blobs/{blake3}/fixity", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 503
     assert response.headers["retry-after"].isdigit()
-    with deployment.db.unit_of_work() as session:
-        assert session.scalar(select(func.count()).select_from(FixityCheck)) == 0
-        blob = session.get(Blob, blake3)
+    with deployment.uow().writing() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(FixityCheck)) == 0
+        blob = uow.session.get(Blob, blake3)
         assert blob is not None and blob.fixity_status is None
 
 
@@ -166,8 +166,8 @@ def test_an_audit_reports_counts_and_failures_and_finishes(api: Api) -> None:
 def test_an_audit_left_running_by_a_stopped_server_is_finished_by_the_next(deployment: Deployment) -> None:
     blobs = [put_blob(deployment, f"Kept document {n}\n".encode()) for n in range(4)]
     corrupt_stored_blob(deployment, blobs[2].blake3, b"rotted while nobody looked")
-    with deployment.db.unit_of_work() as session:  # started, then its server stopped before sweeping
-        audit_id = start_audit(session, "night shift").id
+    with deployment.uow().writing() as uow:  # started, then its server stopped before sweeping
+        audit_id = start_audit(uow, "night shift").id
     with running_api(deployment) as restarted:
         report = wait_until_done(restarted, audit_id)
     assert report["requested_by"] == "night shift"
@@ -213,14 +213,14 @@ def production(pg_database: Database, pg_url: str, s3_endpoint: str) -> Deployme
 
 def test_two_auditors_share_one_sweep_on_postgresql(production: Deployment) -> None:
     blobs = [put_blob(production, f"shared sweep blob {n}".encode()) for n in range(12)]
-    with production.db.unit_of_work() as session:
-        audit_id = start_audit(session, "test-auditor").id
+    with production.uow().writing() as uow:
+        audit_id = start_audit(uow, "test-auditor").id
     store = cast(BlobStore, RendezvousStore(production.store, parties=2))
     errors: list[BaseException] = []
 
     def auditor(name: str) -> None:
         try:
-            sweep_audit(production.db, store, audit_id, actor=name, batch_size=2)
+            sweep_audit(lambda: production.uow(store=store), audit_id, actor=name, batch_size=2)
         except BaseException as exc:
             errors.append(exc)
 
@@ -232,22 +232,22 @@ def test_two_auditors_share_one_sweep_on_postgresql(production: Deployment) -> N
     assert not any(worker.is_alive() for worker in workers)
     assert errors == []
 
-    with production.db.unit_of_work() as session:
+    with production.uow().writing() as uow:
         per_blob = dict(
-            session.execute(
+            uow.session.execute(
                 select(FixityCheck.blob_blake3, func.count())
                 .where(FixityCheck.audit_id == audit_id)
                 .group_by(FixityCheck.blob_blake3)
             ).all()
         )
         by_auditor = dict(
-            session.execute(
+            uow.session.execute(
                 select(FixityCheck.checked_by, func.count())
                 .where(FixityCheck.audit_id == audit_id)
                 .group_by(FixityCheck.checked_by)
             ).all()
         )
-        report = get_audit_report(session, audit_id)
+        report = get_audit_report(uow, audit_id)
     assert per_blob == {blob.blake3: 1 for blob in blobs}, "every blob checked exactly once"
     assert set(by_auditor) == {"auditor-1", "auditor-2"}, "both auditors shared the work"
     assert (report.status, report.counts["ok"], report.counts["pending"]) == ("done", 12, 0)

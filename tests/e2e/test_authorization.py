@@ -265,9 +265,9 @@ def mismatch(response: httpx2.Response, expected: str) -> str | None:
 
 def run_matrix(deployment: Deployment, *, public_read: bool) -> None:
     with running_api(deployment, public_read=public_read) as api:
-        with deployment.db.unit_of_work() as session:
-            revoked = create_key(session, "revoked-admin", Role.ADMIN)
-            revoke_key(session, "revoked-admin")
+        with deployment.uow().writing() as uow:
+            revoked = create_key(uow, "revoked-admin", Role.ADMIN)
+            revoke_key(uow, "revoked-admin")
         archived = archive_one_document(api)
         everyone = callers(api.keys, revoked)
         assert len(everyone) == CALLERS_PER_ROUTE
@@ -335,8 +335,8 @@ def test_authorization_matrix_of_a_public_archive(deployment: Deployment) -> Non
 
 def test_keys_carry_256_random_bits(tmp_path: Path) -> None:
     deployment = embedded_deployment(tmp_path)
-    with deployment.db.unit_of_work() as session:
-        keys = [create_key(session, f"key-{n}", Role.READER) for n in range(64)]
+    with deployment.uow().writing() as uow:
+        keys = [create_key(uow, f"key-{n}", Role.READER) for n in range(64)]
     deployment.db.dispose()
     ids: set[str] = set()
     secrets_seen: list[int] = []
@@ -360,9 +360,9 @@ def test_keys_carry_256_random_bits(tmp_path: Path) -> None:
 
 def _values(deployment: Deployment) -> Iterator[tuple[str, str]]:
     """Every value of every column of every table, as text."""
-    with deployment.db.unit_of_work() as session:
+    with deployment.uow().writing() as uow:
         for table in Base.metadata.sorted_tables:
-            for row in session.execute(select(table)).mappings():
+            for row in uow.session.execute(select(table)).mappings():
                 for column, value in row.items():
                     text = (
                         bytes(value).decode("latin-1")
@@ -373,9 +373,9 @@ def _values(deployment: Deployment) -> Iterator[tuple[str, str]]:
 
 
 def test_keys_are_stored_only_as_a_hash(deployment: Deployment) -> None:
-    with deployment.db.unit_of_work() as session:
-        key = create_key(session, "stored-key", Role.ARCHIVIST)
-        revoke_key(session, "stored-key")  # the revocation is logged too
+    with deployment.uow().writing() as uow:
+        key = create_key(uow, "stored-key", Role.ARCHIVIST)
+        revoke_key(uow, "stored-key")  # the revocation is logged too
     match = KEY_FORMAT.match(key)
     assert match is not None
     key_id, secret = match.groups()
@@ -383,8 +383,8 @@ def test_keys_are_stored_only_as_a_hash(deployment: Deployment) -> None:
     assert any(where == "api_keys.id" and text == key_id for where, text in values)
     for where, text in values:
         assert secret not in text, f"{where} holds the key's secret"
-    with deployment.db.unit_of_work() as session:
-        rows = session.execute(select(Base.metadata.tables["api_keys"])).mappings().all()
+    with deployment.uow().writing() as uow:
+        rows = uow.session.execute(select(Base.metadata.tables["api_keys"])).mappings().all()
     [row] = [r for r in rows if r["id"] == key_id]
     assert row["secret_sha256"] == hashlib.sha256(secret.encode()).hexdigest()
     if deployment.name == "embedded":  # and not in any page of the database file, live or free

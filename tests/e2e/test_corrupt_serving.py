@@ -32,8 +32,8 @@ def test_a_small_blob_is_rehashed_as_it_is_served(api: Api) -> None:
 
     verified = api.client.post("/v1/verify", json={"blake3": version["blake3"]}, headers=api.auth()).json()
     assert verified["fixity"]["status"] == "corrupt"
-    with api.deployment.db.unit_of_work() as session:
-        entry = bytes(get_entry(session, verified["fixity"]["log_index"]).entry)
+    with api.deployment.uow().writing() as uow:
+        entry = bytes(get_entry(uow, verified["fixity"]["log_index"]).entry)
     assert b'"fixity.failed"' in entry and version["blake3"].encode() in entry
 
 

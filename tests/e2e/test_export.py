@@ -128,9 +128,9 @@ def test_a_changed_payload_byte_fails_validation(api: Api, tmp_path: Path) -> No
 def test_stored_filenames_never_leave_the_bag(api: Api, tmp_path: Path) -> None:
     """Uploads' names are sanitised on the way in; names an older release kept must be safe on the way out."""
     document_id = archive_two_versions(api)
-    with api.deployment.db.unit_of_work() as session:
+    with api.deployment.uow().writing() as uow:
         for number, stored in ((1, "../../../etc/passwd"), (2, "..\x07")):
-            session.execute(
+            uow.session.execute(
                 update(Version)
                 .where(Version.document_id == document_id, Version.number == number)
                 .values(filename=stored)

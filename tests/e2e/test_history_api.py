@@ -21,7 +21,7 @@ from archive.db.session import Database
 from archive.digests import spool_stream
 from archive.extract import ProcessExtractor
 from archive.services.documents import list_versions
-from archive.services.ingest import ingest_document
+from archive.services.ingest import Upload, ingest_document
 from archive.services.metadata import SuppliedMetadata
 from tests.conftest import production_deployment, shared_path
 from tests.e2e.conftest import Api
@@ -205,19 +205,9 @@ def test_concurrent_versions_never_share_a_number(
 
     def add(data: bytes, name: str, document_id: str | None = None) -> str:
         spooled = spool_stream(io.BytesIO(data), tmp_path)
-        with deployment.db.unit_of_work() as session:
-            version = ingest_document(
-                session,
-                deployment.store,
-                spooled,
-                media_type="application/octet-stream",
-                filename=name,
-                metadata=SuppliedMetadata(),
-                actor=name,
-                extractor=extractor,
-                document_id=document_id,
-            ).version
-            return version.document_id
+        upload = Upload(spooled, "application/octet-stream", name, SuppliedMetadata(), name, document_id)
+        version = ingest_document(deployment.uow(extractor=extractor), upload).version
+        return version.document_id
 
     document_id = add(b"first", "first")
     errors: list[BaseException] = []
@@ -238,8 +228,8 @@ def test_concurrent_versions_never_share_a_number(
         thread.join()
     extractor.close()
     assert errors == []
-    with deployment.db.unit_of_work() as session:
-        versions = list_versions(session, document_id)
+    with deployment.uow().reading() as uow:
+        versions = list_versions(uow, document_id)
         numbers = [v.number for v in versions]
         writers = sorted(v.archived_by for v in versions[1:])
     assert numbers == list(range(1, 34))

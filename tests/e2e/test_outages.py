@@ -30,8 +30,8 @@ def unreachable_s3() -> S3BlobStore:
 
 def test_storage_down(tmp_path: Path) -> None:
     deployed = embedded_deployment(tmp_path)
-    with deployed.db.unit_of_work() as session:
-        key = create_key(session, "archivist", Role.ARCHIVIST)
+    with deployed.uow().writing() as uow:
+        key = create_key(uow, "archivist", Role.ARCHIVIST)
     app = create_app(deployed.settings, db=deployed.db, store=unreachable_s3())
     headers = {"Authorization": f"Bearer {key}"}
     with TestClient(app, raise_server_exceptions=False) as client:
@@ -43,16 +43,16 @@ def test_storage_down(tmp_path: Path) -> None:
         assert ready.status_code == 503
         assert ready.json()["checks"]["database"] == "ok"
         assert ready.json()["checks"]["storage"] != "ok"
-    with deployed.db.unit_of_work() as session:
-        assert session.scalar(select(func.count()).select_from(Document)) == 0
-        assert session.scalar(select(func.count()).select_from(Blob)) == 0
+    with deployed.uow().writing() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Document)) == 0
+        assert uow.session.scalar(select(func.count()).select_from(Blob)) == 0
     staging = deployed.settings.effective_spool_dir()
     assert staging is not None and not any(staging.iterdir()), "the spool file was removed"
 
 
 def test_blob_read_with_storage_down_is_503(deployment: Deployment) -> None:
-    with deployment.db.unit_of_work() as session:
-        key = create_key(session, "archivist", Role.ARCHIVIST)
+    with deployment.uow().writing() as uow:
+        key = create_key(uow, "archivist", Role.ARCHIVIST)
     headers = {"Authorization": f"Bearer {key}"}
     with TestClient(create_app(deployment.settings, db=deployment.db, store=deployment.store)) as client:
         version = client.post("/v1/documents", files={"file": ("a.txt", b"kept")}, headers=headers).json()

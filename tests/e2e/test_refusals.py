@@ -163,8 +163,8 @@ def test_reader_cannot_verify(api: Api) -> None:
 
 def test_revoked_key_is_401(api: Api) -> None:
     assert api.upload(b"before revocation").status_code == 201
-    with api.deployment.db.unit_of_work() as session:
-        revoke_key(session, "test-archivist")
+    with api.deployment.uow().writing() as uow:
+        revoke_key(uow, "test-archivist")
     body = assert_problem(api.upload(b"after revocation"), 401)
     assert "revoked" in body["detail"]
     assert api.version_count() == 1

@@ -109,8 +109,8 @@ def test_a_wrong_key_is_refused_on_the_form_and_sets_no_cookie(ui: Api) -> None:
 def test_a_revoked_key_sends_the_visitor_back_to_the_login_form(ui: Api) -> None:
     log_in(ui, Role.READER)
     assert ui.client.get("/ui/", follow_redirects=False).status_code == 200
-    with ui.deployment.db.unit_of_work() as session:
-        revoke_key(session, f"test-{Role.READER.value}")
+    with ui.deployment.uow().writing() as uow:
+        revoke_key(uow, f"test-{Role.READER.value}")
     answer = ui.client.get("/ui/", follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/ui/login?next=/ui/"

@@ -10,7 +10,13 @@ from archive.db.session import sqlite_writer_lock
 from archive.digests import spool_stream
 from archive.extract import extract_bytes
 from archive.extract.model import Extraction
-from archive.services.ingest import StoredExtraction, correct_metadata, extract_latest, ingest_document
+from archive.services.ingest import (
+    StoredExtraction,
+    Upload,
+    correct_metadata,
+    extract_latest,
+    ingest_document,
+)
 from archive.services.metadata import SuppliedMetadata
 from tests.conftest import Deployment
 
@@ -32,37 +38,23 @@ class WatchedExtractor:
 
 
 def archive(deployment: Deployment, extractor: WatchedExtractor, data: bytes, document_id: str | None) -> str:
-    upload = spool_stream(io.BytesIO(data), deployment.settings.effective_spool_dir())
+    spooled = spool_stream(io.BytesIO(data), deployment.settings.effective_spool_dir())
     try:
-        with deployment.db.unit_of_work() as session:
-            result = ingest_document(
-                session,
-                deployment.store,
-                upload,
-                media_type="text/plain",
-                filename="harbour.txt",
-                metadata=SuppliedMetadata(),
-                actor="test",
-                extractor=extractor,
-                document_id=document_id,
-            )
-            return result.version.document_id
+        upload = Upload(spooled, "text/plain", "harbour.txt", SuppliedMetadata(), "test", document_id)
+        return ingest_document(deployment.uow(extractor=extractor), upload).version.document_id
     finally:
-        upload.discard()
+        spooled.discard()
 
 
 def correct(
     deployment: Deployment, extractor: WatchedExtractor, document_id: str, prepared: StoredExtraction
 ) -> list[str]:
-    with deployment.db.unit_of_work() as session:
+    with deployment.uow(extractor=extractor).writing() as uow:
         result = correct_metadata(
-            session,
-            deployment.store,
+            uow,
             document_id=document_id,
             correction=SuppliedMetadata(title="Harbour report (corrected)"),
             actor="test",
-            extractor=extractor,
-            spool_dir=deployment.settings.effective_spool_dir(),
             prepared=prepared,
         )
         assert result.created and result.version.title == "Harbour report (corrected)"
@@ -72,9 +64,7 @@ def correct(
 def test_a_correction_uses_what_was_read_before_its_transaction(deployment: Deployment) -> None:
     extractor = WatchedExtractor(deployment)
     document_id = archive(deployment, extractor, FIRST, None)
-    prepared = extract_latest(
-        deployment.db, deployment.store, extractor, document_id, deployment.settings.effective_spool_dir()
-    )
+    prepared = extract_latest(deployment.uow(extractor=extractor), document_id)
     assert extractor.calls == [False, False]  # neither parse held the write lock
     assert correct(deployment, extractor, document_id, prepared) == ["Ada Lovelace"]
     assert len(extractor.calls) == 2, "the prepared extraction was used, not parsed again"
@@ -83,9 +73,7 @@ def test_a_correction_uses_what_was_read_before_its_transaction(deployment: Depl
 def test_a_correction_prepared_before_a_new_version_reads_the_new_bytes(deployment: Deployment) -> None:
     extractor = WatchedExtractor(deployment)
     document_id = archive(deployment, extractor, FIRST, None)
-    prepared = extract_latest(
-        deployment.db, deployment.store, extractor, document_id, deployment.settings.effective_spool_dir()
-    )
+    prepared = extract_latest(deployment.uow(extractor=extractor), document_id)
     archive(deployment, extractor, SECOND, document_id)  # a new version lands meanwhile
     assert correct(deployment, extractor, document_id, prepared) == ["Grace Hopper"]
     assert len(extractor.calls) == 4

@@ -10,17 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from archive.db.models import Audit, AuditItem, Blob, FixityCheck
-from archive.db.repository import Repository
 from archive.digests import Digests, digest_bytes, spool_stream
 from archive.errors import BlobNotFound, NotFound, StorageUnavailable
+from archive.jobs.audit import BatchOutcome, check_next_batch, sweep_audit
 from archive.ledger import canonical_entry, fixity_failed
-from archive.services.audit import (
-    BatchOutcome,
-    check_next_batch,
-    get_audit_report,
-    start_audit,
-    sweep_audit,
-)
+from archive.services.audit import get_audit_report, start_audit
 from archive.services.fixity import (
     FixityResult,
     Measurement,
@@ -43,8 +37,8 @@ def put_blob(deployment: Deployment, data: bytes) -> Digests:
     """Store bytes and their blob row, as ingest does."""
     upload = spool_stream(io.BytesIO(data), deployment.settings.effective_spool_dir())
     try:
-        with deployment.db.unit_of_work() as session:
-            store_blob(Repository(session), deployment.store, upload, "text/plain")
+        with deployment.uow().writing() as uow:
+            store_blob(uow, upload, "text/plain")
     finally:
         upload.discard()
     return upload.digests
@@ -64,21 +58,21 @@ def corrupt_stored_blob(deployment: Deployment, blake3: str, data: bytes) -> Non
 
 
 def check(deployment: Deployment, blake3: str) -> FixityResult:
-    with deployment.db.unit_of_work() as session:
-        return check_blob(session, deployment.store, blake3, actor=AUDITOR)
+    with deployment.uow().writing() as uow:
+        return check_blob(uow, blake3, actor=AUDITOR)
 
 
 def logged_entry(deployment: Deployment, index: int) -> bytes:
-    with deployment.db.unit_of_work() as session:
-        entry = get_entry(session, index)
+    with deployment.uow().writing() as uow:
+        entry = get_entry(uow, index)
         assert entry.event_type == "fixity.failed"
         return bytes(entry.entry)
 
 
 def fixity_checks(deployment: Deployment, blake3: str) -> list[FixityCheck]:
-    with deployment.db.unit_of_work() as session:
+    with deployment.uow().writing() as uow:
         return list(
-            session.scalars(
+            uow.session.scalars(
                 select(FixityCheck).where(FixityCheck.blob_blake3 == blake3).order_by(FixityCheck.id)
             )
         )
@@ -102,11 +96,11 @@ def test_a_good_blob_checks_ok(deployment: Deployment) -> None:
     )
     assert recorded.checked_at == result.checked_at
     assert recorded.log_index is None
-    with deployment.db.unit_of_work() as session:
-        blob = session.get(Blob, digests.blake3)
+    with deployment.uow().writing() as uow:
+        blob = uow.session.get(Blob, digests.blake3)
         assert blob is not None
         assert (blob.fixity_status, blob.fixity_checked_at) == ("ok", result.checked_at)
-        verification = verify_digest(session, blake3=digests.blake3)
+        verification = verify_digest(uow, blake3=digests.blake3)
     assert verification.fixity is not None
     assert (verification.fixity.status, verification.fixity.log_index) == ("ok", None)
 
@@ -130,8 +124,8 @@ def test_a_corrupted_blob_is_corrupt_and_logged(deployment: Deployment) -> None:
         result.found.blake3,
         result.log_index,
     )
-    with deployment.db.unit_of_work() as session:
-        blob = session.get(Blob, digests.blake3)
+    with deployment.uow().writing() as uow:
+        blob = uow.session.get(Blob, digests.blake3)
         assert blob is not None and blob.fixity_status == "corrupt"
 
 
@@ -156,8 +150,8 @@ def test_verify_shows_the_last_check(deployment: Deployment) -> None:
     second = check(deployment, digests.blake3)
     assert (first.status, second.status) == ("ok", "corrupt")
 
-    with deployment.db.unit_of_work() as session:
-        verification = verify_digest(session, sha256=digests.sha256)
+    with deployment.uow().writing() as uow:
+        verification = verify_digest(uow, sha256=digests.sha256)
     assert verification.fixity is not None
     assert verification.fixity.status == "corrupt"
     assert verification.fixity.checked_at == second.checked_at
@@ -169,8 +163,8 @@ def test_a_never_checked_blob_has_no_fixity_and_an_unknown_digest_is_not_found(
     deployment: Deployment,
 ) -> None:
     digests = put_blob(deployment, b"never checked")
-    with deployment.db.unit_of_work() as session:
-        assert verify_digest(session, blake3=digests.blake3).fixity is None
+    with deployment.uow().writing() as uow:
+        assert verify_digest(uow, blake3=digests.blake3).fixity is None
     with pytest.raises(BlobNotFound):
         check(deployment, "0" * 64)
 
@@ -179,11 +173,11 @@ def test_unavailable_storage_is_no_finding(deployment: Deployment) -> None:
     digests = put_blob(deployment, b"stored where storage went away")
     down = MemoryBlobStore()
     down.available = False
-    with deployment.db.unit_of_work() as session, pytest.raises(StorageUnavailable):
-        check_blob(session, down, digests.blake3, actor=AUDITOR)
+    with deployment.uow(store=down).writing() as uow, pytest.raises(StorageUnavailable):
+        check_blob(uow, digests.blake3, actor=AUDITOR)
     assert fixity_checks(deployment, digests.blake3) == []
-    with deployment.db.unit_of_work() as session:
-        blob = session.get(Blob, digests.blake3)
+    with deployment.uow().writing() as uow:
+        blob = uow.session.get(Blob, digests.blake3)
         assert blob is not None and blob.fixity_status is None
 
 
@@ -192,16 +186,16 @@ def test_an_audit_checks_every_blob_once_and_finishes_once(deployment: Deploymen
     corrupted, deleted = blobs[1], blobs[3]
     corrupt_stored_blob(deployment, corrupted.blake3, b"not what was archived")
     deployment.store.delete(deleted.blake3)
-    with deployment.db.unit_of_work() as session:
-        audit_id = start_audit(session, AUDITOR).id
+    with deployment.uow().writing() as uow:
+        audit_id = start_audit(uow, AUDITOR).id
 
-    checked = sweep_audit(deployment.db, deployment.store, audit_id, actor=AUDITOR, batch_size=2)
+    checked = sweep_audit(deployment.uow, audit_id, actor=AUDITOR, batch_size=2)
     assert checked == 5
 
-    with deployment.db.unit_of_work() as session:
-        report = get_audit_report(session, audit_id)
+    with deployment.uow().writing() as uow:
+        report = get_audit_report(uow, audit_id)
         per_blob = dict(
-            session.execute(
+            uow.session.execute(
                 select(FixityCheck.blob_blake3, func.count())
                 .where(FixityCheck.audit_id == audit_id)
                 .group_by(FixityCheck.blob_blake3)
@@ -219,39 +213,39 @@ def test_an_audit_checks_every_blob_once_and_finishes_once(deployment: Deploymen
     assert per_blob == {blob.blake3: 1 for blob in blobs}
 
     # Sweeping a finished audit again checks nothing and does not finish it twice.
-    assert sweep_audit(deployment.db, deployment.store, audit_id, actor="someone else") == 0
-    with deployment.db.unit_of_work() as session:
-        assert get_audit_report(session, audit_id).finished_at == report.finished_at
+    assert sweep_audit(deployment.uow, audit_id, actor="someone else") == 0
+    with deployment.uow().writing() as uow:
+        assert get_audit_report(uow, audit_id).finished_at == report.finished_at
 
 
 def test_an_audit_of_an_empty_archive_is_done_at_once(deployment: Deployment) -> None:
-    with deployment.db.unit_of_work() as session:
-        audit = start_audit(session, AUDITOR)
+    with deployment.uow().writing() as uow:
+        audit = start_audit(uow, AUDITOR)
         assert (audit.status, audit.total) == ("done", 0)
         assert audit.finished_at is not None
-    with deployment.db.unit_of_work() as session, pytest.raises(NotFound):
-        get_audit_report(session, "01ARZ3NDEKTSV4RRFFQ69G5FAV")
+    with deployment.uow().writing() as uow, pytest.raises(NotFound):
+        get_audit_report(uow, "01ARZ3NDEKTSV4RRFFQ69G5FAV")
 
 
 def test_a_sweep_that_loses_storage_leaves_its_batch_pending(deployment: Deployment) -> None:
     for n in range(3):
         put_blob(deployment, f"survives an outage {n}".encode())
-    with deployment.db.unit_of_work() as session:
-        audit_id = start_audit(session, AUDITOR).id
+    with deployment.uow().writing() as uow:
+        audit_id = start_audit(uow, AUDITOR).id
     down = MemoryBlobStore()
     down.available = False
     with pytest.raises(StorageUnavailable):
-        sweep_audit(deployment.db, down, audit_id, actor=AUDITOR, batch_size=2)
-    with deployment.db.unit_of_work() as session:
-        report = get_audit_report(session, audit_id)
-        assert session.scalar(select(func.count()).where(FixityCheck.audit_id == audit_id)) == 0
+        sweep_audit(lambda: deployment.uow(store=down), audit_id, actor=AUDITOR, batch_size=2)
+    with deployment.uow().writing() as uow:
+        report = get_audit_report(uow, audit_id)
+        assert uow.session.scalar(select(func.count()).where(FixityCheck.audit_id == audit_id)) == 0
     assert (report.status, report.counts["pending"]) == ("running", 3)
 
-    sweep_audit(deployment.db, deployment.store, audit_id, actor=AUDITOR, batch_size=2)
-    with deployment.db.unit_of_work() as session:
-        report = get_audit_report(session, audit_id)
-        statuses = session.scalars(select(AuditItem.status).where(AuditItem.audit_id == audit_id)).all()
-        audit = session.get(Audit, audit_id)
+    sweep_audit(deployment.uow, audit_id, actor=AUDITOR, batch_size=2)
+    with deployment.uow().writing() as uow:
+        report = get_audit_report(uow, audit_id)
+        statuses = uow.session.scalars(select(AuditItem.status).where(AuditItem.audit_id == audit_id)).all()
+        audit = uow.session.get(Audit, audit_id)
         assert audit is not None and audit.status == "done"
     assert report.counts == {"ok": 3, "corrupt": 0, "missing": 0, "pending": 0}
     assert sorted(statuses) == ["ok", "ok", "ok"]
@@ -260,12 +254,12 @@ def test_a_sweep_that_loses_storage_leaves_its_batch_pending(deployment: Deploym
 def test_a_batch_of_large_blobs_is_cut_short_by_its_byte_budget(deployment: Deployment) -> None:
     for n in range(3):
         put_blob(deployment, bytes([n]) * 1000)
-    with deployment.db.unit_of_work() as session:
-        audit_id = start_audit(session, AUDITOR).id
+    with deployment.uow().writing() as uow:
+        audit_id = start_audit(uow, AUDITOR).id
 
     def next_batch(byte_budget: int) -> BatchOutcome:
         return check_next_batch(
-            deployment.db, deployment.store, audit_id, actor=AUDITOR, batch_size=10, byte_budget=byte_budget
+            deployment.uow(), audit_id, actor=AUDITOR, batch_size=10, byte_budget=byte_budget
         )
 
     assert next_batch(2500).checked == 2
@@ -293,18 +287,18 @@ def test_a_sweep_in_many_threads_checks_each_blob_once_and_records_it(deployment
     corrupted, deleted = blobs[2], blobs[7]
     corrupt_stored_blob(deployment, corrupted.blake3, b"rotted while the threads were busy")
     deployment.store.delete(deleted.blake3)
-    with deployment.db.unit_of_work() as session:
-        audit_id = start_audit(session, AUDITOR).id
+    with deployment.uow().writing() as uow:
+        audit_id = start_audit(uow, AUDITOR).id
 
-    checked = sweep_audit(deployment.db, deployment.store, audit_id, actor=AUDITOR, batch_size=4, workers=3)
+    checked = sweep_audit(deployment.uow, audit_id, actor=AUDITOR, batch_size=4, workers=3)
     assert checked == 9
 
-    with deployment.db.unit_of_work() as session:
-        report = get_audit_report(session, audit_id)
-        checks = session.scalars(select(FixityCheck).where(FixityCheck.audit_id == audit_id)).all()
-        statuses = dict(session.execute(select(Blob.blake3, Blob.fixity_status)).all())
+    with deployment.uow().writing() as uow:
+        report = get_audit_report(uow, audit_id)
+        checks = uow.session.scalars(select(FixityCheck).where(FixityCheck.audit_id == audit_id)).all()
+        statuses = dict(uow.session.execute(select(Blob.blake3, Blob.fixity_status)).all())
         items = dict(
-            session.execute(
+            uow.session.execute(
                 select(AuditItem.blob_blake3, AuditItem.checked_at).where(AuditItem.audit_id == audit_id)
             ).all()
         )
@@ -334,9 +328,9 @@ def test_a_slower_check_never_overwrites_a_later_finding(deployment: Deployment)
     earlier = Measurement(
         expected=digests, found=digests, measured_at=found_corrupt.checked_at - timedelta(seconds=5)
     )
-    with deployment.db.unit_of_work() as session:
-        record_measurements(session, [earlier], actor="slow audit")
-    with deployment.db.unit_of_work() as session:
-        blob = session.get(Blob, digests.blake3)
+    with deployment.uow().writing() as uow:
+        record_measurements(uow, [earlier], actor="slow audit")
+    with deployment.uow().writing() as uow:
+        blob = uow.session.get(Blob, digests.blake3)
         assert blob is not None and blob.fixity_status == "corrupt"
     assert sorted(c.status for c in fixity_checks(deployment, digests.blake3)) == ["corrupt", "ok"]

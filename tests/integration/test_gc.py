@@ -9,12 +9,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from archive.db.repository import Repository
 from archive.digests import spool_stream
 from archive.errors import BlobNotFound
 from archive.extract import ProcessExtractor
-from archive.services.gc import collect_garbage
-from archive.services.ingest import ingest_document
+from archive.jobs.gc import collect_garbage
+from archive.services.ingest import Upload, ingest_document
 from archive.services.metadata import SuppliedMetadata
 from tests.conftest import Deployment
 
@@ -22,18 +21,9 @@ from tests.conftest import Deployment
 def archive_bytes(deployment: Deployment, data: bytes, tmp_path: Path) -> str:
     extractor = ProcessExtractor()
     try:
-        with deployment.db.unit_of_work() as session:
-            version = ingest_document(
-                session,
-                deployment.store,
-                spool_stream(io.BytesIO(data), tmp_path),
-                media_type="application/octet-stream",
-                filename=None,
-                metadata=SuppliedMetadata(),
-                actor="test",
-                extractor=extractor,
-            ).version
-            return version.blob_blake3
+        spooled = spool_stream(io.BytesIO(data), tmp_path)
+        upload = Upload(spooled, "application/octet-stream", None, SuppliedMetadata(), "test")
+        return ingest_document(deployment.uow(extractor=extractor), upload).version.blob_blake3
     finally:
         extractor.close()
 
@@ -57,15 +47,15 @@ def test_unreferenced_blobs_go_referenced_ones_stay(deployment: Deployment, tmp_
     kept = archive_bytes(deployment, os.urandom(100), tmp_path)
     lost = orphan(deployment, os.urandom(100), tmp_path)
 
-    young = collect_garbage(deployment.db, deployment.store, grace=timedelta(hours=1))
+    young = collect_garbage(deployment.uow, grace=timedelta(hours=1))
     assert (young.scanned, young.too_young, young.deleted) == (2, 2, 0)
     assert exists(deployment, lost)
 
-    dry = collect_garbage(deployment.db, deployment.store, grace=timedelta(0), dry_run=True)
+    dry = collect_garbage(deployment.uow, grace=timedelta(0), dry_run=True)
     assert (dry.deleted, dry.referenced) == (1, 1)
     assert exists(deployment, lost)
 
-    report = collect_garbage(deployment.db, deployment.store, grace=timedelta(0))
+    report = collect_garbage(deployment.uow, grace=timedelta(0))
     assert (report.scanned, report.referenced, report.deleted) == (2, 1, 1)
     assert exists(deployment, kept)
     assert not exists(deployment, lost)
@@ -77,18 +67,17 @@ def test_a_blob_being_claimed_is_never_collected(deployment: Deployment, tmp_pat
     stored = threading.Event()
 
     def slow_upload() -> None:
-        with deployment.db.unit_of_work() as session:
-            repo = Repository(session)
-            repo.lock_blob(upload.digests.blake3)
+        with deployment.uow().writing() as uow:
+            uow.blobs.lock(upload.digests.blake3)
             deployment.store.put_if_absent(upload, "application/octet-stream")
             stored.set()
             time.sleep(1.0)
-            repo.ensure_blob(upload.digests, "application/octet-stream")
+            uow.blobs.ensure(upload.digests, "application/octet-stream")
 
     uploader = threading.Thread(target=slow_upload)
     uploader.start()
     assert stored.wait(10)
-    report = collect_garbage(deployment.db, deployment.store, grace=timedelta(0))
+    report = collect_garbage(deployment.uow, grace=timedelta(0))
     uploader.join()
     assert report.deleted == 0
     assert report.referenced == 1
@@ -106,6 +95,6 @@ def test_old_spool_files_are_removed(deployment: Deployment, tmp_path: Path) -> 
     two_hours_ago = (datetime.now(UTC) - timedelta(hours=2)).timestamp()
     os.utime(old, (two_hours_ago, two_hours_ago))
     os.utime(other, (two_hours_ago, two_hours_ago))
-    report = collect_garbage(deployment.db, deployment.store, grace=timedelta(hours=1), spool_dir=spool)
+    report = collect_garbage(deployment.uow, grace=timedelta(hours=1), spool_dir=spool)
     assert report.spool_files_removed == 1
     assert sorted(p.name for p in spool.iterdir()) == ["keep.txt", "upload-new.part"]

@@ -24,11 +24,12 @@ def held(database: Database) -> bool:
 
 
 def test_a_writer_holds_the_lock_until_its_commit_is_done(database: Database) -> None:
-    with database.unit_of_work() as session:
+    with database.session(writing=True) as session:
         session.execute(text("CREATE TABLE IF NOT EXISTS probe (n INTEGER)"))
         assert held(database)
+        session.commit()
     assert not held(database)
-    with database.reading() as session:
+    with database.session(writing=False) as session:
         session.execute(text("SELECT 1"))
         assert not held(database), "a reader takes no write lock"
 
@@ -36,17 +37,17 @@ def test_a_writer_holds_the_lock_until_its_commit_is_done(database: Database) ->
 def test_the_lock_is_given_back_after_a_rollback_and_after_an_invalidated_connection(
     database: Database,
 ) -> None:
-    with pytest.raises(RuntimeError), database.unit_of_work() as session:
+    with pytest.raises(RuntimeError), database.session(writing=True) as session:
         session.execute(text("SELECT 1"))
         raise RuntimeError("the work failed")
     assert not held(database)
 
-    with pytest.raises(PendingRollbackError), database.unit_of_work() as session:
+    with pytest.raises(PendingRollbackError), database.session(writing=True) as session:
         session.execute(text("SELECT 1"))
         session.connection().invalidate()
         session.execute(text("SELECT 1"))
     assert not held(database)
-    with database.unit_of_work() as session:  # and the next writer gets it
+    with database.session(writing=True) as session:  # and the next writer gets it
         assert session.execute(text("SELECT 2")).scalar_one() == 2
 
 

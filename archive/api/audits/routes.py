@@ -10,10 +10,11 @@ from fastapi import APIRouter, FastAPI, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from archive.api.audits.schemas import AuditStartedOut
-from archive.api.deps import AppContext, Auditor, Context
+from archive.api.deps import AppContext, Auditor, Uow
 from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
 from archive.api.paths import ULID_PATTERN
-from archive.services.audit import BackgroundSweeps, get_audit_report, start_audit
+from archive.jobs.audit import BackgroundSweeps
+from archive.services.audit import get_audit_report, start_audit
 from archive.wire.audits import AuditOut
 
 
@@ -23,7 +24,7 @@ async def _background_sweeps(app: FastAPI) -> AsyncIterator[None]:
     stop (after their batch) at shutdown."""
     context = app.state.context
     assert isinstance(context, AppContext)
-    app.state.audit_sweeps = BackgroundSweeps(context.db, context.store)
+    app.state.audit_sweeps = BackgroundSweeps(context.unit_of_work)
     await run_in_threadpool(app.state.audit_sweeps.resume_unfinished)
     yield
     await run_in_threadpool(app.state.audit_sweeps.stop)
@@ -53,11 +54,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     summary="Start a fixity sweep over every blob; it runs in the background",
     responses=_ERRORS,
 )
-def start_sweep(
-    request: Request, response: Response, context: Context, principal: Auditor
-) -> AuditStartedOut:
-    with context.db.unit_of_work() as session:
-        audit = start_audit(session, principal.name)
+def start_sweep(request: Request, response: Response, uow: Uow, principal: Auditor) -> AuditStartedOut:
+    with uow.writing():
+        audit = start_audit(uow, principal.name)
     if audit.status == "running":  # started only once its items are committed, for the threads to lease
         _sweeps(request).start(audit.id, principal.name)
     url = f"/v1/audits/{audit.id}"
@@ -71,7 +70,7 @@ def start_sweep(
     summary="An audit's progress, counts per status, and failures",
     responses={**_ERRORS, 404: problem_doc("No audit has this id.")},
 )
-def get_audit(audit_id: AuditId, context: Context, _: Auditor) -> AuditOut:
-    with context.db.reading() as session:
-        report = get_audit_report(session, audit_id)
+def get_audit(audit_id: AuditId, uow: Uow, _: Auditor) -> AuditOut:
+    with uow.reading():
+        report = get_audit_report(uow, audit_id)
     return AuditOut.of(report)

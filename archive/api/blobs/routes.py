@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from archive.api.blobs.schemas import FixityOut, VerifyByDigest
 from archive.api.content import CONTENT_REQUEST_HEADERS, content_response
-from archive.api.deps import Auditor, Context, Reader
+from archive.api.deps import Auditor, Context, Reader, Uow
 from archive.api.openapi import forbidden_doc, inline_schema, multipart_body, problem_doc, unauthenticated_doc
 from archive.api.paths import Blake3
 from archive.api.uploads import read_bounded_body, receive_form
@@ -55,9 +55,9 @@ _BLOB: dict[int | str, dict[str, Any]] = {
     responses={**_ERRORS, **_BLOB},
     openapi_extra=CONTENT_REQUEST_HEADERS,
 )
-def get_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> Response:
-    with context.db.reading() as session:
-        info = documents.get_blob_info(session, blake3)
+def get_blob(blake3: Blake3, request: Request, context: Context, uow: Uow, _: Reader) -> Response:
+    with uow.reading():
+        info = documents.get_blob_info(uow, blake3)
     return content_response(request, context.reader, info)
 
 
@@ -68,9 +68,9 @@ def get_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> R
     responses={**_ERRORS, **_BLOB},
     openapi_extra=CONTENT_REQUEST_HEADERS,
 )
-def head_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> Response:
-    with context.db.reading() as session:
-        info = documents.get_blob_info(session, blake3)
+def head_blob(blake3: Blake3, request: Request, context: Context, uow: Uow, _: Reader) -> Response:
+    with uow.reading():
+        info = documents.get_blob_info(uow, blake3)
     return content_response(request, context.reader, info, head=True)
 
 
@@ -85,14 +85,14 @@ def head_blob(blake3: Blake3, request: Request, context: Context, _: Reader) -> 
     },
     openapi_extra=multipart_body({}, {"application/json": {"schema": inline_schema(VerifyByDigest)}}),
 )
-async def verify(request: Request, context: Context, _: Auditor) -> VerificationOut:
+async def verify(request: Request, context: Context, uow: Uow, _: Auditor) -> VerificationOut:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
         query = _parse_query(await read_bounded_body(request, 4096))
 
         def by_digest() -> Verification:
-            with context.db.reading() as session:
-                return verify_digest(session, blake3=query.blake3, sha256=query.sha256)
+            with uow.reading():
+                return verify_digest(uow, blake3=query.blake3, sha256=query.sha256)
 
         return VerificationOut.of(await run_in_threadpool(by_digest))
     if content_type != "multipart/form-data":
@@ -110,8 +110,8 @@ async def verify(request: Request, context: Context, _: Auditor) -> Verification
         raise InvalidInput("the upload needs a `file` part")
 
     def by_upload() -> Verification:
-        with context.db.reading() as session:
-            return verify_digest(session, uploaded=uploaded)
+        with uow.reading():
+            return verify_digest(uow, uploaded=uploaded)
 
     return VerificationOut.of(await run_in_threadpool(by_upload))
 
@@ -134,7 +134,7 @@ def _parse_query(body: bytes) -> VerifyByDigest:
     summary="Re-read a blob from storage now and re-hash it",
     responses={**_FIXITY_ERRORS, 404: problem_doc("No blob has this digest.")},
 )
-def check_fixity(blake3: Blake3, context: Context, principal: Auditor) -> FixityOut:
-    with context.db.unit_of_work() as session:
-        result = check_blob(session, context.store, blake3, actor=principal.name)
+def check_fixity(blake3: Blake3, context: Context, uow: Uow, principal: Auditor) -> FixityOut:
+    with uow.writing():
+        result = check_blob(uow, blake3, actor=principal.name)
     return FixityOut.of(result)

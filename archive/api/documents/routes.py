@@ -6,27 +6,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
-from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
+from archive.api.archiving import archive_corrected, archive_received
 from archive.api.content import CONTENT_REQUEST_HEADERS, REVALIDATE, content_response
-from archive.api.deps import Archivist, Context, Reader
+from archive.api.deps import Archivist, Context, Reader, Uow
 from archive.api.documents.schemas import DocumentPage, VersionList
-from archive.api.idempotent import archive_once, archive_upload
 from archive.api.memento.links import MementoLinks
 from archive.api.openapi import forbidden_doc, inline_schema, multipart_body, problem_doc, unauthenticated_doc
 from archive.api.paths import MAX_PAGE_SIZE, ULID_PATTERN, DocumentId, VersionNumber
 from archive.api.routing import get_and_head
-from archive.api.uploads import read_bounded_body, receive_form
+from archive.api.uploads import read_bounded_body, received_form
 from archive.domain.credits import CreditRole
 from archive.errors import InvalidInput
 from archive.extract import media_kind
-from archive.metrics import UPLOAD_BYTES
 from archive.services import documents
 from archive.services.documents import BlobInfo
 from archive.services.history import diff_versions, time_map
-from archive.services.idempotency import check_key, fingerprint
-from archive.services.ingest import correct_metadata, extract_latest
+from archive.services.idempotency import Answer, Once, check_key, fingerprint
 from archive.services.keys import Principal
 from archive.services.metadata import SuppliedMetadata, parse_metadata
 from archive.wire.diffs import DiffOut
@@ -73,9 +69,11 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
     ),
 )
 async def create_document(
-    request: Request, response: Response, context: Context, principal: Archivist
+    request: Request, response: Response, context: Context, uow: Uow, principal: Archivist
 ) -> VersionOut:
-    return await _archive_upload(request, response, context, principal, document_id=None)
+    return await _archive_upload(
+        request, response, context=context, uow=uow, principal=principal, document_id=None
+    )
 
 
 @router.post(
@@ -100,81 +98,63 @@ async def add_version(
     document_id: DocumentId,
     request: Request,
     response: Response,
+    *,
     context: Context,
+    uow: Uow,
     principal: Archivist,
 ) -> VersionOut:
     if media_kind(request.headers.get("content-type", ""))[0] != "application/json":
-        return await _archive_upload(request, response, context, principal, document_id=document_id)
-    settings = context.settings
-    key = _idempotency_key(request)
-    body = await read_bounded_body(request, settings.max_metadata_bytes)
-    correction = parse_metadata(body, settings.max_metadata_bytes)
-    spool_dir = settings.effective_spool_dir()
-    prepared = await run_in_threadpool(
-        extract_latest, context.db, context.store, context.extractor, document_id, spool_dir
-    )
-
-    def correct(session: Session) -> tuple[VersionOut, bool]:
-        result = correct_metadata(
-            session,
-            context.store,
-            document_id=document_id,
-            correction=correction,
-            actor=principal.name,
-            extractor=context.extractor,
-            spool_dir=spool_dir,
-            prepared=prepared,
+        return await _archive_upload(
+            request, response, context=context, uow=uow, principal=principal, document_id=document_id
         )
-        return VersionOut.of(result.version), result.created
-
-    print_ = fingerprint(request.method, request.url.path, body)
-    version, created = await run_in_threadpool(archive_once, context, principal, key, print_, correct)
-    return _answer(response, version, created)
+    limit = context.settings.max_metadata_bytes
+    key = _idempotency_key(request)
+    body = await read_bounded_body(request, limit)
+    correction = parse_metadata(body, limit)
+    once = _once(principal, key, request.method, request.url.path, body)
+    answer = await archive_corrected(uow, document_id, correction, actor=principal.name, once=once)
+    return _answer(response, answer)
 
 
 async def _archive_upload(
     request: Request,
     response: Response,
+    *,
     context: Context,
+    uow: Uow,
     principal: Principal,
     document_id: str | None,
 ) -> VersionOut:
     settings = context.settings
     key = _idempotency_key(request)
-    form = await receive_form(
+    async with received_form(
         request,
         spool_dir=settings.effective_spool_dir(),
-        keep_file=True,
         max_file_bytes=settings.max_upload_bytes,
         max_field_bytes=settings.max_metadata_bytes,
-    )
-    try:
+    ) as form:
         if form.file is None:
             raise InvalidInput("the upload needs a `file` part")
-        UPLOAD_BYTES.inc(form.file.digests.size)
         metadata = parse_metadata(form.fields.get("metadata"), settings.max_metadata_bytes)
-        upload = form.file
-        print_ = fingerprint(
+        once = _once(
+            principal,
+            key,
             request.method,
             request.url.path,
-            upload.digests.blake3,
+            form.file.digests.blake3,
             form.media_type,
             form.filename or "",
             form.fields.get("metadata", b""),
         )
-        version, created = await run_in_threadpool(
-            archive_upload,
-            context,
-            principal,
-            key,
-            print_,
-            form=form,
-            metadata=metadata,
-            document_id=document_id,
+        answer = await archive_received(
+            uow, form, metadata=metadata, actor=principal.name, document_id=document_id, once=once
         )
-    finally:
-        form.discard()
-    return _answer(response, version, created)
+    return _answer(response, answer)
+
+
+def _once(principal: Principal, key: str | None, *request: bytes | str) -> Once | None:
+    """The request to answer once per `Idempotency-Key`, identified by its method, path and content."""
+    return None if key is None else Once(principal.name, key, fingerprint(*request))
 
 
 def _idempotency_key(request: Request) -> str | None:
@@ -182,9 +162,10 @@ def _idempotency_key(request: Request) -> str | None:
     return check_key(key) if key is not None else None
 
 
-def _answer(response: Response, version: VersionOut, created: bool) -> VersionOut:
+def _answer(response: Response, answer: Answer) -> VersionOut:
+    version = VersionOut.model_validate(answer.response)
     response.headers["Location"] = version_path(version.document_id, version.version)
-    if not created:
+    if not answer.created:
         response.status_code = 200
     return version
 
@@ -197,7 +178,7 @@ def _answer(response: Response, version: VersionOut, created: bool) -> VersionOu
 )
 def search_documents(
     *,
-    context: Context,
+    uow: Uow,
     _: Reader,
     credit: Annotated[
         str | None,
@@ -214,9 +195,9 @@ def search_documents(
         str | None, Query(pattern=ULID_PATTERN, description="`next_cursor` of the previous page.")
     ] = None,
 ) -> DocumentPage:
-    with context.db.reading() as session:
+    with uow.reading():
         page = documents.search_documents(
-            session,
+            uow,
             credit=credit,
             role=role,
             q=q,
@@ -236,9 +217,9 @@ def search_documents(
     summary="A document with its latest version",
     responses={**_ERRORS, **_NOT_FOUND},
 )
-def get_document(document_id: DocumentId, context: Context, _: Reader) -> DocumentOut:
-    with context.db.reading() as session:
-        return DocumentOut.of(documents.get_document(session, document_id))
+def get_document(document_id: DocumentId, uow: Uow, _: Reader) -> DocumentOut:
+    with uow.reading():
+        return DocumentOut.of(documents.get_document(uow, document_id))
 
 
 @router.get(
@@ -247,9 +228,9 @@ def get_document(document_id: DocumentId, context: Context, _: Reader) -> Docume
     summary="Every version of a document, oldest first",
     responses={**_ERRORS, **_NOT_FOUND},
 )
-def list_versions(document_id: DocumentId, context: Context, _: Reader) -> VersionList:
-    with context.db.reading() as session:
-        versions = documents.list_versions(session, document_id)
+def list_versions(document_id: DocumentId, uow: Uow, _: Reader) -> VersionList:
+    with uow.reading():
+        versions = documents.list_versions(uow, document_id)
         return VersionList(document_id=document_id, versions=[VersionOut.of(v) for v in versions])
 
 
@@ -259,9 +240,9 @@ def list_versions(document_id: DocumentId, context: Context, _: Reader) -> Versi
     summary="One version",
     responses={**_ERRORS, **_NOT_FOUND},
 )
-def get_version(document_id: DocumentId, number: VersionNumber, context: Context, _: Reader) -> VersionOut:
-    with context.db.reading() as session:
-        return VersionOut.of(documents.get_version(session, document_id, number))
+def get_version(document_id: DocumentId, number: VersionNumber, uow: Uow, _: Reader) -> VersionOut:
+    with uow.reading():
+        return VersionOut.of(documents.get_version(uow, document_id, number))
 
 
 @router.get(
@@ -271,9 +252,11 @@ def get_version(document_id: DocumentId, number: VersionNumber, context: Context
     responses={**_ERRORS, **_NOT_FOUND, **_CONTENT},
     openapi_extra=CONTENT_REQUEST_HEADERS,
 )
-def get_latest_content(document_id: DocumentId, request: Request, context: Context, _: Reader) -> Response:
-    with context.db.reading() as session:
-        info = BlobInfo.of_version(documents.get_latest_version(session, document_id))
+def get_latest_content(
+    document_id: DocumentId, request: Request, context: Context, uow: Uow, _: Reader
+) -> Response:
+    with uow.reading():
+        info = BlobInfo.of_version(documents.get_latest_version(uow, document_id))
     return content_response(request, context.reader, info, cache_control=REVALIDATE)
 
 
@@ -290,11 +273,12 @@ def get_version_content(
     number: VersionNumber,
     request: Request,
     context: Context,
+    uow: Uow,
     _: Reader,
 ) -> Response:
-    with context.db.reading() as session:
-        info = BlobInfo.of_version(documents.get_version(session, document_id, number))
-        timemap = time_map(session, document_id=document_id)
+    with uow.reading():
+        info = BlobInfo.of_version(documents.get_version(uow, document_id, number))
+        timemap = time_map(uow, document_id=document_id)
     memento = next(m for m in timemap.mementos if m.number == number)
     return content_response(
         request,
@@ -313,13 +297,13 @@ def get_version_content(
 )
 def diff(
     document_id: DocumentId,
-    context: Context,
+    uow: Uow,
     _: Reader,
     first: Annotated[int, Query(alias="from", ge=1, le=2_147_483_647)],
     second: Annotated[int, Query(alias="to", ge=1, le=2_147_483_647)],
 ) -> DiffOut:
-    with context.db.reading() as session:
-        return DiffOut.of(diff_versions(session, document_id, first, second))
+    with uow.reading():
+        return DiffOut.of(diff_versions(uow, document_id, first, second))
 
 
 @router.get(
@@ -333,10 +317,10 @@ def diff(
     },
 )
 def get_version_text(
-    document_id: DocumentId, number: VersionNumber, context: Context, _: Reader
+    document_id: DocumentId, number: VersionNumber, uow: Uow, _: Reader
 ) -> PlainTextResponse:
-    with context.db.reading() as session:
-        text = documents.get_version_text(session, document_id, number)
+    with uow.reading():
+        text = documents.get_version_text(uow, document_id, number)
     return PlainTextResponse(
         text,
         headers={

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from archive.api.deps import Context, Reader
+from archive.api.deps import Context, Reader, Uow
 from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
 from archive.api.paths import DocumentId
 from archive.services.export import export_to_spool
@@ -36,14 +36,12 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     summary="The document as a BagIt bag (zip): every version's bytes, metadata and log receipt",
     responses=_RESPONSES,
 )
-def export_document(document_id: DocumentId, context: Context, _: Reader) -> StreamingResponse:
+def export_document(document_id: DocumentId, context: Context, uow: Uow, _: Reader) -> StreamingResponse:
     with ExitStack() as on_failure:
-        with context.db.reading() as session:
+        with uow.reading():
             exported = export_to_spool(
-                session,
+                uow,
                 document_id,
-                store=context.store,
-                log=context.log,
                 rendering=WIRE_RENDERING,
                 work_dir=context.settings.effective_spool_dir(),
             )

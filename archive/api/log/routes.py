@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 
-from archive.api.deps import Context, Reader
+from archive.api.deps import Context, Reader, Uow
 from archive.api.log.schemas import ConsistencyOut, EntryOut
 from archive.api.openapi import problem_doc, unauthenticated_doc
 from archive.api.paths import DocumentId, VersionNumber
@@ -33,9 +33,9 @@ Size = Annotated[int, Query(ge=0, le=2**62)]
     response_class=PlainTextResponse,
     responses={**_ERRORS, **_TEXT},
 )
-def checkpoint(context: Context, _: Reader) -> PlainTextResponse:
-    with context.db.unit_of_work() as session:
-        note = ledger.latest_checkpoint(session, context.log).note
+def checkpoint(context: Context, uow: Uow, _: Reader) -> PlainTextResponse:
+    with uow.writing():
+        note = ledger.latest_checkpoint(uow).note
     return PlainTextResponse(note, headers={"Cache-Control": "no-cache"})
 
 
@@ -50,9 +50,9 @@ def verifier_key(context: Context, _: Reader) -> PlainTextResponse:
 
 
 @router.get("/v1/log/entries/{index}", response_model=EntryOut, summary="A leaf", responses=_ERRORS)
-def entry(index: Annotated[int, Path(ge=0, le=2**62)], context: Context, _: Reader) -> EntryOut:
-    with context.db.reading() as session:
-        found = ledger.get_entry(session, index)
+def entry(index: Annotated[int, Path(ge=0, le=2**62)], uow: Uow, _: Reader) -> EntryOut:
+    with uow.reading():
+        found = ledger.get_entry(uow, index)
         return EntryOut(index=index, entry=bytes(found.entry).decode(), leaf_hash=b64(bytes(found.leaf_hash)))
 
 
@@ -63,10 +63,10 @@ def entry(index: Annotated[int, Path(ge=0, le=2**62)], context: Context, _: Read
     responses=_ERRORS,
 )
 def inclusion(
-    index: Annotated[int, Query(ge=0, le=2**62)], tree_size: Size, context: Context, _: Reader
+    index: Annotated[int, Query(ge=0, le=2**62)], tree_size: Size, uow: Uow, _: Reader
 ) -> InclusionOut:
-    with context.db.reading() as session:
-        hashes = ledger.prove_inclusion(session, index, tree_size)
+    with uow.reading():
+        hashes = ledger.prove_inclusion(uow, index, tree_size)
     return InclusionOut(index=index, tree_size=tree_size, hashes=[b64(h) for h in hashes])
 
 
@@ -77,13 +77,13 @@ def inclusion(
     responses=_ERRORS,
 )
 def consistency(
-    context: Context,
+    uow: Uow,
     _: Reader,
     old_size: Annotated[int, Query(alias="from", ge=1, le=2**62)],
     new_size: Annotated[int, Query(alias="to", ge=1, le=2**62)],
 ) -> ConsistencyOut:
-    with context.db.reading() as session:
-        hashes = ledger.prove_consistency(session, old_size, new_size)
+    with uow.reading():
+        hashes = ledger.prove_consistency(uow, old_size, new_size)
     return ConsistencyOut(from_size=old_size, to_size=new_size, hashes=[b64(h) for h in hashes])
 
 
@@ -93,8 +93,8 @@ def consistency(
     summary="The version's receipt: its leaf, an inclusion proof and a signed checkpoint",
     responses=_ERRORS,
 )
-def receipt(document_id: DocumentId, number: VersionNumber, context: Context, _: Reader) -> ReceiptOut:
-    with context.db.unit_of_work() as session:
-        version = documents.get_version(session, document_id, number)
-        found = ledger.receipt_for(session, context.log, version)
+def receipt(document_id: DocumentId, number: VersionNumber, uow: Uow, _: Reader) -> ReceiptOut:
+    with uow.writing():
+        version = documents.get_version(uow, document_id, number)
+        found = ledger.receipt_for(uow, version)
     return ReceiptOut.of(found)

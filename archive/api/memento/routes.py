@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
-from archive.api.deps import Context, Reader
+from archive.api.deps import Reader, Uow
 from archive.api.memento.links import LINK_FORMAT, MementoLinks, parse_accept_datetime
 from archive.api.openapi import problem_doc, request_headers, unauthenticated_doc
 from archive.api.paths import DocumentId
@@ -56,16 +56,16 @@ def _original(uri_r: str, request: Request) -> str:
     return f"{uri_r}?{query}" if query else uri_r
 
 
-def _timemap_response(request: Request, context: Context, **where: str) -> Response:
-    with context.db.reading() as session:
-        links = MementoLinks(request, time_map(session, **where))
+def _timemap_response(request: Request, uow: Uow, **where: str) -> Response:
+    with uow.reading():
+        links = MementoLinks(request, time_map(uow, **where))
         return Response(links.timemap_body(), media_type=LINK_FORMAT)
 
 
-def _timegate_response(request: Request, context: Context, **where: str) -> Response:
+def _timegate_response(request: Request, uow: Uow, **where: str) -> Response:
     when = parse_accept_datetime(request.headers.get("accept-datetime"))
-    with context.db.reading() as session:
-        timemap, memento = version_at(session, when, **where)
+    with uow.reading():
+        timemap, memento = version_at(uow, when, **where)
         return Response(status_code=302, headers=MementoLinks(request, timemap).timegate_headers(memento))
 
 
@@ -75,8 +75,8 @@ def _timegate_response(request: Request, context: Context, **where: str) -> Resp
     response_class=Response,
     responses={**_ERRORS, **_TIMEMAP},
 )
-def document_timemap(document_id: DocumentId, request: Request, context: Context, _: Reader) -> Response:
-    return _timemap_response(request, context, document_id=document_id)
+def document_timemap(document_id: DocumentId, request: Request, uow: Uow, _: Reader) -> Response:
+    return _timemap_response(request, uow, document_id=document_id)
 
 
 @get_and_head(
@@ -88,8 +88,8 @@ def document_timemap(document_id: DocumentId, request: Request, context: Context
     responses={**_ERRORS, **_TIMEGATE},
     openapi_extra=_ACCEPT_DATETIME,
 )
-def document_timegate(document_id: DocumentId, request: Request, context: Context, _: Reader) -> Response:
-    return _timegate_response(request, context, document_id=document_id)
+def document_timegate(document_id: DocumentId, request: Request, uow: Uow, _: Reader) -> Response:
+    return _timegate_response(request, uow, document_id=document_id)
 
 
 @router.get(
@@ -98,8 +98,8 @@ def document_timegate(document_id: DocumentId, request: Request, context: Contex
     response_class=Response,
     responses={**_ERRORS, **_TIMEMAP},
 )
-def timemap_by_url(uri_r: OriginalUrl, request: Request, context: Context, _: Reader) -> Response:
-    return _timemap_response(request, context, original=_original(uri_r, request))
+def timemap_by_url(uri_r: OriginalUrl, request: Request, uow: Uow, _: Reader) -> Response:
+    return _timemap_response(request, uow, original=_original(uri_r, request))
 
 
 @get_and_head(
@@ -111,5 +111,5 @@ def timemap_by_url(uri_r: OriginalUrl, request: Request, context: Context, _: Re
     responses={**_ERRORS, **_TIMEGATE},
     openapi_extra=_ACCEPT_DATETIME,
 )
-def timegate_by_url(uri_r: OriginalUrl, request: Request, context: Context, _: Reader) -> Response:
-    return _timegate_response(request, context, original=_original(uri_r, request))
+def timegate_by_url(uri_r: OriginalUrl, request: Request, uow: Uow, _: Reader) -> Response:
+    return _timegate_response(request, uow, original=_original(uri_r, request))

@@ -20,13 +20,12 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.templating import Jinja2Templates
 
+from archive.api.archiving import archive_received
 from archive.api.content import content_response
-from archive.api.deps import Context
-from archive.api.idempotent import archive_upload
+from archive.api.deps import Context, Uow
 from archive.api.paths import MAX_PAGE_SIZE, ULID_PATTERN, DocumentId, VersionNumber
 from archive.api.problems import status_for
 from archive.api.ui import session as ui_session
@@ -41,15 +40,16 @@ from archive.api.ui.session import (
     check_post,
 )
 from archive.api.ui.views import evidence_rows, highlight, side_by_side
-from archive.api.uploads import read_bounded_body, receive_form
+from archive.api.uploads import ReceivedForm, read_bounded_body, receive_form, received_form
 from archive.domain.credits import ROLES
 from archive.errors import ArchiveError, InvalidInput, NotFound, field_errors
-from archive.metrics import UPLOAD_BYTES
 from archive.services import documents
 from archive.services.documents import BlobInfo
 from archive.services.history import diff_versions
-from archive.services.idempotency import fingerprint
+from archive.services.idempotency import Once, fingerprint
+from archive.services.keys import Principal
 from archive.services.log import receipt_for
+from archive.services.metadata import SuppliedMetadata
 from archive.services.verify import verify_digest
 from archive.wire.diffs import DiffOut
 from archive.wire.receipts import ReceiptOut
@@ -146,14 +146,14 @@ def login_form(
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, context: Context, visitor: AnyVisitor) -> Response:
+async def login(request: Request, context: Context, uow: Uow, visitor: AnyVisitor) -> Response:
     check_post(request, context)
     form = url_encoded(await read_bounded_body(request, MAX_LOGIN_FORM_BYTES))
     check_form(request, visitor, form.get("csrf"))
     target = _safe_next(form.get("next"))
     response = _see_other(target)
     try:
-        await run_in_threadpool(ui_session.log_in, request, context, form.get("key", ""), response)
+        await run_in_threadpool(ui_session.log_in, request, context, uow, form.get("key", ""), response)
     except ArchiveError as exc:
         return page(request, "login.html", status_code=401, next=target, problem=exc.detail)
     return response
@@ -181,7 +181,7 @@ def root() -> RedirectResponse:
 def archive_list(
     *,
     request: Request,
-    context: Context,
+    uow: Uow,
     visitor: ReaderVisitor,
     q: Annotated[str | None, Query(max_length=200)] = None,
     credit: Annotated[str | None, Query(max_length=300)] = None,
@@ -191,9 +191,9 @@ def archive_list(
     q, credit, role = (q or "").strip() or None, (credit or "").strip() or None, role or None
     if role is not None and role not in ROLES:
         raise InvalidInput(f"unknown role {role[:40]!r}: the roles are {', '.join(ROLES)}")
-    with context.db.reading() as session:
+    with uow.reading():
         found = documents.search_documents(
-            session, text=q, credit=credit, role=role, cursor=cursor, limit=MAX_PAGE_SIZE // 4
+            uow, text=q, credit=credit, role=role, cursor=cursor, limit=MAX_PAGE_SIZE // 4
         )
         rows = [DocumentOut.of(view) for view in found.documents]
     search = {"q": q or "", "credit": credit or "", "role": role or ""}
@@ -209,15 +209,15 @@ def archive_list(
 def document_page(
     request: Request,
     document_id: DocumentId,
-    context: Context,
+    uow: Uow,
     visitor: ReaderVisitor,
     version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> HTMLResponse:
-    with context.db.reading() as session:
-        document = DocumentOut.of(documents.get_document(session, document_id))
-        versions = [VersionOut.of(v) for v in documents.list_versions(session, document_id)]
+    with uow.reading():
+        document = DocumentOut.of(documents.get_document(uow, document_id))
+        versions = [VersionOut.of(v) for v in documents.list_versions(uow, document_id)]
         shown = _pick(versions, document_id, version)
-        text = _text_or_none(session, document_id, shown.version)
+        text = _text_or_none(uow, document_id, shown.version)
     credits, marks = evidence_rows(shown, text)
     return page(
         request,
@@ -241,9 +241,9 @@ def _pick(versions: list[VersionOut], document_id: str, number: int | None) -> V
     raise NotFound(f"document {document_id} has no version {number}", document_id=document_id)
 
 
-def _text_or_none(session: Session, document_id: str, number: int) -> str | None:
+def _text_or_none(uow: Uow, document_id: str, number: int) -> str | None:
     try:
-        return documents.get_version_text(session, document_id, number)
+        return documents.get_version_text(uow, document_id, number)
     except NotFound:
         return None
 
@@ -253,16 +253,16 @@ def diff_page(
     *,
     request: Request,
     document_id: DocumentId,
-    context: Context,
+    uow: Uow,
     visitor: ReaderVisitor,
     first: Annotated[int, Query(alias="from", ge=1, le=2_147_483_647)],
     second: Annotated[int, Query(alias="to", ge=1, le=2_147_483_647)],
 ) -> HTMLResponse:
-    with context.db.reading() as session:
-        document = DocumentOut.of(documents.get_document(session, document_id))
-        found = diff_versions(session, document_id, first, second)
-        before = _text_or_none(session, document_id, first)
-        after = _text_or_none(session, document_id, second)
+    with uow.reading():
+        document = DocumentOut.of(documents.get_document(uow, document_id))
+        found = diff_versions(uow, document_id, first, second)
+        before = _text_or_none(uow, document_id, first)
+        after = _text_or_none(uow, document_id, second)
         diff = DiffOut.of(found)
     rows = (
         side_by_side(before.splitlines(), after.splitlines())
@@ -274,10 +274,16 @@ def diff_page(
 
 @router.get("/documents/{document_id}/versions/{number}/download")
 def download(
-    request: Request, document_id: DocumentId, number: VersionNumber, context: Context, visitor: ReaderVisitor
+    request: Request,
+    document_id: DocumentId,
+    number: VersionNumber,
+    *,
+    context: Context,
+    uow: Uow,
+    visitor: ReaderVisitor,
 ) -> Response:
-    with context.db.reading() as session:
-        info = BlobInfo.of_version(documents.get_version(session, document_id, number))
+    with uow.reading():
+        info = BlobInfo.of_version(documents.get_version(uow, document_id, number))
     return content_response(request, context.reader, info)
 
 
@@ -288,13 +294,14 @@ def download(
 def upload_form(
     request: Request,
     context: Context,
+    uow: Uow,
     visitor: ArchivistVisitor,
     document: Annotated[str | None, Query(pattern=ULID_PATTERN)] = None,
 ) -> HTMLResponse:
     existing = None
     if document is not None:
-        with context.db.reading() as session:
-            existing = DocumentOut.of(documents.get_document(session, document))
+        with uow.reading():
+            existing = DocumentOut.of(documents.get_document(uow, document))
     return page(
         request,
         "upload.html",
@@ -305,18 +312,16 @@ def upload_form(
 
 
 @router.post("/upload")
-async def upload(request: Request, context: Context, visitor: ArchivistVisitor) -> Response:
+async def upload(request: Request, context: Context, uow: Uow, visitor: ArchivistVisitor) -> Response:
     settings = context.settings
     check_post(request, context)
-    form = await receive_form(
+    async with received_form(
         request,
         spool_dir=settings.effective_spool_dir(),
-        keep_file=True,
         max_file_bytes=settings.max_upload_bytes,
         max_field_bytes=settings.max_metadata_bytes,
         field_names=UPLOAD_FIELDS,
-    )
-    try:
+    ) as form:
         check_form(request, visitor, form.fields.get("csrf"))
         if form.file is None or not form.filename:
             raise InvalidInput("choose a file to archive")
@@ -324,30 +329,33 @@ async def upload(request: Request, context: Context, visitor: ArchivistVisitor) 
         document_id = field_text(form.fields, "document_id") or None
         if document_id is not None and not _is_ulid(document_id):
             raise InvalidInput("the form names no valid document")
-        upload = form.file
         principal = visitor.principal
         assert principal is not None
-        UPLOAD_BYTES.inc(upload.digests.size)
-        # The form's one-time id makes a resubmitted form (back, reload) give the first answer again.
-        form_id = field_text(form.fields, "form_id")[:64] or None
-        key = f"ui-form:{form_id}" if form_id else None
-        print_ = fingerprint(
-            "POST", "/ui/upload", upload.digests.blake3, document_id or "", metadata.model_dump_json()
-        )
-        version, created = await run_in_threadpool(
-            archive_upload,
-            context,
-            principal,
-            key,
-            print_,
-            form=form,
+        answer = await archive_received(
+            uow,
+            form,
             metadata=metadata,
+            actor=principal.name,
             document_id=document_id,
+            once=_form_once(principal, form, document_id, metadata),
         )
-    finally:
-        form.discard()
-    outcome = "archived" if created else "unchanged"
-    return _see_other(f"/ui/documents/{version.document_id}/versions/{version.version}/receipt?{outcome}")
+    version, outcome = answer.response, "archived" if answer.created else "unchanged"
+    return _see_other(
+        f"/ui/documents/{version['document_id']}/versions/{version['version']}/receipt?{outcome}"
+    )
+
+
+def _form_once(
+    principal: Principal, form: ReceivedForm, document_id: str | None, metadata: SuppliedMetadata
+) -> Once | None:
+    """The form's one-time id makes a resubmitted form (back, reload) give the first answer again."""
+    form_id = field_text(form.fields, "form_id")[:64] or None
+    if form_id is None or form.file is None:
+        return None
+    print_ = fingerprint(
+        "POST", "/ui/upload", form.file.digests.blake3, document_id or "", metadata.model_dump_json()
+    )
+    return Once(principal.name, f"ui-form:{form_id}", print_)
 
 
 def _is_ulid(value: str) -> bool:
@@ -356,11 +364,15 @@ def _is_ulid(value: str) -> bool:
 
 @router.get("/documents/{document_id}/versions/{number}/receipt", response_class=HTMLResponse)
 def receipt_page(
-    request: Request, document_id: DocumentId, number: VersionNumber, context: Context, visitor: ReaderVisitor
+    request: Request,
+    document_id: DocumentId,
+    number: VersionNumber,
+    uow: Uow,
+    visitor: ReaderVisitor,
 ) -> HTMLResponse:
-    receipt = _receipt(context, document_id, number)
-    with context.db.reading() as session:
-        version = VersionOut.of(documents.get_version(session, document_id, number))
+    receipt = _receipt(uow, document_id, number)
+    with uow.reading():
+        version = VersionOut.of(documents.get_version(uow, document_id, number))
     outcome = "archived" if "archived" in request.query_params else None
     outcome = outcome or ("unchanged" if "unchanged" in request.query_params else None)
     return page(request, "receipt.html", version=version, receipt=receipt, outcome=outcome)
@@ -368,9 +380,13 @@ def receipt_page(
 
 @router.get("/documents/{document_id}/versions/{number}/receipt.json")
 def receipt_download(
-    request: Request, document_id: DocumentId, number: VersionNumber, context: Context, visitor: ReaderVisitor
+    request: Request,
+    document_id: DocumentId,
+    number: VersionNumber,
+    uow: Uow,
+    visitor: ReaderVisitor,
 ) -> Response:
-    receipt = _receipt(context, document_id, number)
+    receipt = _receipt(uow, document_id, number)
     if receipt is None:
         raise NotFound(f"version {number} of {document_id} has no receipt", document_id=document_id)
     body = json.dumps(receipt, indent=2) + "\n"
@@ -382,12 +398,12 @@ def receipt_download(
     )
 
 
-def _receipt(context: Context, document_id: str, number: int) -> dict[str, Any] | None:
+def _receipt(uow: Uow, document_id: str, number: int) -> dict[str, Any] | None:
     """The version's receipt in the API's form (None for a version archived before the log began)."""
-    with context.db.unit_of_work() as session:  # may sign a new checkpoint
-        version = documents.get_version(session, document_id, number)
+    with uow.writing():  # may sign a new checkpoint
+        version = documents.get_version(uow, document_id, number)
         try:
-            found = receipt_for(session, context.log, version)
+            found = receipt_for(uow, version)
         except NotFound:
             return None
     return ReceiptOut.of(found).model_dump(mode="json")
@@ -402,7 +418,7 @@ def verify_form(request: Request, visitor: AuditorVisitor) -> HTMLResponse:
 
 
 @router.post("/verify", response_class=HTMLResponse)
-async def verify(request: Request, context: Context, visitor: AuditorVisitor) -> HTMLResponse:
+async def verify(request: Request, context: Context, uow: Uow, visitor: AuditorVisitor) -> HTMLResponse:
     settings = context.settings
     check_post(request, context)
     form = await receive_form(
@@ -419,8 +435,8 @@ async def verify(request: Request, context: Context, visitor: AuditorVisitor) ->
     digests = form.digests
 
     def look_up() -> VerificationOut:
-        with context.db.reading() as session:
-            return VerificationOut.of(verify_digest(session, uploaded=digests))
+        with uow.reading():
+            return VerificationOut.of(verify_digest(uow, uploaded=digests))
 
     result = await run_in_threadpool(look_up)
     return page(request, "verify.html", result=result, filename=form.filename)

@@ -19,10 +19,11 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, Response
 
-from archive.api.deps import AppContext, Context
+from archive.api.deps import AppContext, Context, Uow
 from archive.errors import Forbidden, RequestForged, Unauthenticated
 from archive.roles import Role
 from archive.services.keys import ANONYMOUS_READER, Principal, authenticate
+from archive.services.unit_of_work import UnitOfWork
 
 KEY_COOKIE = "archive_key"
 CSRF_COOKIE = "archive_csrf"
@@ -48,7 +49,7 @@ class Visitor:
         return self.principal is not None and self.principal.role.includes(Role(role))
 
 
-def _visitor(request: Request, context: Context) -> Visitor:
+def _visitor(request: Request, context: Context, uow: Uow) -> Visitor:
     csrf = request.cookies.get(CSRF_COOKIE, "")
     if not _TOKEN.match(csrf):
         csrf = secrets.token_urlsafe(32)
@@ -57,8 +58,8 @@ def _visitor(request: Request, context: Context) -> Visitor:
     key = request.cookies.get(KEY_COOKIE)
     if key:
         try:
-            with context.db.reading() as session:
-                principal = authenticate(session, key)
+            with uow.reading():
+                principal = authenticate(uow, key)
         except Unauthenticated:
             request.state.forget_key = True  # revoked or unknown: ask for a key again
     visitor = Visitor(
@@ -128,10 +129,10 @@ def _secure(request: Request, context: AppContext) -> bool:
     return request.url.scheme == "https"
 
 
-def log_in(request: Request, context: AppContext, key: str, response: Response) -> Principal:
+def log_in(request: Request, context: AppContext, uow: UnitOfWork, key: str, response: Response) -> Principal:
     """Check a key and, when it is good, keep it in the visitor's cookie."""
-    with context.db.reading() as session:
-        principal = authenticate(session, key.strip())
+    with uow.reading():
+        principal = authenticate(uow, key.strip())
     response.set_cookie(
         KEY_COOKIE,
         key.strip(),

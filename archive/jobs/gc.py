@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from archive.db.repository import Repository
-from archive.db.session import Database
-from archive.storage import BlobStore
+from archive.services.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass
@@ -27,8 +25,7 @@ class GcReport:
 
 
 def collect_garbage(
-    db: Database,
-    store: BlobStore,
+    new_uow: UnitOfWorkFactory,
     *,
     grace: timedelta,
     spool_dir: Path | None = None,
@@ -37,19 +34,19 @@ def collect_garbage(
 ) -> GcReport:
     now = now or datetime.now(UTC)
     report = GcReport()
-    for stored in store.iter_blobs():
+    uow = new_uow()
+    for stored in uow.store.iter_blobs():
         report.scanned += 1
         if now - stored.modified_at < grace:
             report.too_young += 1
             continue
-        with db.unit_of_work() as session:
-            repo = Repository(session)
-            repo.lock_blob(stored.blake3)
-            if repo.is_referenced(stored.blake3):
+        with uow.writing():  # one transaction per blob, holding its digest's lock
+            uow.blobs.lock(stored.blake3)
+            if uow.blobs.get(stored.blake3) is not None:
                 report.referenced += 1
                 continue
             if not dry_run:
-                store.delete(stored.blake3)
+                uow.store.delete(stored.blake3)
             report.deleted += 1
     if spool_dir is not None and spool_dir.is_dir():
         report.spool_files_removed = _remove_old_spool_files(spool_dir, now - grace, dry_run)

@@ -1,0 +1,43 @@
+"""Handing what the HTTP edge received to the one use case that archives it (the API's uploads and
+corrections, and the web interface's upload form, alike)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from starlette.concurrency import run_in_threadpool
+
+from archive.api.uploads import ReceivedForm
+from archive.metrics import UPLOAD_BYTES
+from archive.services.idempotency import Answer, Once
+from archive.services.ingest import Upload
+from archive.services.metadata import SuppliedMetadata
+from archive.services.unit_of_work import UnitOfWork
+from archive.services.uploads import archive_correction, archive_upload
+from archive.wire.versions import render_version
+
+
+async def archive_received(
+    uow: UnitOfWork,
+    form: ReceivedForm,
+    *,
+    metadata: SuppliedMetadata,
+    actor: str,
+    document_id: str | None,
+    once: Once | None,
+) -> Answer:
+    """Archive a received form's file, once per key, in a worker thread (extraction and the database are
+    blocking); its bytes are counted in the metrics as they are archived."""
+    spooled = form.file
+    assert spooled is not None
+    UPLOAD_BYTES.inc(spooled.digests.size)
+    upload = Upload(spooled, form.media_type, form.filename, metadata, actor, document_id)
+    return await run_in_threadpool(partial(archive_upload, uow, upload, once=once, render=render_version))
+
+
+async def archive_corrected(
+    uow: UnitOfWork, document_id: str, correction: SuppliedMetadata, *, actor: str, once: Once | None
+) -> Answer:
+    """Archive a correction of a document's metadata, once per key, in a worker thread."""
+    correct = partial(archive_correction, uow, document_id, correction, actor=actor, once=once)
+    return await run_in_threadpool(partial(correct, render=render_version))

@@ -1,0 +1,94 @@
+"""The verifiable log as stored: leaves, the hashes of complete subtrees, the head, signed checkpoints.
+
+Appends lock the single `log_head` row (SELECT … FOR UPDATE on PostgreSQL; SQLite takes its write lock at
+BEGIN), so any number of API workers over one database extend one tree and never fork it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import and_, or_, select
+
+from archive.db.models import LogEntry, LogHead, LogNode, SignedCheckpoint
+from archive.db.repositories.base import SqlRepository
+from archive.ledger import EMPTY_ROOT, NodeKey, NodeRow
+
+
+class SqlLogRepository(SqlRepository):
+    def get_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
+        """The stored subtree hashes asked for (a `NodeReader`): one query per batch of keys."""
+        if not keys:
+            return {}
+        by_level: dict[int, list[int]] = {}
+        for level, index in keys:
+            by_level.setdefault(level, []).append(index)
+        # One `level = ? AND node_index IN (…)` per level: each is a primary-key lookup (a row-value
+        # IN list makes SQLite scan the table).
+        rows = self.session.execute(
+            select(LogNode.level, LogNode.node_index, LogNode.hash).where(
+                or_(
+                    *(
+                        and_(LogNode.level == level, LogNode.node_index.in_(indexes))
+                        for level, indexes in by_level.items()
+                    )
+                )
+            )
+        ).all()
+        return {(level, index): bytes(digest) for level, index, digest in rows}
+
+    def head(self) -> tuple[int, bytes]:
+        """The log's size and root as stored now (no lock)."""
+        head = self.session.get(LogHead, 1)
+        return (head.size, bytes(head.root_hash)) if head is not None else (0, EMPTY_ROOT)
+
+    def size(self) -> int:
+        return self.head()[0]
+
+    def _locked_head(self) -> LogHead:
+        query = select(LogHead).where(LogHead.id == 1).with_for_update()
+        head = self.session.scalars(query).one_or_none()
+        if head is None:
+            self.insert_ignoring_conflict(LogHead, id=1, size=0, root_hash=EMPTY_ROOT)
+            head = self.session.scalars(query).one()
+        return head
+
+    def lock_head(self) -> int:
+        """Lock the head until the transaction ends; the index the next leaf gets."""
+        return self._locked_head().size
+
+    def append(self, entry: LogEntry, completed: Sequence[NodeRow], root: bytes) -> None:
+        """Store a leaf, the subtrees it completes and the new head (after `lock_head`): one flush."""
+        head = self._locked_head()
+        self.session.add(entry)
+        self.session.add_all(LogNode(level=level, node_index=i, hash=h) for level, i, h in completed)
+        head.size = entry.leaf_index + 1
+        head.root_hash = root
+        self.session.flush()
+
+    def entry(self, index: int) -> LogEntry | None:
+        return self.session.get(LogEntry, index)
+
+    def entries(self, start: int, stop: int) -> Sequence[LogEntry]:
+        """The leaves `start` ≤ index < `stop`, in order."""
+        return self.session.scalars(
+            select(LogEntry)
+            .where(LogEntry.leaf_index >= start, LogEntry.leaf_index < stop)
+            .order_by(LogEntry.leaf_index)
+        ).all()
+
+    def last_checkpoint(self) -> SignedCheckpoint | None:
+        return self.session.scalars(
+            select(SignedCheckpoint).order_by(SignedCheckpoint.tree_size.desc()).limit(1)
+        ).one_or_none()
+
+    def add_checkpoint(self, size: int, root: bytes, note: str) -> SignedCheckpoint:
+        """Keep a signed checkpoint (one signed meanwhile by another worker for the same size stands)."""
+        self.insert_ignoring_conflict(SignedCheckpoint, tree_size=size, root_hash=root, note=note)
+        signed = self.session.get(SignedCheckpoint, size)
+        assert signed is not None
+        return signed
+
+    def signed_roots(self) -> dict[int, bytes]:
+        """The root of every signed checkpoint, by tree size."""
+        return {c.tree_size: bytes(c.root_hash) for c in self.session.scalars(select(SignedCheckpoint))}

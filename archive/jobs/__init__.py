@@ -1,0 +1,6 @@
+"""Work that runs longer than one transaction and owns its transactions: audit sweeps, the collector of
+unreferenced blobs, and the check of a blob's bytes as they are served.
+
+Each takes a unit-of-work factory, not a unit of work: it opens as many transactions as its work needs
+(a batch each, a blob each, a failure each), and threads of one sweep each get their own.
+"""

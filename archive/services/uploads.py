@@ -1,0 +1,49 @@
+"""Archiving what an archivist sends, once per idempotency key: the one use case behind the API's
+uploads and corrections, the web interface's upload form and `archive ingest`."""
+
+from __future__ import annotations
+
+from archive.services.idempotency import Answer, Once, Render, answer_once
+from archive.services.ingest import (
+    Upload,
+    correct_metadata,
+    extract_latest,
+    prepare_upload,
+    record_upload,
+)
+from archive.services.metadata import SuppliedMetadata
+from archive.services.unit_of_work import UnitOfWork
+
+
+def archive_upload(uow: UnitOfWork, upload: Upload, *, once: Once | None, render: Render) -> Answer:
+    """Archive an upload (a new document, or a new version of its document), once per key: its metadata
+    read out and its bytes stored before the transaction, its rows written in it."""
+    return answer_once(
+        uow,
+        once,
+        render,
+        prepare=lambda: prepare_upload(uow, upload),
+        record=lambda extraction: record_upload(uow, upload, extraction),
+    )
+
+
+def archive_correction(
+    uow: UnitOfWork,
+    document_id: str,
+    correction: SuppliedMetadata,
+    *,
+    actor: str,
+    once: Once | None,
+    render: Render,
+) -> Answer:
+    """A new version of a document with its latest bytes and corrected metadata, once per key: its latest
+    version read out again before the transaction (again in it, should a version land meanwhile)."""
+    return answer_once(
+        uow,
+        once,
+        render,
+        prepare=lambda: extract_latest(uow, document_id),
+        record=lambda prepared: correct_metadata(
+            uow, document_id=document_id, correction=correction, actor=actor, prepared=prepared
+        ),
+    )
