@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 typed models. Wire formats live in `archive.api.schemas`, not here."""
+"""SQLAlchemy 2 typed models. Wire formats live in `archive.wire` and `archive.api.<feature>.schemas`."""
 
 from __future__ import annotations
 

@@ -196,29 +196,7 @@ def record_attribution(
         for number, draft in enumerate(merged.photos)
     ]
     uow.attribution.add_photos(photos)  # their ids are needed by their credits
-    drafts = [
-        *(
-            (credit, photo.id)
-            for photo, draft in zip(photos, merged.photos, strict=True)
-            for credit in draft.credits
-        ),
-        *((credit, None) for credit in merged.credits),
-    ]
-    agents = uow.attribution.agents_for([(draft.name, draft.kind, draft.identifiers) for draft, _ in drafts])
-    credits = [
-        Credit(
-            version_id=version.id,
-            agent=agent,  # held by the credit, so that reading it back needs no query
-            photo_id=photo_id,
-            role=draft.role,
-            position=position,
-            name=draft.name,
-            source=draft.source,
-            accepted=draft.accepted,
-            **_span_columns(draft.rule, draft.span),
-        )
-        for position, ((draft, photo_id), agent) in enumerate(zip(drafts, agents, strict=True))
-    ]
+    credits = _credits(uow, version, merged, photos)
     notices = [
         Notice(
             version_id=version.id,
@@ -236,6 +214,33 @@ def record_attribution(
     set_loaded(version, "notices", notices)
     for photo in photos:
         set_loaded(photo, "credits", [credit for credit in credits if credit.photo_id == photo.id])
+
+
+def _credits(uow: UnitOfWork, version: Version, merged: Merged, photos: list[Photo]) -> list[Credit]:
+    """The version's credits, its photos' first, each held with its agent (made if new)."""
+    drafts = [
+        *(
+            (credit, photo.id)
+            for photo, draft in zip(photos, merged.photos, strict=True)
+            for credit in draft.credits
+        ),
+        *((credit, None) for credit in merged.credits),
+    ]
+    agents = uow.attribution.agents_for([(draft.name, draft.kind, draft.identifiers) for draft, _ in drafts])
+    return [
+        Credit(
+            version_id=version.id,
+            agent=agent,  # held by the credit, so that reading it back needs no query
+            photo_id=photo_id,
+            role=draft.role,
+            position=position,
+            name=draft.name,
+            source=draft.source,
+            accepted=draft.accepted,
+            **_span_columns(draft.rule, draft.span),
+        )
+        for position, ((draft, photo_id), agent) in enumerate(zip(drafts, agents, strict=True))
+    ]
 
 
 def _span_columns(rule: str | None, span: Span | None) -> dict[str, Any]:
