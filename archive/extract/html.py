@@ -15,44 +15,41 @@ exception. The time cap per page is the caller's (a process pool).
 from __future__ import annotations
 
 import importlib
-import re
 import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any, cast
+from typing import cast
 from urllib.parse import urlsplit
 
 import trafilatura
 
 from archive.extract.html_authors import author_sources, choose_authors
-from archive.extract.html_names import clean_text, is_site_name
+from archive.extract.html_names import clean_text
 from archive.extract.html_photos import (
     captions_agree,
     merge_photos,
     photos_in_markup,
     photos_in_schema,
     to_found_photo,
-    visible_text,
 )
 from archive.extract.html_sources import (
     ARTICLE_TYPES,
     PAGE_TYPES,
-    Node,
     PageSources,
     decode_html,
-    node_types,
+    kind_name,
     parse_datetime,
     read_sources,
+    schema_field,
+    text_value,
+    trafilatura_field,
 )
+from archive.extract.html_titles import choose_title
 from archive.extract.model import Extraction, Found, FoundCredit, FoundDate, FoundPhoto
 from archive.names import normalize_name
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-# " | Site", " - Site", " — Site", " :: Site", " · Site": how titles append the site's name.
-_TITLE_SEPARATOR = re.compile(r"\s+(?:\||-|\u2013|—|::|·|•)\s+")
-_ELLIPSIS = ("…", "...")
-_MIN_PREFIX_WORDS = 4
 _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "datepublished", "parsely-pub-date",
     "sailthru.date", "dc.date", "dc.date.issued", "dcterms.created", "pubdate", "publishdate", "date",
@@ -184,30 +181,6 @@ def _other_text_credits(text_credits: list[FoundCredit], authors: list[FoundCred
 # --- descriptive fields -----------------------------------------------------------------------------------
 
 
-def _kind_name(node: Node) -> str:
-    return next(iter(node_types(node)), "Thing")
-
-
-def _string(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = next((item for item in value if isinstance(item, str)), None)
-    if isinstance(value, str) and clean_text(value):
-        return clean_text(value)
-    return None
-
-
-def _schema_field(
-    sources: PageSources, field: str, types: frozenset[str] = ARTICLE_TYPES
-) -> tuple[str, str] | None:
-    """The first article object's `field` (JSON-LD before microdata), with its rule id."""
-    for schema in (sources.jsonld, sources.microdata):
-        for node in schema.of_types(types):
-            value = _string(node.get(field))
-            if value:
-                return value, f"{schema.syntax}.{_kind_name(node)}.{field}"
-    return None
-
-
 def _host(sources: PageSources) -> str | None:
     url = sources.url or sources.opengraph.get("og:url")
     if not url and sources.tree is not None:
@@ -241,119 +214,17 @@ def site_name_candidates(sources: PageSources) -> list[str]:
     return [clean_text(name) for name in names if clean_text(name)]
 
 
-def _is_site_segment(segment: str, site_names: list[str]) -> bool:
-    """A title segment naming the site: "AP News", "Metro News" (for Metro), "TechCrunch"."""
-    if is_site_name(segment, site_names):
-        return True
-    padded = f" {normalize_name(segment)} "
-    return any(
-        normalize_name(site) and f" {normalize_name(site)} " in padded for site in site_names if len(site) > 2
-    )
-
-
-def strip_site_name(title: str, site_names: list[str]) -> str:
-    """`"Headline | Site"` and `"Site - Headline"` -> `"Headline"`; other titles unchanged."""
-    changed = True
-    while changed:
-        changed = False
-        separators = list(_TITLE_SEPARATOR.finditer(title))
-        if not separators:
-            break
-        last, first = separators[-1], separators[0]
-        if _is_site_segment(title[last.end() :], site_names):
-            title, changed = title[: last.start()].strip(), True
-        elif _is_site_segment(title[: first.start()], site_names):
-            title, changed = title[first.end() :].strip(), True
-    return title
-
-
-def _is_word_prefix(short: str, long: str) -> bool:
-    short_words, long_words = normalize_name(short).split(), normalize_name(long).split()
-    return (
-        len(short_words) >= _MIN_PREFIX_WORDS
-        and len(short_words) < len(long_words)
-        and long_words[: len(short_words)] == short_words
-        and not short.rstrip().endswith(_ELLIPSIS)
-    )
-
-
-def _titles_agree(first: str, second: str) -> bool:
-    """Most words in common (or one title inside the other): two versions of one headline."""
-    a, b = normalize_name(first), normalize_name(second)
-    if not a or not b:
-        return False
-    if a in b or b in a:
-        return True
-    words_a, words_b = set(a.split()), set(b.split())
-    return len(words_a & words_b) / len(words_a | words_b) >= 0.5
-
-
-def _confirmed(headline: str, sources: PageSources, site_names: list[str]) -> bool:
-    """A schema.org headline that no other title source resembles is a deck or a kicker, not the headline."""
-    social = sources.first_meta("og:title", "twitter:title")
-    others = [social[1]] if social else []
-    for tag in ("title", "h1"):
-        element_text = _first_element_text(sources, tag, tag)
-        if element_text:
-            others.append(element_text[0])
-    return not others or any(_titles_agree(headline, strip_site_name(other, site_names)) for other in others)
-
-
-def choose_title(sources: PageSources, site_names: list[str]) -> Found | None:
-    """The article's headline (schema.org), else the social title, else the page's title, cleaned of the site.
-
-    When the social title is the headline cut short at a word boundary ("... how to check" for "... how to
-    check if you have ..."), the two sources agree only on the shorter one, which is kept.
-    """
-    social_meta = sources.first_meta("og:title", "twitter:title")
-    social = (social_meta[1], f"meta.{social_meta[0]}") if social_meta else None
-    headline = _schema_field(sources, "headline")
-    if headline and not _confirmed(headline[0], sources, site_names):
-        headline = None
-    if headline:
-        if social and _is_word_prefix(strip_site_name(social[0], site_names), headline[0]):
-            return Found(strip_site_name(social[0], site_names), social[1])
-        return Found(strip_site_name(headline[0], site_names), headline[1])
-    fallbacks = [
-        social,
-        _schema_field(sources, "headline", PAGE_TYPES),
-        _schema_field(sources, "name", PAGE_TYPES),
-        _trafilatura_field(sources, "title"),
-        _first_element_text(sources, "title", "html.title"),
-        _first_element_text(sources, "h1", "html.h1"),
-    ]
-    for fallback in fallbacks:
-        if fallback:
-            return Found(strip_site_name(fallback[0], site_names), fallback[1])
-    return None
-
-
-def _trafilatura_field(sources: PageSources, field: str) -> tuple[str, str] | None:
-    value = _string(getattr(sources.trafilatura_metadata, field, None))
-    return (value, f"trafilatura.{field}") if value else None
-
-
-def _first_element_text(sources: PageSources, tag: str, rule: str) -> tuple[str, str] | None:
-    if sources.tree is None:
-        return None
-    for element in sources.tree.iter(tag):
-        text = visible_text(element)
-        if text:
-            return text, rule
-    return None
-
-
 def _meta_found(sources: PageSources, *keys: str) -> Found | None:
     found = sources.first_meta(*keys)
     return Found(found[1], f"meta.{found[0]}") if found else None
 
 
 def choose_subtitle(sources: PageSources) -> Found | None:
-    description = _schema_field(sources, "description")
+    description = schema_field(sources, "description")
     if description:
         return Found(*description)
     return _meta_found(sources, "og:description", "description", "twitter:description") or _found(
-        _trafilatura_field(sources, "description")
+        trafilatura_field(sources, "description")
     )
 
 
@@ -365,27 +236,27 @@ def choose_publisher(sources: PageSources) -> Found | None:
     for schema in (sources.jsonld, sources.microdata):
         for node in schema.of_types(ARTICLE_TYPES | PAGE_TYPES):
             publisher = schema.resolve(node.get("publisher"))
-            name = _string(publisher.get("name")) if isinstance(publisher, dict) else _string(publisher)
+            name = text_value(publisher.get("name")) if isinstance(publisher, dict) else text_value(publisher)
             if name:
-                return Found(name, f"{schema.syntax}.{_kind_name(node)}.publisher")
-    og_site = _string(sources.opengraph.get("og:site_name"))
+                return Found(name, f"{schema.syntax}.{kind_name(node)}.publisher")
+    og_site = text_value(sources.opengraph.get("og:site_name"))
     if og_site:
         return Found(og_site, "meta.og:site_name")
-    return _found(_trafilatura_field(sources, "sitename"))
+    return _found(trafilatura_field(sources, "sitename"))
 
 
 def choose_language(sources: PageSources) -> Found | None:
-    in_language = _schema_field(sources, "inLanguage", ARTICLE_TYPES | PAGE_TYPES)
+    in_language = schema_field(sources, "inLanguage", ARTICLE_TYPES | PAGE_TYPES)
     if in_language:
         return Found(*in_language)
     if sources.tree is not None:
-        lang = _string(sources.tree.get("lang") or sources.tree.get("xml:lang"))
+        lang = text_value(sources.tree.get("lang") or sources.tree.get("xml:lang"))
         if lang:
             return Found(lang.replace("_", "-"), "html.lang")
     locale = sources.first_meta("og:locale", "content-language", "language")
     if locale:
         return Found(locale[1].replace("_", "-"), f"meta.{locale[0]}")
-    return _found(_trafilatura_field(sources, "language"))
+    return _found(trafilatura_field(sources, "language"))
 
 
 # --- dates ------------------------------------------------------------------------------------------------
@@ -397,9 +268,9 @@ def _date_candidates(sources: PageSources, field: str, meta_keys: tuple[str, ...
     for types in (ARTICLE_TYPES, PAGE_TYPES):
         for schema in (sources.jsonld, sources.microdata):
             for node in schema.of_types(types):
-                value = _string(node.get(field))
+                value = text_value(node.get(field))
                 if value:
-                    candidates.append((value, f"{schema.syntax}.{_kind_name(node)}.{field}"))
+                    candidates.append((value, f"{schema.syntax}.{kind_name(node)}.{field}"))
         if types is ARTICLE_TYPES:
             candidates.extend(
                 (value, f"meta.{key}") for key in meta_keys for value in sources.meta.get(key, [])
@@ -424,7 +295,7 @@ def choose_published(sources: PageSources) -> FoundDate | None:
     candidates = _date_candidates(sources, "datePublished", _PUBLISHED_META)
     if sources.htmldate_original:
         candidates.append((sources.htmldate_original, "htmldate.original"))
-    trafilatura_date = _trafilatura_field(sources, "date")
+    trafilatura_date = trafilatura_field(sources, "date")
     if trafilatura_date:
         candidates.append(trafilatura_date)
     return _first_date(candidates)

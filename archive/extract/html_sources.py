@@ -241,3 +241,35 @@ def parse_datetime(value: Any) -> tuple[datetime, bool] | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed, has_time
+
+
+# --- one field of one source ------------------------------------------------------------------------------
+
+
+def kind_name(node: Node) -> str:
+    return next(iter(node_types(node)), "Thing")
+
+
+def text_value(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((item for item in value if isinstance(item, str)), None)
+    if isinstance(value, str) and clean_text(value):
+        return clean_text(value)
+    return None
+
+
+def schema_field(
+    sources: PageSources, field_name: str, types: frozenset[str] = ARTICLE_TYPES
+) -> tuple[str, str] | None:
+    """The first article object's `field_name` (JSON-LD before microdata), with its rule id."""
+    for schema in (sources.jsonld, sources.microdata):
+        for node in schema.of_types(types):
+            value = text_value(node.get(field_name))
+            if value:
+                return value, f"{schema.syntax}.{kind_name(node)}.{field_name}"
+    return None
+
+
+def trafilatura_field(sources: PageSources, field_name: str) -> tuple[str, str] | None:
+    value = text_value(getattr(sources.trafilatura_metadata, field_name, None))
+    return (value, f"trafilatura.{field_name}") if value else None

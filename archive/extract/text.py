@@ -8,7 +8,8 @@ printed.
 A copied article starts with a header block: the title, perhaps a standfirst (a one- or two-sentence summary),
 the title again, a photo with its caption, the byline, "Updated:" stamps. The body follows, then lines such as
 "Jane Doe contributed to this report." and an author box. The rules read each part where it is printed and
-never read names out of the body's prose: the people a story is about are not its authors.
+never read names out of the body's prose: the people a story is about are not its authors. The header's rules
+are here; the credit lines and the author box are read by `text_credit_lines`.
 """
 
 from __future__ import annotations
@@ -16,19 +17,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from archive.domain.credits import AgentKind, CreditRole
 from archive.extract.model import Extraction, Found, FoundCredit, FoundPhoto
+from archive.extract.text_credit_lines import RULE_AUTHOR_BOX, Candidate, find_author_box, find_credit_lines
 from archive.extract.text_dates import leading_date
-from archive.extract.text_lines import Piece, matchable, split_lines, word_count
+from archive.extract.text_lines import SENTENCE_END, Piece, matchable, split_lines, word_count
 from archive.extract.text_names import (
     ListedName,
     agent_kind,
-    bare_word,
-    clean_name,
     is_job_description,
     is_organization,
     is_person_name,
-    read_name_list,
     split_name_list,
     without_job_suffix,
     without_place,
@@ -40,16 +38,8 @@ from archive.names import normalize_name
 RULE_TITLE = "text.title"
 RULE_STANDFIRST = "text.standfirst"
 RULE_BYLINE = "text.byline"
-RULE_CONTRIBUTED = "text.contributed_line"
-RULE_ADDITIONAL_REPORTING = "text.additional_reporting"
-RULE_REPORTING = "text.credit_line.reporting"
-RULE_WRITING = "text.credit_line.writing"
-RULE_EDITING = "text.credit_line.editing"
-RULE_TRANSLATION = "text.credit_line.translation"
-RULE_AUTHOR_BOX = "text.author_box"
 
 _HEADER_MAX_LINES = 25  # a header block longer than this is no header block
-_TAIL_LINES = 15  # the author box is among the last lines
 _MAX_TITLE_WORDS = 30
 _MAX_TITLE_CHARS = 250
 _MAX_STANDFIRST_CHARS = 400
@@ -65,54 +55,6 @@ _BYLINE_LABEL = re.compile(
 _HARD_SEPARATOR = re.compile(r"\s*[|\u00b7\u2022]\s*|\s+-\s+")
 # "Jane Doe For Dailymail.Com", "Jane Doe at Reuters": an affiliation after the name.
 _AFFILIATION_PREFIX = re.compile(r"(?:for|at|of)\s+(?=\S)", re.IGNORECASE)
-# The end of a sentence, not after an initial ("Robert F. Bukaty") or a courtesy title ("Mr. Doe").
-_SENTENCE_END = re.compile(
-    r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|No|vs))(?<!\bMrs)[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"
-)
-# "... contributed to this report.", "... contributed reporting."
-_CONTRIBUTED = re.compile(
-    r"\s+(?:also\s+)?contributed\s+(?:to\s+(?:this|the)\s+(?:report|story|article|coverage)|(?:additional\s+)?"
-    r"reporting|research|to\s+reporting)\b",
-    re.IGNORECASE,
-)
-# Where a contributed line's list of names begins: a sentence's start (not after an initial), a dash, a
-# parenthesis, a colon.
-_LIST_START = re.compile(
-    r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|No|vs))(?<!\bMrs)[.!?]+[\"')\]]*\s+|\s-\s+|\(\s*|:\s+|^[\s*_-]*"
-)
-# "Additional reporting by ...", "Reporting by ...; Editing by ...", "Translated by ..."
-_CREDIT_LINE = re.compile(
-    r"(?P<additional>(?:with\s+)?(?:additional|further|extra)\s+reporting|with\s+reporting)\s+by\s+"
-    r"|(?P<reporting>reporting|reported)\s+by\s+"
-    r"|(?P<writing>writing)\s+by\s+"
-    r"|(?P<editing>editing|edited)\s+by\s+"
-    r"|(?P<translation>translated|translation)\s+(?:from\s+\w+\s+)?by\s+",
-    re.IGNORECASE,
-)
-_CREDIT_LINE_END = re.compile(r"[;)]|\s+-\s+")
-# The role each credit line gives; None: a Reuters-style line's reporters and writers are the authors when
-# no byline names any, else contributors.
-_CREDIT_LINE_ROLES: dict[str, tuple[CreditRole | None, str]] = {
-    "additional": ("contributor", RULE_ADDITIONAL_REPORTING),
-    "reporting": (None, RULE_REPORTING),
-    "writing": (None, RULE_WRITING),
-    "editing": ("editor", RULE_EDITING),
-    "translation": ("translator", RULE_TRANSLATION),
-}
-# "About the author", "Author", "Authors": the heading of an author box.
-_AUTHOR_BOX_HEADING = re.compile(
-    r"(?:about\s+the\s+(?:authors?|writer|reporter)|authors?|author\s+bio)\s*:?", re.I
-)
-# "Jane Doe is a reporter for ...", "Doe covers national politics for ...": an author's bio.
-_BIO_VERB = re.compile(r"\s+(?:is|was|has\s+been|covers|writes|reports|edits)\b")
-_BIO_JOB = re.compile(
-    r"\b(?:reporter|correspondent|editor|writer|journalist|columnist|contributor|producer|photographer|author"
-    r"|freelancer?|staff|covers|writes|reports)\b",
-    re.IGNORECASE,
-)
-_MAX_LIST_CHARS = 200  # how far before "contributed" a list of names may begin
-_MAX_BIO_NAME_TOKENS = 5
-_BIO_JOB_REACH = 60  # "is a reporter", "is a senior correspondent": the job comes right after the verb
 
 
 @dataclass(frozen=True)
@@ -121,16 +63,6 @@ class _Row:
 
     index: int
     piece: Piece
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    """A credit found by a text rule, before duplicates are dropped."""
-
-    name: Piece
-    kind: AgentKind
-    role: CreditRole
-    rule: str
 
 
 @dataclass
@@ -163,8 +95,9 @@ def extract_text(text: str) -> Extraction:
     extraction.photos = reading.photos
     extraction.notices, extraction.published_at = find_notices(text, reading.lines)
     bylines = _bylines(reading, header_end)
-    credit_lines = _credit_lines(reading, has_author=any(c.role == "author" for c in bylines))
-    author_box = _author_box(reading, header_end)
+    rows = [r.piece for r in reading.rows]
+    credit_lines = find_credit_lines(rows, has_author=any(c.role == "author" for c in bylines))
+    author_box = find_author_box(rows, header_end)
     extraction.credits = _document_credits(reading, [*bylines, *credit_lines, *author_box])
     return extraction
 
@@ -211,7 +144,7 @@ def _looks_like_headline(line: Piece) -> bool:
 
 
 def _sentence_count(text: str) -> int:
-    return len(_SENTENCE_END.findall(text)) + 1
+    return len(SENTENCE_END.findall(text)) + 1
 
 
 def _title_rows(reading: _Reading) -> set[int]:
@@ -372,18 +305,18 @@ def _bare_byline(reading: _Reading, row: int) -> _Byline | None:
     return byline if stamped_here or next_to_stamp else None
 
 
-def _bylines(reading: _Reading, header_end: int) -> list[_Candidate]:
+def _bylines(reading: _Reading, header_end: int) -> list[Candidate]:
     """The header's bylines: labelled ("By ..."), "Name, Affiliation" lines and bare names by a stamp.
 
     Below the header a "By ..." line belongs to a list of other stories, not to this one.
     """
-    found: list[_Candidate] = []
+    found: list[Candidate] = []
     for row in range(header_end):
         if row in reading.title_rows or row in reading.photo_rows:
             continue
         byline = _header_byline(reading, row)
         if byline is not None:
-            found += [_Candidate(name.piece, name.kind, "author", RULE_BYLINE) for name in byline.names]
+            found += [Candidate(name.piece, name.kind, "author", RULE_BYLINE) for name in byline.names]
     return found
 
 
@@ -394,110 +327,6 @@ def _header_byline(reading: _Reading, row: int) -> _Byline | None:
         if labelled is not None:
             return labelled
     return _affiliated_byline(piece) or _bare_byline(reading, row)
-
-
-# --- contributed, reporting and editing lines -------------------------------------------------------------
-
-
-def _credit_lines(reading: _Reading, *, has_author: bool) -> list[_Candidate]:
-    """ "X and Y contributed to this report.", "Additional reporting by X", "Reporting by X; Editing by Y"."""
-    found: list[_Candidate] = []
-    reporter: CreditRole = "contributor" if has_author else "author"
-    for r in reading.rows:
-        found += _contributed(r.piece)
-        found += _labelled_credit_lines(r.piece, reporter)
-    return found
-
-
-def _contributed(line: Piece) -> list[_Candidate]:
-    found: list[_Candidate] = []
-    for match in _CONTRIBUTED.finditer(line.text):
-        last_word = line.text[max(0, match.start() - 40) : match.start()].split()[-1:]
-        if not last_word or not last_word[0][:1].isupper():
-            continue  # a list of names ends with a name or a place: "The money he contributed ..." is prose
-        window_start = max(0, match.start() - _MAX_LIST_CHARS)
-        starts = [m.end() for m in _LIST_START.finditer(line.text, window_start, match.start())]
-        sentence_starts = [start for start in starts if start < match.start()] or [window_start]
-        names = read_name_list(line.slice(sentence_starts[-1], match.start()).strip(" *_\"'"))
-        found += [_Candidate(name.piece, name.kind, "contributor", RULE_CONTRIBUTED) for name in names or []]
-    return found
-
-
-def _labelled_credit_lines(line: Piece, reporter: CreditRole) -> list[_Candidate]:
-    found: list[_Candidate] = []
-    for match in _CREDIT_LINE.finditer(line.text):
-        before = line.text[max(0, match.start() - 8) : match.start()].rstrip()
-        at_start = (not before.strip(" *_-") and match.start() <= 8) or before[-1:] in ";(-"
-        after_sentence = match.group()[0].isupper() and before.rstrip("\"')]").endswith((".", "!", "?"))
-        if not (at_start or after_sentence):
-            continue
-        end = _CREDIT_LINE_END.search(line.text, match.end())
-        names_piece = line.slice(match.end(), end.start() if end else None)
-        sentence_end = _SENTENCE_END.search(names_piece.text)
-        if sentence_end:
-            names_piece = names_piece.slice(0, sentence_end.start())
-        role, rule = _CREDIT_LINE_ROLES[match.lastgroup or ""]
-        names = read_name_list(names_piece.strip())
-        found += [_Candidate(name.piece, name.kind, role or reporter, rule) for name in names or []]
-    return found
-
-
-# --- the author box ---------------------------------------------------------------------------------------
-
-
-def _author_box(reading: _Reading, header_end: int) -> list[_Candidate]:
-    """Names in an author box at the end: by an "Author" heading, or starting a bio ("Jane Doe is a reporter
-    for ...", or "Jane Doe" then "Doe covers ...")."""
-    first = max(header_end, len(reading.rows) - _TAIL_LINES)
-    found: list[_Candidate] = []
-    for row in range(first, len(reading.rows)):
-        piece = reading.rows[row].piece
-        if _AUTHOR_BOX_HEADING.fullmatch(piece.text):
-            found += _names_around_heading(reading, row, first)
-            continue
-        bio_name = _bio_name(piece)
-        if bio_name is not None:
-            found.append(_Candidate(bio_name, "person", "author", RULE_AUTHOR_BOX))
-        elif row + 1 < len(reading.rows) and _introduces_bio(piece, reading.rows[row + 1].piece):
-            found.append(_Candidate(piece, "person", "author", RULE_AUTHOR_BOX))
-    return found
-
-
-def _names_around_heading(reading: _Reading, heading: int, first: int) -> list[_Candidate]:
-    """The name lines directly before an "Author" heading (up to two), else the one directly after it."""
-    names: list[Piece] = []
-    for row in (heading - 1, heading - 2):
-        name = clean_name(reading.rows[row].piece) if row >= first else None
-        if name is None or not is_person_name(name.text):
-            break
-        names.insert(0, name)
-    if not names and heading + 1 < len(reading.rows):
-        after = clean_name(reading.rows[heading + 1].piece)
-        names = [after] if is_person_name(after.text) else []
-    return [_Candidate(name, "person", "author", RULE_AUTHOR_BOX) for name in names]
-
-
-def _bio_name(line: Piece) -> Piece | None:
-    """ "Jane Doe is a reporter for ...": the person a bio line is about."""
-    verb = _BIO_VERB.search(line.text, 0, 80)
-    if verb is None or not _BIO_JOB.search(line.text, verb.start(), verb.end() + _BIO_JOB_REACH):
-        return None
-    name = line.slice(0, verb.start())
-    if len(name.text.split()) > _MAX_BIO_NAME_TOKENS or not is_person_name(name.text):
-        return None
-    return name
-
-
-def _introduces_bio(line: Piece, following: Piece) -> bool:
-    """ "THOMAS BEAUMONT" then "Beaumont covers national politics for ...": a name line and its bio."""
-    if not is_person_name(line.text):
-        return False
-    surname = bare_word(line.text.split()[-1])
-    verb = _BIO_VERB.search(following.text, 0, 80)
-    if verb is None or not _BIO_JOB.search(following.text, verb.start(), verb.end() + _BIO_JOB_REACH):
-        return False
-    subject = normalize_name(following.text[: verb.start()])
-    return subject in {surname, normalize_name(line.text)}
 
 
 # --- the document's credits -------------------------------------------------------------------------------
@@ -513,7 +342,7 @@ _TEXT_ROLES = frozenset({"author", "contributor", "editor", "translator"})
 _RULE_ORDER = {RULE_BYLINE: 0, RULE_AUTHOR_BOX: 2}
 
 
-def _document_credits(reading: _Reading, candidates: list[_Candidate]) -> list[FoundCredit]:
+def _document_credits(reading: _Reading, candidates: list[Candidate]) -> list[FoundCredit]:
     """One credit per name and role, the first found kept; authors first, then the other roles.
 
     `candidates` come byline first, then credit lines, then the author box. A person has one text role: named

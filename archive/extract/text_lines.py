@@ -42,6 +42,10 @@ _PLAIN_FORMS = str.maketrans(
 )
 # What str.splitlines() breaks at, so that a text from any platform reads as the same lines.
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# The end of a sentence, not after an initial ("Robert F. Bukaty") or a courtesy title ("Mr. Doe").
+SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|No|vs))(?<!\bMrs)[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"
+)
 
 
 def matchable(text: str) -> str:

@@ -10,9 +10,10 @@ import pytest
 
 # extract_html runs the text rules only when their module imports; the contributor-line test needs them.
 import archive.extract.text  # noqa: F401
-from archive.extract.html import extract_html, strip_site_name
+from archive.extract.html import extract_html
 from archive.extract.html_names import credit_agents, name_kind, split_author_names, strip_credit_label
 from archive.extract.html_photos import split_printed_credit
+from archive.extract.html_titles import strip_site_name
 from archive.extract.model import Extraction
 
 BODY = (
