@@ -21,6 +21,7 @@ from archive.api.log import routes as log
 from archive.api.memento import routes as memento
 from archive.api.observability import ObservabilityMiddleware, metrics
 from archive.api.ui import routes as ui
+from archive.api.ui.pages import STATIC_DIR
 from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
 from archive.db.session import Database
@@ -96,4 +97,4 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(audits.router)
     app.include_router(export.router)
     app.include_router(ui.router)
-    app.mount("/ui/static", StaticFiles(directory=ui.STATIC_DIR), name="ui-static")
+    app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Path, Query
 
 from archive.digests import DIGEST_PATTERN
 
@@ -18,7 +18,11 @@ DocumentId = Annotated[
         description="The document's ULID (26 characters, Crockford base32).",
     ),
 ]
-VersionNumber = Annotated[int, Path(ge=1, le=2_147_483_647, description="Version number, from 1.")]
+MAX_VERSION = 2_147_483_647
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION, description="Version number, from 1.")]
+# The two versions a diff compares (`?from=N&to=M`).
+FromVersion = Annotated[int, Query(alias="from", ge=1, le=MAX_VERSION)]
+ToVersion = Annotated[int, Query(alias="to", ge=1, le=MAX_VERSION)]
 Blake3 = Annotated[
     str, Path(pattern=DIGEST_PATTERN, description="BLAKE3 digest, 64 lowercase hex characters.")
 ]

@@ -13,7 +13,7 @@ from archive.api.deps import Archivist, Context, Reader, Uow
 from archive.api.documents.schemas import DocumentPage, VersionList
 from archive.api.memento.links import MementoLinks
 from archive.api.openapi import forbidden_doc, inline_schema, multipart_body, problem_doc, unauthenticated_doc
-from archive.api.paths import MAX_PAGE_SIZE, ULID_PATTERN, DocumentId, VersionNumber
+from archive.api.paths import MAX_PAGE_SIZE, ULID_PATTERN, DocumentId, FromVersion, ToVersion, VersionNumber
 from archive.api.routing import get_and_head
 from archive.api.uploads import read_bounded_body, received_form
 from archive.domain.credits import CreditRole
@@ -299,8 +299,8 @@ def diff(
     document_id: DocumentId,
     uow: Uow,
     _: Reader,
-    first: Annotated[int, Query(alias="from", ge=1, le=2_147_483_647)],
-    second: Annotated[int, Query(alias="to", ge=1, le=2_147_483_647)],
+    first: FromVersion,
+    second: ToVersion,
 ) -> DiffOut:
     with uow.reading():
         return DiffOut.of(diff_versions(uow, document_id, first, second))

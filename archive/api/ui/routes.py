@@ -7,34 +7,34 @@ bytes as an attachment, with the same headers as the API's content routes.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import secrets
-from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-import jinja2
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
-from starlette.templating import Jinja2Templates
 
 from archive.api.archiving import archive_received
 from archive.api.content import content_response
 from archive.api.deps import Context, Uow
-from archive.api.paths import MAX_PAGE_SIZE, ULID_PATTERN, DocumentId, VersionNumber
-from archive.api.problems import status_for
+from archive.api.paths import (
+    MAX_PAGE_SIZE,
+    MAX_VERSION,
+    ULID_PATTERN,
+    DocumentId,
+    FromVersion,
+    ToVersion,
+    VersionNumber,
+)
 from archive.api.ui import session as ui_session
 from archive.api.ui.forms import UPLOAD_FIELDS, field_text, upload_metadata, url_encoded
+from archive.api.ui.pages import PageRoute, page
 from archive.api.ui.session import (
     AnyVisitor,
     ArchivistVisitor,
     AuditorVisitor,
-    LoginRequired,
     ReaderVisitor,
     check_form,
     check_post,
@@ -42,7 +42,7 @@ from archive.api.ui.session import (
 from archive.api.ui.views import evidence_rows, highlight, side_by_side
 from archive.api.uploads import ReceivedForm, read_bounded_body, receive_form, received_form
 from archive.domain.credits import ROLES
-from archive.errors import ArchiveError, InvalidInput, NotFound, field_errors
+from archive.errors import ArchiveError, InvalidInput, NotFound
 from archive.services import documents
 from archive.services.documents import BlobInfo
 from archive.services.history import diff_versions
@@ -56,72 +56,9 @@ from archive.wire.receipts import ReceiptOut
 from archive.wire.verification import VerificationOut
 from archive.wire.versions import DocumentOut, VersionOut
 
-log = logging.getLogger("archive.ui")
-HERE = Path(__file__).parent
-STATIC_DIR = HERE / "static"
 MAX_LOGIN_FORM_BYTES = 8 * 1024
 _ULID = re.compile(ULID_PATTERN)
-PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-
-templates = Jinja2Templates(
-    env=jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-)
-
-
-class PageRoute(APIRoute):
-    """Errors on a page become a page (or, before logging in, the login form), not problem JSON."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                response = await handle(request)
-            except LoginRequired:
-                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                response = RedirectResponse(f"/ui/login?next={quote(target)}", status_code=303)
-            except ArchiveError as exc:
-                status = status_for(exc)
-                if status >= 500:
-                    log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc.detail)
-                response = error_page(request, status, exc.title, exc.detail)
-            except RequestValidationError as exc:
-                detail = "; ".join(f"{p['field']}: {p['message']}" for p in field_errors(exc.errors(), ""))
-                response = error_page(request, 422, "Invalid request", detail)
-            ui_session.finish(request, response)
-            for name, value in PAGE_HEADERS.items():
-                response.headers.setdefault(name, value)
-            return response
-
-        return route
-
-
 router = APIRouter(prefix="/ui", route_class=PageRoute, include_in_schema=False)
-
-
-def page(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-    visitor = getattr(request.state, "visitor", None)
-    return templates.TemplateResponse(
-        request,
-        name,
-        {"visitor": visitor, "roles": list(ROLES), **values},
-        status_code=status_code,
-    )
-
-
-def error_page(request: Request, status: int, title: str, detail: str | None) -> HTMLResponse:
-    return page(request, "error.html", status_code=status, status=status, title=title, detail=detail)
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -211,7 +148,7 @@ def document_page(
     document_id: DocumentId,
     uow: Uow,
     visitor: ReaderVisitor,
-    version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_VERSION)] = None,
 ) -> HTMLResponse:
     with uow.reading():
         document = DocumentOut.of(documents.get_document(uow, document_id))
@@ -255,8 +192,8 @@ def diff_page(
     document_id: DocumentId,
     uow: Uow,
     visitor: ReaderVisitor,
-    first: Annotated[int, Query(alias="from", ge=1, le=2_147_483_647)],
-    second: Annotated[int, Query(alias="to", ge=1, le=2_147_483_647)],
+    first: FromVersion,
+    second: ToVersion,
 ) -> HTMLResponse:
     with uow.reading():
         document = DocumentOut.of(documents.get_document(uow, document_id))
