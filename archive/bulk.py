@@ -19,14 +19,13 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from archive.client import ArchiveClient, ArchiveClientError
-from archive.digests import Digests, digest_file, spool_stream
+from archive.digests import Digests, digest_file
 from archive.domain.media_types import infer_media_type
 from archive.errors import ArchiveError, InvalidInput
 from archive.services.idempotency import Once, Render, fingerprint
-from archive.services.ingest import Upload
 from archive.services.metadata import SuppliedMetadata
 from archive.services.unit_of_work import UnitOfWork
-from archive.services.uploads import archive_upload
+from archive.services.uploads import archive_file
 
 SIDECAR_FIELDS = ("path", "source_url", "title", "credits")
 
@@ -179,15 +178,16 @@ class LocalTarget:
         self.render = render
 
     def archive(self, path: Path, metadata: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-        supplied = SuppliedMetadata.model_validate(metadata)
-        with path.open("rb") as source:
-            spooled = spool_stream(source, self.uow.spool_dir)
-        try:
-            upload = Upload(spooled, infer_media_type(None, path.name), path.name, supplied, self.actor)
-            once = Once(self.actor, idempotency_key, fingerprint(idempotency_key))
-            return archive_upload(self.uow, upload, once=once, render=self.render).response
-        finally:
-            spooled.discard()
+        answer = archive_file(
+            self.uow,
+            path,
+            media_type=infer_media_type(None, path.name),
+            metadata=SuppliedMetadata.model_validate(metadata),
+            actor=self.actor,
+            once=Once(self.actor, idempotency_key, fingerprint(idempotency_key)),
+            render=self.render,
+        )
+        return answer.response
 
 
 class RemoteTarget:

@@ -8,7 +8,6 @@ from functools import partial
 from starlette.concurrency import run_in_threadpool
 
 from archive.api.uploads import ReceivedForm
-from archive.metrics import UPLOAD_BYTES
 from archive.services.idempotency import Answer, Once
 from archive.services.ingest import Upload
 from archive.services.metadata import SuppliedMetadata
@@ -27,10 +26,9 @@ async def archive_received(
     once: Once | None,
 ) -> Answer:
     """Archive a received form's file, once per key, in a worker thread (extraction and the database are
-    blocking); its bytes are counted in the metrics as they are archived."""
+    blocking)."""
     spooled = form.file
     assert spooled is not None
-    UPLOAD_BYTES.inc(spooled.digests.size)
     upload = Upload(spooled, form.media_type, form.filename, metadata, actor, document_id)
     return await run_in_threadpool(partial(archive_upload, uow, upload, once=once, render=render_version))
 

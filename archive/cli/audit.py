@@ -46,6 +46,7 @@ def audit(
     """Re-read and re-hash every blob (or help finish an audit); exit 1 when any is corrupt or missing."""
     started = time.perf_counter()
     with Runtime.load() as runtime:
+        uow = runtime.unit_of_work()  # the database (migrated) first, then the store, as before
         store = runtime.store  # opened before an audit is started, so that a bad store leaves none behind
         actor = cli_actor()
         if audit_id is None:

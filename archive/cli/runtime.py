@@ -1,7 +1,9 @@
 """What every command runs against: the settings, and what they open, made once per command.
 
-A command works through one unit of work (`Runtime.unit_of_work()`), and opens its transactions only through
-`Runtime.writing()` and `Runtime.reading()`: the command line commits where the unit of work does.
+A command works through one unit of work (`Runtime.unit_of_work()`, its transactions opened with
+`Runtime.writing()` and `Runtime.reading()`); sweeps that run transactions of their own (gc, audit, the
+verifying reader) get a factory (`Runtime.new_unit_of_work`). The command line commits where the unit of
+work does.
 """
 
 from __future__ import annotations

@@ -11,10 +11,14 @@ import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm.attributes import set_committed_value
 
 from archive.db.models import (
     Agent,
     ApiKey,
+    Base,
     Blob,
     Credit,
     Document,
@@ -59,13 +63,30 @@ class MemoryTables:
         self.last_id += 1
         return self.last_id
 
-    def snapshot(self) -> MemoryTables:
-        """Which rows exist now (the rows themselves are shared, not copied)."""
-        return MemoryTables(**{table.name: copy.copy(getattr(self, table.name)) for table in fields(self)})
+    def snapshot(self) -> Snapshot:
+        """Which rows exist now, and what each row's fields hold, for `restore` to put back."""
+        tables = MemoryTables(**{table.name: copy.copy(getattr(self, table.name)) for table in fields(self)})
+        rows = [(row, _fields_of(row)) for row in self._rows()]
+        return Snapshot(tables, rows)
 
-    def restore(self, saved: MemoryTables) -> None:
+    def restore(self, saved: Snapshot) -> None:
+        """The tables as they were at `saved`, as a rolled-back transaction leaves them; ids handed out
+        meanwhile are not handed out again (as a database's sequences are not)."""
+        last_id = self.last_id
         for table in fields(self):
-            setattr(self, table.name, getattr(saved, table.name))
+            setattr(self, table.name, getattr(saved.tables, table.name))
+        self.last_id = last_id
+        for row, values in saved.rows:
+            for name, value in values.items():
+                set_committed_value(row, name, value)
+
+    def _rows(self) -> list[Base]:
+        held: list[Base] = []
+        for table in fields(self):
+            value = getattr(self, table.name)
+            if isinstance(value, dict):
+                held.extend(row for row in value.values() if isinstance(row, Base))
+        return held
 
     def repositories(
         self,
@@ -85,6 +106,21 @@ class MemoryTables:
             MemoryKeyRepository(self),
             MemoryIdempotencyRepository(self),
         )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    tables: MemoryTables
+    rows: list[tuple[Base, dict[str, Any]]]
+
+
+def _fields_of(row: Base) -> dict[str, Any]:
+    """A row's loaded fields (containers copied, so that changing them in place is undone too)."""
+    return {
+        name: copy.copy(value) if isinstance(value, list | dict) else value
+        for name, value in vars(row).items()
+        if not name.startswith("_sa_")
+    }
 
 
 class _MemoryRepository:

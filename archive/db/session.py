@@ -141,7 +141,8 @@ class Database:
             session.close()
 
     def ping(self) -> None:
-        with self.session(writing=False) as session:
+        """Begin a writing transaction (on SQLite it waits for the write lock, as a write would)."""
+        with self.session(writing=True) as session:
             session.execute(text("SELECT 1"))
 
     def dispose(self) -> None:

@@ -119,7 +119,8 @@ class UnitOfWork(ABC):
 
     @contextmanager
     def reading(self) -> Iterator[Self]:
-        """A transaction that only reads: it commits nothing (what it loaded stays readable after)."""
+        """A transaction that only reads: it commits nothing. What it loaded stays readable after it ends;
+        a relationship it did not load does not (the rows are detached)."""
         with self._transaction(writing=False):
             yield self
 
@@ -149,7 +150,7 @@ class SqlUnitOfWork(UnitOfWork):
 
     audits: SqlAuditRepository
     session: Session
-    """The transaction's session, for what reaches the tables directly: migrations' checks and tests."""
+    """The transaction's session, for tests that reach the tables directly (services use repositories)."""
 
     def __init__(self, db: Database, adapters: Adapters) -> None:
         super().__init__(adapters)
@@ -174,8 +175,9 @@ class SqlUnitOfWork(UnitOfWork):
 class FakeUnitOfWork(UnitOfWork):
     """A unit of work over in-memory repositories and a `MemoryBlobStore`, for unit tests.
 
-    A transaction that ends by raising leaves the tables as they were when it began (rows added are gone;
-    fields changed on rows that already existed stay changed, as a fake need not undo those).
+    A transaction that ends by raising leaves the tables as they were when it began: rows added are gone,
+    and fields changed on rows that already existed hold their values again. Rows are never detached, so
+    the fake does not catch a relationship read after its transaction; the SQL tests do.
     """
 
     def __init__(

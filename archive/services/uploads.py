@@ -1,8 +1,13 @@
 """Archiving what an archivist sends, once per idempotency key: the one use case behind the API's
-uploads and corrections, the web interface's upload form and `archive ingest`."""
+uploads and corrections, the web interface's upload form and `archive ingest` (a file on disk, read only
+when it is to be archived)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from archive.digests import SpooledUpload, spool_stream
+from archive.extract.model import Extraction
 from archive.services.idempotency import Answer, Once, Render, answer_once
 from archive.services.ingest import (
     Upload,
@@ -25,6 +30,33 @@ def archive_upload(uow: UnitOfWork, upload: Upload, *, once: Once | None, render
         prepare=lambda: prepare_upload(uow, upload),
         record=lambda extraction: record_upload(uow, upload, extraction),
     )
+
+
+def archive_file(
+    uow: UnitOfWork,
+    path: Path,
+    *,
+    media_type: str,
+    metadata: SuppliedMetadata,
+    actor: str,
+    once: Once | None,
+    render: Render,
+) -> Answer:
+    """Archive a file on disk (`archive ingest`) as `archive_upload` does an upload; its bytes are read and
+    spooled only when its key has no answer yet, and the spool file is removed at the end."""
+    spooled: list[SpooledUpload] = []
+
+    def prepare() -> tuple[Upload, Extraction]:
+        with path.open("rb") as source:
+            spooled.append(spool_stream(source, uow.spool_dir))
+        upload = Upload(spooled[0], media_type, path.name, metadata, actor)
+        return upload, prepare_upload(uow, upload)
+
+    try:
+        return answer_once(uow, once, render, prepare, lambda prepared: record_upload(uow, *prepared))
+    finally:
+        for file in spooled:
+            file.discard()
 
 
 def archive_correction(

@@ -134,7 +134,7 @@ def _parse_query(body: bytes) -> VerifyByDigest:
     summary="Re-read a blob from storage now and re-hash it",
     responses={**_FIXITY_ERRORS, 404: problem_doc("No blob has this digest.")},
 )
-def check_fixity(blake3: Blake3, context: Context, uow: Uow, principal: Auditor) -> FixityOut:
+def check_fixity(blake3: Blake3, uow: Uow, principal: Auditor) -> FixityOut:
     with uow.writing():
         result = check_blob(uow, blake3, actor=principal.name)
     return FixityOut.of(result)

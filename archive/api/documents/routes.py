@@ -19,6 +19,7 @@ from archive.api.uploads import read_bounded_body, received_form
 from archive.domain.credits import CreditRole
 from archive.errors import InvalidInput
 from archive.extract import media_kind
+from archive.metrics import UPLOAD_BYTES
 from archive.services import documents
 from archive.services.documents import BlobInfo
 from archive.services.history import diff_versions, time_map
@@ -135,6 +136,7 @@ async def _archive_upload(
     ) as form:
         if form.file is None:
             raise InvalidInput("the upload needs a `file` part")
+        UPLOAD_BYTES.inc(form.file.digests.size)
         metadata = parse_metadata(form.fields.get("metadata"), settings.max_metadata_bytes)
         once = _once(
             principal,

@@ -33,7 +33,7 @@ Size = Annotated[int, Query(ge=0, le=2**62)]
     response_class=PlainTextResponse,
     responses={**_ERRORS, **_TEXT},
 )
-def checkpoint(context: Context, uow: Uow, _: Reader) -> PlainTextResponse:
+def checkpoint(uow: Uow, _: Reader) -> PlainTextResponse:
     with uow.writing():
         note = ledger.latest_checkpoint(uow).note
     return PlainTextResponse(note, headers={"Cache-Control": "no-cache"})

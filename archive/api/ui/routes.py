@@ -43,6 +43,7 @@ from archive.api.ui.views import evidence_rows, highlight, side_by_side
 from archive.api.uploads import ReceivedForm, read_bounded_body, receive_form, received_form
 from archive.domain.credits import ROLES
 from archive.errors import ArchiveError, InvalidInput, NotFound
+from archive.metrics import UPLOAD_BYTES
 from archive.services import documents
 from archive.services.documents import BlobInfo
 from archive.services.history import diff_versions
@@ -268,6 +269,7 @@ async def upload(request: Request, context: Context, uow: Uow, visitor: Archivis
             raise InvalidInput("the form names no valid document")
         principal = visitor.principal
         assert principal is not None
+        UPLOAD_BYTES.inc(form.file.digests.size)
         answer = await archive_received(
             uow,
             form,

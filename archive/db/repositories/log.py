@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
 from archive.db.models import LogEntry, LogHead, LogNode, SignedCheckpoint
 from archive.db.repositories.base import SqlRepository
@@ -16,6 +17,10 @@ from archive.ledger import EMPTY_ROOT, NodeKey, NodeRow
 
 
 class SqlLogRepository(SqlRepository):
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._head: LogHead | None = None  # locked by `lock_head` in this transaction
+
     def get_nodes(self, keys: Sequence[NodeKey]) -> Mapping[NodeKey, bytes]:
         """The stored subtree hashes asked for (a `NodeReader`): one query per batch of keys."""
         if not keys:
@@ -55,11 +60,12 @@ class SqlLogRepository(SqlRepository):
 
     def lock_head(self) -> int:
         """Lock the head until the transaction ends; the index the next leaf gets."""
-        return self._locked_head().size
+        self._head = self._locked_head()
+        return self._head.size
 
     def append(self, entry: LogEntry, completed: Sequence[NodeRow], root: bytes) -> None:
         """Store a leaf, the subtrees it completes and the new head (after `lock_head`): one flush."""
-        head = self._locked_head()
+        head = self._head if self._head is not None else self._locked_head()
         self.session.add(entry)
         self.session.add_all(LogNode(level=level, node_index=i, hash=h) for level, i, h in completed)
         head.size = entry.leaf_index + 1

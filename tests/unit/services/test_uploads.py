@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from archive.db.models import IdempotencyRecord
+from archive.db.models import IdempotencyRecord, Version
 from archive.errors import DocumentNotFound, EmptyUpload
 from archive.services.idempotency import IdempotencyKeyReused, Once
 from archive.services.unit_of_work import FakeUnitOfWork
-from archive.services.uploads import archive_correction, archive_upload
-from tests.unit.services.conftest import CountingExtractor, render, upload
+from archive.services.uploads import archive_correction, archive_file, archive_upload
+from tests.unit.services.conftest import ARTICLE, CountingExtractor, render, upload
 
 SOURCE = {"source_url": "https://news.example/a", "title": "Supplied title"}
 
@@ -139,3 +142,38 @@ def test_a_note_alone_corrects_nothing(uow: FakeUnitOfWork) -> None:
 
     assert not answer.created
     assert answer.response == first.response
+
+
+def test_a_version_whose_transaction_failed_leaves_its_number_free(uow: FakeUnitOfWork) -> None:
+    first = archive_upload(uow, upload(metadata=SOURCE), once=None, render=render)
+
+    def failing(version: Version) -> dict[str, Any]:
+        raise RuntimeError("rendering failed after the rows were written")
+
+    with pytest.raises(RuntimeError):
+        archive_upload(uow, upload(b"second text\n", SOURCE), once=None, render=failing)
+    retried = archive_upload(uow, upload(b"second text\n", SOURCE), once=None, render=render)
+
+    assert retried.response["version"] == 2
+    assert retried.response["document_id"] == first.response["document_id"]
+    assert uow.tables.log_head[0] == 2
+
+
+def test_a_file_on_disk_is_read_only_when_its_key_has_no_answer(
+    uow: FakeUnitOfWork, extractor: CountingExtractor, tmp_path: Path
+) -> None:
+    path = tmp_path / "article.txt"
+    path.write_bytes(ARTICLE)
+    once = Once("alice", "ingest-1", "print-1")
+    metadata = upload(metadata=SOURCE).metadata
+
+    def archive_it() -> dict[str, Any]:
+        return archive_file(
+            uow, path, media_type="text/plain", metadata=metadata, actor="alice", once=once, render=render
+        ).response
+
+    first = archive_it()
+    path.unlink()  # a replay needs nothing of the file
+    assert archive_it() == first
+    assert extractor.calls == 1
+    assert first["title"] == "Supplied title"
