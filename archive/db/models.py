@@ -155,6 +155,12 @@ class Version(Base):
     language: Mapped[str | None] = mapped_column(String(35))
     published_at: Mapped[datetime | None] = mapped_column()
     modified_at: Mapped[datetime | None] = mapped_column()
+    # Read from a file's embedded metadata: its copyright notice as stored, its caption or abstract, and
+    # when it was made (schema.org dateCreated, ISO 8601 as the file states it: with its offset only
+    # when the file gives one, a date alone when it gives no time).
+    rights: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    date_created: Mapped[str | None] = mapped_column(String(40))
     # The metadata the archivist supplied, as validated: what makes two uploads "the same".
     supplied: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The version's text (a plain-text document decoded, or an HTML page's main text): what evidence
@@ -235,6 +241,8 @@ class Credit(Base):
     rule: Mapped[str | None] = mapped_column(String(100))
     span_start: Mapped[int | None] = mapped_column(Integer)
     span_end: Mapped[int | None] = mapped_column(Integer)
+    # The embedded metadata field it was read from (`PDF:Author`, `XMP-dc:Creator`), when it was.
+    field: Mapped[str | None] = mapped_column(String(100))
     # False for an extracted credit that disagrees with what the archivist supplied for its role.
     accepted: Mapped[bool] = mapped_column(Boolean, default=True)
 

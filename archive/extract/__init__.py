@@ -23,6 +23,7 @@ from archive.extract.model import Extraction
 T = TypeVar("T")
 TEXT_TYPES = frozenset({"text/plain", "text/markdown"})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+PDF_TYPES = frozenset({"application/pdf"})
 
 
 def media_kind(media_type: str) -> tuple[str, str | None]:
@@ -37,7 +38,7 @@ def media_kind(media_type: str) -> tuple[str, str | None]:
 
 
 def has_extractor(media_type: str) -> bool:
-    return media_kind(media_type)[0] in TEXT_TYPES | HTML_TYPES
+    return media_kind(media_type)[0] in TEXT_TYPES | HTML_TYPES | PDF_TYPES
 
 
 def decode_text(data: bytes, charset: str | None) -> str:
@@ -59,6 +60,10 @@ def extract_bytes(data: bytes, media_type: str) -> Extraction:
         from archive.extract.html import extract_html  # noqa: PLC0415
 
         return without_nul(extract_html(data))
+    if kind in PDF_TYPES:
+        from archive.extract.pdf import extract_pdf  # noqa: PLC0415
+
+        return without_nul(extract_pdf(data))
     return Extraction()
 
 

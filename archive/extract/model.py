@@ -28,11 +28,13 @@ class Span:
 
 @dataclass(frozen=True)
 class Found:
-    """A descriptive value (title, subtitle, publisher, language) and where it came from."""
+    """A descriptive value (title, subtitle, publisher, language, rights …) and where it came from: a rule
+    and its span in the text, or the embedded metadata field it was read from (`field`, e.g. `PDF:Title`)."""
 
     value: str
     rule: str
     span: Span | None = None
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class FoundDate:
     value: datetime  # timezone-aware; a date without a time is midnight UTC
     rule: str
     span: Span | None = None
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class FoundCredit:
     rule: str
     span: Span | None = None
     identifiers: dict[str, str] = field(default_factory=dict)  # url, email, orcid, isni
+    field: str | None = None  # the embedded metadata field it was read from, e.g. `XMP-dc:Creator`
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class Extraction:
     language: Found | None = None
     published_at: FoundDate | None = None
     modified_at: FoundDate | None = None
+    rights: Found | None = None  # a copyright notice, as stored
+    description: Found | None = None  # a caption or abstract
+    date_created: Found | None = None  # ISO 8601 as the file states it (offset and time only if given)
     credits: list[FoundCredit] = field(default_factory=list)  # the document's, in byline order
     photos: list[FoundPhoto] = field(default_factory=list)
     notices: list[FoundNotice] = field(default_factory=list)

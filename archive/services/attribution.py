@@ -20,7 +20,17 @@ from archive.names import normalize_name
 from archive.services.metadata import SuppliedCredit, SuppliedMetadata
 from archive.services.unit_of_work import UnitOfWork
 
-DESCRIPTIVE_FIELDS = ("title", "subtitle", "publisher", "language", "published_at", "modified_at")
+DESCRIPTIVE_FIELDS = (
+    "title",
+    "subtitle",
+    "publisher",
+    "language",
+    "published_at",
+    "modified_at",
+    "rights",
+    "description",
+    "date_created",
+)
 
 
 @dataclass
@@ -33,6 +43,7 @@ class CreditDraft:
     span: Span | None = None
     identifiers: dict[str, str] = field(default_factory=dict)
     accepted: bool = True
+    field: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -59,8 +70,9 @@ class Merged:
     photos: list[PhotoDraft] = field(default_factory=list)
 
 
-def _evidence(rule: str | None, span: Span | None) -> dict[str, Any]:
-    return {"rule": rule, "span": [span.start, span.end] if span else None}
+def _evidence(rule: str | None, span: Span | None, field: str | None = None) -> dict[str, Any]:
+    found = {"rule": rule, "span": [span.start, span.end] if span else None}
+    return found | {"field": field} if field is not None else found
 
 
 def _same(left: object, right: object) -> bool:
@@ -85,11 +97,11 @@ def merge_fields(supplied: SuppliedMetadata, extraction: Extraction, merged: Mer
             if found is not None and not _same(given, found.value):
                 merged.alternatives.setdefault(name, []).append(
                     {"value": _json_value(found.value), "source": "extracted"}
-                    | _evidence(found.rule, found.span)
+                    | _evidence(found.rule, found.span, found.field)
                 )
         elif found is not None:
             merged.fields[name] = found.value
-            merged.evidence[name] = {"source": "extracted"} | _evidence(found.rule, found.span)
+            merged.evidence[name] = {"source": "extracted"} | _evidence(found.rule, found.span, found.field)
 
 
 def _supplied_credit(credit: SuppliedCredit) -> CreditDraft:
@@ -106,6 +118,7 @@ def _extracted_credit(credit: FoundCredit) -> CreditDraft:
         rule=credit.rule,
         span=credit.span,
         identifiers=dict(credit.identifiers),
+        field=credit.field,
     )
 
 
@@ -237,6 +250,7 @@ def _credits(uow: UnitOfWork, version: Version, merged: Merged, photos: list[Pho
             name=draft.name,
             source=draft.source,
             accepted=draft.accepted,
+            field=draft.field,
             **_span_columns(draft.rule, draft.span),
         )
         for position, ((draft, photo_id), agent) in enumerate(zip(drafts, agents, strict=True))

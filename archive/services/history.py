@@ -21,6 +21,9 @@ COMPARED_FIELDS = (
     "language",
     "published_at",
     "modified_at",
+    "rights",
+    "description",
+    "date_created",
     "source_url",
     "media_type",
 )

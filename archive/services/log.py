@@ -72,13 +72,28 @@ class _Appending:
         return found
 
 
+# What a version's log leaf vouches for, besides its credits and notices (a field left empty is left out,
+# so the digest of a version that has none of the later fields is what it was before they existed).
+DESCRIBED_FIELDS = (
+    "title",
+    "subtitle",
+    "publisher",
+    "language",
+    "published_at",
+    "modified_at",
+    "rights",
+    "description",
+    "date_created",
+)
+
+
 def metadata_digest(version: Version) -> str:
     """SHA-256 of the canonical JSON of what the version says about its document (fields and credits)."""
     described = {
         "supplied": version.supplied,
         "fields": {
             name: (value.isoformat() if hasattr(value, "isoformat") else value)
-            for name in ("title", "subtitle", "publisher", "language", "published_at", "modified_at")
+            for name in DESCRIBED_FIELDS
             if (value := getattr(version, name)) is not None
         },
         "source_url": version.source_url,

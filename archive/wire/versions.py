@@ -25,13 +25,18 @@ class Evidence(BaseModel):
 
     rule: str | None
     span: tuple[int, int] | None
+    field: str | None = Field(
+        default=None, description="The embedded metadata field it was read from, e.g. `XMP-dc:Creator`."
+    )
 
 
-def _evidence(rule: str | None, start: int | None, end: int | None) -> Evidence | None:
+def _evidence(
+    rule: str | None, start: int | None, end: int | None, field: str | None = None
+) -> Evidence | None:
     if rule is None and start is None:
         return None
     span = (start, end) if start is not None and end is not None else None
-    return Evidence(rule=rule, span=span)
+    return Evidence(rule=rule, span=span, field=field)
 
 
 class CreditOut(BaseModel):
@@ -53,7 +58,7 @@ class CreditOut(BaseModel):
             role=credit.role,
             marc_relator=ROLES[credit.role].marc_relator,
             source=credit.source,
-            evidence=_evidence(credit.rule, credit.span_start, credit.span_end),
+            evidence=_evidence(credit.rule, credit.span_start, credit.span_end, credit.field),
             agent_id=credit.agent_id,
             identifiers=credit.agent.identifiers,
             photo=photo_positions.get(credit.photo_id) if credit.photo_id is not None else None,
@@ -121,6 +126,13 @@ class VersionOut(BaseModel):
     language: str | None
     published_at: datetime | None
     modified_at: datetime | None
+    rights: str | None = Field(default=None, description="The copyright notice, as the file stores it.")
+    description: str | None = Field(default=None, description="A caption or abstract the file carries.")
+    date_created: str | None = Field(
+        default=None,
+        description="When the file was made (schema.org dateCreated), ISO 8601 as the file states it: "
+        "with an offset only when it gives one, a date alone when it gives no time.",
+    )
     credits: list[CreditOut]
     photos: list[PhotoOut]
     update_notices: list[UpdateNoticeOut]
@@ -155,6 +167,9 @@ class VersionOut(BaseModel):
             language=version.language,
             published_at=version.published_at,
             modified_at=version.modified_at,
+            rights=version.rights,
+            description=version.description,
+            date_created=version.date_created,
             credits=_unique_credits(c for c in version.credits if c.accepted and _shown(c, positions)),
             photos=[PhotoOut.of(photo, positions[photo.id]) for photo in accepted_photos],
             update_notices=[UpdateNoticeOut.of(notice) for notice in version.notices],

@@ -403,3 +403,16 @@ def test_behind_a_proxy_the_public_url_decides_the_origin_and_secure_cookies(dep
         )
         assert answer.status_code == 303
         assert "Secure" in answer.headers["set-cookie"]
+
+
+def test_a_pdf_page_shows_its_creation_date_and_printed_author(ui: Api) -> None:
+    [path] = shared_path("corpus", "media").glob("dev-pdf01*.pdf")
+    version = ui.upload(path.read_bytes(), filename=path.name, media_type="application/pdf").json()
+    log_in(ui, Role.READER)
+
+    page = ui.client.get(f"/ui/documents/{version['document_id']}")
+
+    assert page.status_code == 200
+    assert '<dd id="date-created">2010-03-16T02:13:32-01:00</dd>' in page.text
+    rows = re.findall(r'<tr class="credit-row" data-role="([a-z_]+)">\s*<td class="name">([^<]+)', page.text)
+    assert [(name.strip(), role) for role, name in rows] == [("Mohammad Chuttur", "author")]
