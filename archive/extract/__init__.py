@@ -24,6 +24,7 @@ T = TypeVar("T")
 TEXT_TYPES = frozenset({"text/plain", "text/markdown"})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 PDF_TYPES = frozenset({"application/pdf"})
+IMAGE_TYPES = frozenset({"image/jpeg", "image/tiff", "image/png", "image/webp", "image/heic", "image/heif"})
 
 
 def media_kind(media_type: str) -> tuple[str, str | None]:
@@ -38,7 +39,7 @@ def media_kind(media_type: str) -> tuple[str, str | None]:
 
 
 def has_extractor(media_type: str) -> bool:
-    return media_kind(media_type)[0] in TEXT_TYPES | HTML_TYPES | PDF_TYPES
+    return media_kind(media_type)[0] in TEXT_TYPES | HTML_TYPES | PDF_TYPES | IMAGE_TYPES
 
 
 def decode_text(data: bytes, charset: str | None) -> str:
@@ -84,8 +85,17 @@ def without_nul(value: T) -> T:
     return value
 
 
+def extract_path(path: Path, media_type: str) -> Extraction:
+    """Extraction of a file in this process: a photo read from the file (by exiftool), the rest as bytes."""
+    if media_kind(media_type)[0] in IMAGE_TYPES:
+        from archive.extract.image import extract_image  # noqa: PLC0415
+
+        return without_nul(extract_image(path))
+    return extract_bytes(path.read_bytes(), media_type)
+
+
 def _extract_file(path: str, media_type: str) -> Extraction:
-    return extract_bytes(Path(path).read_bytes(), media_type)
+    return extract_path(Path(path), media_type)
 
 
 class Extractor(Protocol):

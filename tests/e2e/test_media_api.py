@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.extract import extract_path
 from tests.conftest import shared_path
 from tests.e2e.conftest import Api
 
@@ -57,3 +58,42 @@ def test_a_metadata_credit_names_its_field(api: Api) -> None:
     [credit] = version["credits"]
     assert credit["name"] == "AgileBits"
     assert credit["evidence"] == {"rule": "pdf.author", "span": None, "field": "XMP-dc:Creator"}
+
+
+def test_a_photo_version_carries_its_embedded_credits_rights_caption_and_date(api: Api) -> None:
+    [path] = MEDIA.glob("dev-img10*.jpg")
+    version = api.upload(path.read_bytes(), filename=path.name, media_type="image/jpeg").json()
+
+    assert [(c["name"], c["role"], c["kind"]) for c in version["credits"]] == [
+        ("Phil Harvey", "photographer", "person"),
+        ("My Credit", "photo_credit", "organization"),
+        ("I'm the source", "photo_credit", "organization"),
+    ]
+    assert version["credits"][0]["evidence"] == {
+        "rule": "image.creator",
+        "span": None,
+        "field": "IPTC:By-line",
+    }
+    assert (version["title"], version["rights"], version["description"], version["date_created"]) == (
+        "Test IPTC picture",
+        "Copyright 2004 Phil Harvey",
+        "A witty caption",
+        "2004-02-26",
+    )
+    assert version["field_evidence"]["rights"]["field"] == "IPTC:CopyrightNotice"
+    assert version["text_url"] is None
+
+
+def test_without_exiftool_a_photo_is_archived_and_readiness_says_so(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.extract.exiftool.EXIFTOOL", "exiftool-that-is-not-installed")
+    [path] = MEDIA.glob("dev-img10*.jpg")
+
+    ready = api.client.get("/readyz")
+    version = extract_path(path, "image/jpeg")
+
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["exiftool"].startswith("missing")
+    assert version.credits == []
+    assert version.problems == ["exiftool is not installed: embedded metadata was not read"]

@@ -9,6 +9,7 @@ from archive.api.deps import Context
 from archive.api.health.schemas import Health
 from archive.db.migrate import require_migrated
 from archive.errors import ArchiveError
+from archive.extract.exiftool import exiftool_path
 
 router = APIRouter(tags=["health"])
 
@@ -21,7 +22,7 @@ def healthz() -> Health:
 @router.get(
     "/readyz",
     response_model=Health,
-    summary="The database and storage are reachable",
+    summary="The database and storage are reachable (and which optional reader is missing)",
     responses={503: {"model": Health, "description": "A dependency is down; `checks` says which."}},
 )
 def readyz(context: Context) -> JSONResponse:
@@ -40,5 +41,7 @@ def readyz(context: Context) -> JSONResponse:
     except ArchiveError as exc:
         checks["storage"] = exc.detail
     ready = all(value == "ok" for value in checks.values())
+    if exiftool_path() is None:  # photos are still archived, without what they say about themselves
+        checks["exiftool"] = "missing: photos are archived without their embedded metadata"
     body = Health(status="ready" if ready else "unavailable", checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
