@@ -161,6 +161,8 @@ class Version(Base):
     rights: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     date_created: Mapped[str | None] = mapped_column(String(40))
+    # The file's C2PA manifest: present, valid, validation state, failures, signer, authors, remote.
+    content_credentials: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The metadata the archivist supplied, as validated: what makes two uploads "the same".
     supplied: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The version's text (a plain-text document decoded, or an HTML page's main text): what evidence

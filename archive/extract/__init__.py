@@ -18,7 +18,8 @@ from typing import Protocol, TypeVar
 
 from pebble import ProcessPool
 
-from archive.extract.model import Extraction
+from archive.domain.credits import CreditRole
+from archive.extract.model import Extraction, FoundCredit
 
 T = TypeVar("T")
 TEXT_TYPES = frozenset({"text/plain", "text/markdown"})
@@ -87,11 +88,36 @@ def without_nul(value: T) -> T:
 
 def extract_path(path: Path, media_type: str) -> Extraction:
     """Extraction of a file in this process: a photo read from the file (by exiftool), the rest as bytes."""
-    if media_kind(media_type)[0] in IMAGE_TYPES:
+    kind = media_kind(media_type)[0]
+    if kind in IMAGE_TYPES:
         from archive.extract.image import extract_image  # noqa: PLC0415
 
-        return without_nul(extract_image(path))
+        return without_nul(with_content_credentials(extract_image(path), path, "photographer"))
+    if kind in PDF_TYPES:
+        return without_nul(
+            with_content_credentials(extract_bytes(path.read_bytes(), media_type), path, "author")
+        )
     return extract_bytes(path.read_bytes(), media_type)
+
+
+def with_content_credentials(extraction: Extraction, path: Path, role: CreditRole) -> Extraction:
+    """The file's C2PA manifest laid over what else it says: its state, and its CreativeWork authors as
+    creators when the file's own metadata names none."""
+    from archive.extract.content_credentials import read_content_credentials  # noqa: PLC0415
+
+    credentials, problem = read_content_credentials(path)
+    if problem is not None:
+        extraction.problems.append(problem)
+    if credentials is None:
+        return extraction
+    extraction.content_credentials = credentials.as_json()
+    if not any(credit.role == role for credit in extraction.credits):
+        authors = [
+            FoundCredit(name, role, "person", "c2pa.author", field="C2PA:CreativeWork.author")
+            for name in credentials.authors
+        ]
+        extraction.credits = [*authors, *extraction.credits]
+    return extraction
 
 
 def _extract_file(path: str, media_type: str) -> Extraction:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from archive.domain.credits import AgentKind, CreditRole, NoticeKind
 
@@ -88,6 +89,7 @@ class Extraction:
     rights: Found | None = None  # a copyright notice, as stored
     description: Found | None = None  # a caption or abstract
     date_created: Found | None = None  # ISO 8601 as the file states it (offset and time only if given)
+    content_credentials: dict[str, Any] | None = None  # a C2PA manifest's state, as the wire gives it
     credits: list[FoundCredit] = field(default_factory=list)  # the document's, in byline order
     photos: list[FoundPhoto] = field(default_factory=list)
     notices: list[FoundNotice] = field(default_factory=list)

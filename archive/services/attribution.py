@@ -194,6 +194,7 @@ def record_attribution(
     version.text = extraction.text
     version.extraction_problems = list(extraction.problems)
     version.alternatives = dict(merged.alternatives)
+    version.content_credentials = extraction.content_credentials
     uow.documents.add_version(version)  # one INSERT, described
 
     photos = [

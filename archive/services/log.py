@@ -102,6 +102,8 @@ def metadata_digest(version: Version) -> str:
         ],
         "notices": [notice.text for notice in version.notices],
     }
+    if version.content_credentials is not None:  # left out when absent: older digests stay as they were
+        described["content_credentials"] = version.content_credentials
     return hashlib.sha256(rfc8785.dumps(described)).hexdigest()
 
 

@@ -108,6 +108,24 @@ class Alternatives(BaseModel):
     photos: list[PhotoOut] = Field(default_factory=list)
 
 
+class ContentCredentialsOut(BaseModel):
+    """The file's C2PA manifest, as c2pa-python validates it (remote manifests are never fetched)."""
+
+    present: bool
+    valid: bool | None = Field(description="Whether the manifest validates; null when it was not read.")
+    validation_state: str | None = None
+    failures: list[str] = Field(
+        default_factory=list, description="Failure codes, the untrusted signer aside."
+    )
+    untrusted_signer: bool = Field(
+        default=False, description="No trust list names the signer (none is configured by default)."
+    )
+    claim_generator: str | None = None
+    signer: dict[str, str] | None = None
+    authors: list[str] = Field(default_factory=list)
+    remote: str | None = Field(default=None, description="Where a remote manifest lives; it is not fetched.")
+
+
 class VersionOut(BaseModel):
     document_id: str
     version: int
@@ -128,6 +146,7 @@ class VersionOut(BaseModel):
     modified_at: datetime | None
     rights: str | None = Field(default=None, description="The copyright notice, as the file stores it.")
     description: str | None = Field(default=None, description="A caption or abstract the file carries.")
+    content_credentials: ContentCredentialsOut | None = None
     date_created: str | None = Field(
         default=None,
         description="When the file was made (schema.org dateCreated), ISO 8601 as the file states it: "
@@ -170,6 +189,11 @@ class VersionOut(BaseModel):
             rights=version.rights,
             description=version.description,
             date_created=version.date_created,
+            content_credentials=(
+                ContentCredentialsOut.model_validate(version.content_credentials)
+                if version.content_credentials is not None
+                else None
+            ),
             credits=_unique_credits(c for c in version.credits if c.accepted and _shown(c, positions)),
             photos=[PhotoOut.of(photo, positions[photo.id]) for photo in accepted_photos],
             update_notices=[UpdateNoticeOut.of(notice) for notice in version.notices],

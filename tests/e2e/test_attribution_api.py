@@ -153,9 +153,21 @@ def test_bad_supplied_credits_are_422(api: Api, credits: list[dict[str, object]]
 
 
 def test_a_document_without_text_has_no_text_route(api: Api) -> None:
-    version = api.upload(b"\x89PNG\r\n\x1a\n", filename="x.png", media_type="image/png").json()
+    version = api.upload(b"\x00\x01 not read", filename="x.bin", media_type="application/octet-stream").json()
     assert version["credits"] == []
     assert version["extraction_problems"] == []
+    assert_problem(api.get(f"/v1/documents/{version['document_id']}/versions/1/text"), 404)
+
+
+def test_a_truncated_photo_is_archived_with_the_reason_and_no_text(api: Api) -> None:
+    response = api.upload(b"\x89PNG\r\n\x1a\n", filename="x.png", media_type="image/png")
+
+    assert response.status_code == 201
+    version = response.json()
+    assert version["credits"] == []
+    assert version["extraction_problems"] == [
+        "the Content Credentials cannot be read: Other: asset could not be parsed: PNG out of range"
+    ]
     assert_problem(api.get(f"/v1/documents/{version['document_id']}/versions/1/text"), 404)
 
 

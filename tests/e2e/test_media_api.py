@@ -97,3 +97,19 @@ def test_without_exiftool_a_photo_is_archived_and_readiness_says_so(
     assert ready.json()["checks"]["exiftool"].startswith("missing")
     assert version.credits == []
     assert version.problems == ["exiftool is not installed: embedded metadata was not read"]
+
+
+def test_a_photo_with_content_credentials_shows_their_state(api: Api) -> None:
+    [path] = MEDIA.glob("dev-img03*.jpg")  # a manifest whose asset hash no longer matches
+    version = api.upload(path.read_bytes(), filename=path.name, media_type="image/jpeg").json()
+
+    credentials = version["content_credentials"]
+    assert (credentials["present"], credentials["valid"], credentials["failures"]) == (
+        True,
+        False,
+        ["assertion.dataHash.mismatch"],
+    )
+    assert credentials["untrusted_signer"] is True
+    assert [(c["name"], c["role"], c["evidence"]["field"]) for c in version["credits"]] == [
+        ("John Doe", "photographer", "C2PA:CreativeWork.author")
+    ]

@@ -416,3 +416,25 @@ def test_a_pdf_page_shows_its_creation_date_and_printed_author(ui: Api) -> None:
     assert '<dd id="date-created">2010-03-16T02:13:32-01:00</dd>' in page.text
     rows = re.findall(r'<tr class="credit-row" data-role="([a-z_]+)">\s*<td class="name">([^<]+)', page.text)
     assert [(name.strip(), role) for role, name in rows] == [("Mohammad Chuttur", "author")]
+
+
+def test_a_photo_page_says_plainly_whether_its_content_credentials_hold(ui: Api) -> None:
+    media = shared_path("corpus", "media")
+    shown = {}
+    for stem in ("dev-img01", "dev-img03", "dev-img06"):
+        [path] = media.glob(f"{stem}*.jpg")
+        shown[stem] = ui.upload(path.read_bytes(), filename=path.name, media_type="image/jpeg").json()
+    log_in(ui, Role.READER)
+
+    states = {
+        stem: re.search(
+            r'<dd id="content-credentials">([^<·]+)', ui.client.get(f"/ui/documents/{v['document_id']}").text
+        )
+        for stem, v in shown.items()
+    }
+
+    assert {stem: match.group(1).strip() if match else None for stem, match in states.items()} == {
+        "dev-img01": "valid, untrusted signer",
+        "dev-img03": "tampered (assertion.dataHash.mismatch)",
+        "dev-img06": "remote manifest (not fetched)",
+    }
