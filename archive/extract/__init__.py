@@ -160,7 +160,8 @@ class ProcessExtractor:
         if not has_extractor(media_type):
             return Extraction()
         size = path.stat().st_size
-        if size > self.limits.max_bytes:
+        # A photo is read from its file by exiftool and c2pa, not loaded whole: only the time cap bounds it.
+        if size > self.limits.max_bytes and media_kind(media_type)[0] not in IMAGE_TYPES:
             return Extraction(
                 problems=[f"not parsed: {size} bytes is over the {self.limits.max_bytes}-byte limit"]
             )

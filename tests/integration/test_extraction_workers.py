@@ -14,6 +14,7 @@ from archive.extract import (
     media_kind,
 )
 from archive.extract.model import Extraction
+from tests.conftest import shared_path
 
 
 def _slow(path: str, media_type: str) -> Extraction:
@@ -96,3 +97,15 @@ def test_nul_characters_never_reach_the_database() -> None:
     assert "\x00" not in result.text
     assert len(result.text) == len("Title with \x00 inside\n\nBy Jane Doe\n\nBody \x00 text.")
     assert result.title is None or "\x00" not in result.title.value
+
+
+def test_a_photo_over_the_size_limit_is_still_read(tmp_path: Path) -> None:
+    [photo] = shared_path("corpus", "media").glob("dev-img10*.jpg")
+    extractor = ProcessExtractor(ExtractionLimits(max_bytes=1000, timeout=60))
+    try:
+        extraction = extractor.extract(photo, "image/jpeg")
+    finally:
+        extractor.close()
+
+    assert photo.stat().st_size > 1000
+    assert [credit.name for credit in extraction.credits if credit.role == "photographer"] == ["Phil Harvey"]
