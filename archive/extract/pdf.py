@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import lxml.etree
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError, PyPdfError
 
 from archive.extract.model import Extraction, Found, FoundCredit, FoundDate
 from archive.extract.pdf_byline import printed_byline
@@ -59,7 +58,7 @@ def extract_pdf(data: bytes) -> Extraction:
                 return Extraction(problems=["the PDF is encrypted with a password: only its bytes are kept"])
             embedded = _embedded(reader, problems)
             text = _first_pages_text(reader, problems)
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, RecursionError) as exc:
+    except Exception as exc:  # a damaged or hostile file raises anything (pypdf asserts, leaves filters out)
         return Extraction(problems=[f"the PDF cannot be read: {type(exc).__name__}: {exc}"[:300]])
     extraction = extract_text(text) if text.strip() else Extraction(text=text or None)
     extraction.problems = [p for p in extraction.problems if p != "the text is empty"] + problems
@@ -78,16 +77,16 @@ def _embedded(reader: PdfReader, problems: list[str]) -> _Embedded:
         embedded.info = {
             str(key).lstrip("/"): str(value) for key, value in resolved if isinstance(value, str)
         }
-    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
-        problems.append(f"the PDF's Info dictionary cannot be read: {exc}"[:200])
+    except Exception as exc:  # as above: whatever the damage, the rest of the file is still read
+        problems.append(f"the PDF's Info dictionary cannot be read: {type(exc).__name__}: {exc}"[:200])
     try:
         stream = reader.root_object.get("/Metadata")
         if stream is not None:
             _read_xmp(stream.get_object().get_data(), embedded)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        problems.append(f"the PDF's XMP packet cannot be read: {exc}"[:200])
     except lxml.etree.XMLSyntaxError as exc:
         problems.append(f"the PDF's XMP packet is not well-formed XML: {exc}"[:200])
+    except Exception as exc:  # as above
+        problems.append(f"the PDF's XMP packet cannot be read: {type(exc).__name__}: {exc}"[:200])
     return embedded
 
 
@@ -132,7 +131,7 @@ def _first_pages_text(reader: PdfReader, problems: list[str]) -> str:
     for number, page in enumerate(reader.pages[:TEXT_PAGES], start=1):
         try:
             pages.append(page.extract_text() or "")
-        except (PyPdfError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        except Exception as exc:  # as above: one page's damage loses only that page's text
             problems.append(f"the text of page {number} cannot be read: {type(exc).__name__}"[:200])
     return "\n\n".join(pages).replace("\x00", "")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from archive.extract import extract_bytes, has_extractor
@@ -91,3 +93,58 @@ def test_a_truncated_pdf_says_why_and_raises_nothing(part: int) -> None:
 
     assert [problem.split(":")[0] for problem in extraction.problems] == ["the PDF cannot be read"]
     assert extraction.title is None
+
+
+def test_damaged_pdfs_never_raise() -> None:
+    """Corpus PDFs with bytes flipped, tokens inserted and runs cut (a fixed seed): each read says why it
+    failed or reads what it can, and never raises (pypdf raises assertions, unimplemented filters …)."""
+    seeds = [read(stem) for stem in ("dev-pdf01", "dev-pdf03", "dev-pdf05", "dev-pdf08", "dev-pdf11")]
+    tokens = [b"0", b"-1", b"99999999999", b"R", b"<<", b">>", b"[", b"/Filter", b"/FlateDecode", b"/ObjStm"]
+    chance = random.Random(20261201)
+    for _ in range(40):
+        data = bytearray(chance.choice(seeds))
+        for _ in range(chance.randint(1, 8)):
+            position = chance.randrange(len(data))
+            roll = chance.random()
+            if roll < 0.4:
+                data[position] = chance.randrange(256)
+            elif roll < 0.7:
+                data[position:position] = chance.choice(tokens) + b" "
+            else:
+                del data[position : position + chance.randint(1, 50)]
+        extraction = extract_pdf(bytes(data))
+        assert extraction.problems or extraction.text is not None or extraction.title is not None
+
+
+def pdf_of(objects: list[bytes], trailer: bytes) -> bytes:
+    """A well-formed PDF of these objects (numbered from 1), with its cross-reference table."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d %s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
+    return bytes(out)
+
+
+def test_a_stream_in_a_filter_pypdf_lacks_loses_only_what_it_holds() -> None:
+    data = pdf_of(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /Metadata 4 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Contents 5 0 R >>",
+            b"<< /Type /Metadata /Subtype /XML /Filter /BogusDecode /Length 3 >>\nstream\nabc\nendstream",
+            b"<< /Filter /BogusDecode /Length 3 >>\nstream\nabc\nendstream",
+            b"<< /Title (A title kept) >>",
+        ],
+        b"/Root 1 0 R /Info 6 0 R",
+    )
+
+    extraction = extract_pdf(data)
+
+    assert extraction.title is not None and extraction.title.value == "A title kept"
+    assert any("XMP packet cannot be read: NotImplementedError" in p for p in extraction.problems)
+    assert extraction.text is None  # the page's content is in that filter too
