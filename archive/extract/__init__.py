@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -22,6 +23,7 @@ from archive.domain.credits import CreditRole
 from archive.extract.model import Extraction, FoundCredit
 
 T = TypeVar("T")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 TEXT_TYPES = frozenset({"text/plain", "text/markdown"})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 PDF_TYPES = frozenset({"application/pdf"})
@@ -70,12 +72,14 @@ def extract_bytes(data: bytes, media_type: str) -> Extraction:
 
 
 def without_nul(value: T) -> T:
-    """Every NUL character of every string found made U+FFFD, one for one, so that offsets hold.
+    """Every NUL character and lone surrogate of every string found made U+FFFD, one for one, so that
+    offsets hold.
 
-    Databases refuse NUL in text (PostgreSQL does), and no title or name needs one.
+    Databases refuse NUL in text (PostgreSQL does) and cannot encode a surrogate (a PDF's font map may
+    give one), and no title or name needs either.
     """
     if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")  # type: ignore[return-value]
+        return _SURROGATE.sub("\ufffd", value.replace("\x00", "\ufffd"))  # type: ignore[return-value]
     if isinstance(value, list | tuple):
         return type(value)(without_nul(item) for item in value)
     if isinstance(value, dict):
@@ -160,8 +164,7 @@ class ProcessExtractor:
         if not has_extractor(media_type):
             return Extraction()
         size = path.stat().st_size
-        # A photo is read from its file by exiftool and c2pa, not loaded whole: only the time cap bounds it.
-        if size > self.limits.max_bytes and media_kind(media_type)[0] not in IMAGE_TYPES:
+        if size > self.limits.max_bytes:  # c2pa, pypdf and the HTML parsers hold a file whole
             return Extraction(
                 problems=[f"not parsed: {size} bytes is over the {self.limits.max_bytes}-byte limit"]
             )

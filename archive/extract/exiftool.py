@@ -9,6 +9,7 @@ touches the network. Its tags come back named by group and tag (`IPTC:By-line`, 
 from __future__ import annotations
 
 import json
+import resource
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,6 +24,17 @@ Tags = dict[str, Any]
 
 class ExiftoolMissing(RuntimeError):
     """exiftool is not installed where the extraction workers run."""
+
+
+MAX_MEMORY_BYTES = 1024 * 1024 * 1024
+MAX_CPU_SECONDS = int(TIMEOUT_SECONDS)
+
+
+def _limits() -> None:
+    """exiftool's own bounds, which hold even when the worker that started it is killed first: memory (a
+    compressed text chunk can expand to gigabytes) and processor time."""
+    resource.setrlimit(resource.RLIMIT_AS, (MAX_MEMORY_BYTES, MAX_MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_CPU, (MAX_CPU_SECONDS, MAX_CPU_SECONDS + 1))
 
 
 def exiftool_path() -> str | None:
@@ -40,6 +52,8 @@ def read_tags(path: Path) -> Tags:
             capture_output=True,
             timeout=TIMEOUT_SECONDS,
             check=False,
+            start_new_session=True,
+            preexec_fn=_limits,
         )
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"exiftool took over {TIMEOUT_SECONDS:g} s") from None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +153,7 @@ def _texts(tags: Tags, name: str) -> list[str]:
     texts: list[str] = []
     for value in values:
         text = str(value).strip() if not isinstance(value, dict) else ""  # kept as stored
-        if name.startswith("IPTC:") and "IPTC:CodedCharacterSet" not in tags:
+        if name.startswith(("IPTC:", "MWG:")) and "IPTC:CodedCharacterSet" not in tags:
             text = _redecoded(text)
         if not is_placeholder(text):
             texts.append(text)
@@ -198,10 +199,12 @@ def parse_exiftool_date(raw: str) -> str | None:
     if match is None:
         return None
     year, month, day, hour, minute, second, zone = match.groups()
-    if year == "0000" or not ("01" <= month <= "12") or not ("01" <= day <= "31"):
+    try:
+        datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError:  # year 0000, 31 February, hour 25 …
         return None
     if hour is None:
         return f"{year}-{month}-{day}"
-    if hour > "23" or minute > "59" or (second or "00") > "59":
+    if zone not in (None, "Z") and (int(zone[1:3]) > 14 or int(zone[4:6]) > 59):
         return None
-    return f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}{'Z' if zone == 'Z' else zone or ''}"
+    return f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}{zone or ''}"

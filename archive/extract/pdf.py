@@ -27,6 +27,7 @@ from archive.extract.text_names import agent_kind
 from archive.names import normalize_name
 
 TEXT_PAGES = 3
+MAX_XMP_BYTES = 1024 * 1024  # a metadata packet is a few kilobytes; a larger one is not parsed
 _XMP_PARSER = lxml.etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True
 )
@@ -91,6 +92,8 @@ def _embedded(reader: PdfReader, problems: list[str]) -> _Embedded:
 
 
 def _read_xmp(packet: bytes, embedded: _Embedded) -> None:
+    if len(packet) > MAX_XMP_BYTES:
+        raise ValueError(f"{len(packet)} bytes is over the {MAX_XMP_BYTES}-byte limit of a packet read")
     tree = lxml.etree.fromstring(packet.strip(), _XMP_PARSER)
     embedded.creators = [li.text.strip() for li in tree.iterfind(".//dc:creator//rdf:li", _NS) if li.text]
     for name in ("title", "rights", "description"):
@@ -145,11 +148,15 @@ def _describe(extraction: Extraction, embedded: _Embedded) -> None:
         extraction.title = title
     rights = _first_value([("dc:rights", "XMP-dc:Rights", embedded.xmp)], "pdf.rights")
     extraction.rights = rights or extraction.rights
-    byline = printed_byline(extraction.text or "", title.value if title is not None else None)
+    # An organisation is read as a printed byline only where the metadata holds an author it mangled.
+    unreadable = any(is_mangled(name) for name in [*embedded.creators, embedded.info.get("Author", "")])
+    text = extraction.text or ""
+    byline = printed_byline(text, title.value if title is not None else None, organisations=unreadable)
     if title is None and byline.title is not None:
         extraction.title = byline.title
-    if not any(credit.role == "author" for credit in extraction.credits):
-        extraction.credits = [*_authors(embedded, byline.credits), *extraction.credits]
+    printed = [credit for credit in extraction.credits if credit.role == "author"] or byline.credits
+    others = [credit for credit in extraction.credits if credit.role != "author"]
+    extraction.credits = [*_authors(embedded, printed), *others]
     created = _date(embedded, "CreationDate", "xmp:CreateDate")
     if created is not None:
         extraction.date_created = Found(created[0], "pdf.created", field=created[1])
@@ -160,8 +167,8 @@ def _describe(extraction: Extraction, embedded: _Embedded) -> None:
 
 
 def _authors(embedded: _Embedded, printed: list[FoundCredit]) -> list[FoundCredit]:
-    """The printed byline when the metadata names nobody (or only a placeholder, a tool, a mangled name) or
-    when the byline names whom the metadata names; else the metadata's authors."""
+    """The printed authors (a byline the text rules found, else the one under the title) when the metadata
+    names nobody (or only a placeholder, a tool, a mangled name) or the same people; else the metadata's."""
     listed = _metadata_authors(embedded)
     if not printed:
         return listed

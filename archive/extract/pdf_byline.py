@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from archive.extract.model import Found, FoundCredit
+from archive.extract.placeholders import is_placeholder
 from archive.extract.text_lines import Piece, matchable, split_lines
 from archive.extract.text_names import agent_kind, clean_name, split_name_list
 
@@ -29,11 +30,13 @@ class Byline:
     title: Found | None  # the lines above the byline, when no title was known: the printed title
 
 
-def printed_byline(text: str, title: str | None) -> Byline:
+def printed_byline(text: str, title: str | None, *, organisations: bool = False) -> Byline:
+    """The byline under the title: people's names only, unless `organisations` (a line naming an
+    organisation alone is then read too: `The LaTeX Team`)."""
     rows = [line for line in split_lines(matchable(text)) if line.text.strip()]
     after = _after_title(rows, title)
     for offset, row in enumerate(rows[after : after + BYLINE_GAP + 1]):
-        names = _names(row)
+        names = _names(row, organisations)
         if names:
             above = rows[: after + offset] if title is None and after + offset <= TITLE_ROWS else []
             return Byline(
@@ -46,6 +49,8 @@ def _printed_title(rows: list[Piece], text: str) -> Found | None:
     if not rows:
         return None
     value = " ".join(" ".join(text[row.start : row.end].split()) for row in rows)
+    if is_placeholder(value):
+        return None
     span = rows[0].span if len(rows) == 1 else None  # a title over several lines has no one span
     return Found(value, RULE_TITLE, span)
 
@@ -70,19 +75,21 @@ def _continued(first: list[Piece], rest: list[Piece], row: Piece, text: str) -> 
     pieces = list(first)
     while row.text.rstrip().endswith(",") and rest:
         row, rest = rest[0], rest[1:]
-        more = _names(row)
+        more = _names(row, organisations=False)
         if not more:
             break
         pieces += more
     return [_credit(piece, text) for piece in pieces]
 
 
-def _names(row: Piece) -> list[Piece]:
-    """The row's names, or [] unless every item of it is one."""
+def _names(row: Piece, organisations: bool) -> list[Piece]:
+    """The row's people (or its one organisation), or [] unless every item of it is one."""
     names: list[Piece] = []
-    for item in split_name_list(row.strip().strip(",")):
+    items = split_name_list(row.strip().strip(","))
+    for item in items:
         name = clean_name(item.slice(0, len(item.text.rstrip(_MARKS))))
-        if not name.text or agent_kind(name.text) is None:
+        kind = agent_kind(name.text) if name.text and not is_placeholder(name.text) else None
+        if kind != "person" and not (organisations and kind == "organization" and len(items) == 1):
             return []
         names.append(name)
     return names

@@ -37,7 +37,10 @@ def as_datetime(iso: str | None) -> datetime | None:
     offset read as UTC), for fields such as `modified_at` that hold an instant."""
     if iso is None:
         return None
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
@@ -53,13 +56,18 @@ def _iso(parts: dict[str, str | None]) -> str | None:
     date = f"{year}-{month}-{day}"
     if hour is None:
         return date
-    return f"{date}T{hour}:{minute or '00'}:{second or '00'}{_zone(parts['zone'])}"
+    zone = _zone(parts["zone"])
+    return None if zone is None else f"{date}T{hour}:{minute or '00'}:{second or '00'}{zone}"
 
 
-def _zone(zone: str | None) -> str:
+def _zone(zone: str | None) -> str | None:
+    """The offset as ISO writes it; None for one no clock has (over 14 hours, or 60 minutes or more)."""
     if not zone:
         return ""
     if zone.startswith("Z"):
         return "Z"
     digits = zone.replace("'", "").replace(":", "")
-    return f"{digits[:3]}:{digits[3:5] or '00'}"
+    hours, minutes = digits[1:3], digits[3:5] or "00"
+    if int(hours) > 14 or int(minutes) > 59:
+        return None
+    return f"{digits[0]}{hours}:{minutes}"

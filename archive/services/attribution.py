@@ -173,7 +173,23 @@ def merge_photos(supplied: SuppliedMetadata, found: list[FoundPhoto]) -> list[Ph
     return photos
 
 
+MAX_EXTRACTED_CREDITS = 200  # as many as an archivist may supply
+MAX_NAME_LENGTH = 300  # an agent's name column; a longer "name" is no name
+
+
 def merge(supplied: SuppliedMetadata, extraction: Extraction) -> Merged:
+    """Supplied over extracted. Extracted credits are bounded as supplied ones are: a name over 300
+    characters is no name, and past the first 200 credits the rest are dropped (each noted as a problem)."""
+    named = [credit for credit in extraction.credits if len(credit.name) <= MAX_NAME_LENGTH]
+    if len(named) < len(extraction.credits):
+        extraction.problems.append(
+            f"{len(extraction.credits) - len(named)} credit(s) over 300 characters dropped"
+        )
+    if len(named) > MAX_EXTRACTED_CREDITS:
+        extraction.problems.append(
+            f"{len(named) - MAX_EXTRACTED_CREDITS} credit(s) past the first 200 dropped"
+        )
+    extraction.credits = named[:MAX_EXTRACTED_CREDITS]
     merged = Merged()
     merge_fields(supplied, extraction, merged)
     merged.photos = merge_photos(supplied, extraction.photos)

@@ -99,3 +99,18 @@ def test_supplied_photos_replace_extracted_ones() -> None:
     assert all(not c.accepted for c in merged.photos[1].credits)
     # the text still credits the photographer, and the archivist supplied no photographer credit
     assert {(c.name, c.accepted) for c in merged.credits if c.role == "photographer"} == {("Pat Lee", True)}
+
+
+def test_extracted_credits_are_bounded_as_supplied_ones_are() -> None:
+    long_name = "Jane " * 70 + "Doe"
+    many = [FoundCredit(f"Person {n:03d}", "author", "person", "pdf.author") for n in range(250)]
+    found = Extraction(credits=[FoundCredit(long_name, "author", "person", "pdf.author"), *many])
+
+    merged = merge(metadata("{}"), found)
+
+    assert len(merged.credits) == 200
+    assert all(len(draft.name) <= 300 for draft in merged.credits)
+    assert found.problems == [
+        "1 credit(s) over 300 characters dropped",
+        "50 credit(s) past the first 200 dropped",
+    ]

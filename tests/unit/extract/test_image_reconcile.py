@@ -148,3 +148,17 @@ def test_a_photo_without_attribution_credits_nobody() -> None:
 
     assert extraction.credits == []
     assert extraction.description is None
+
+
+@pytest.mark.parametrize(
+    "raw", ["2002:02:31 10:00:00", "2001:02:29", "2002:01:01 10:00:00+99:99", "2002:01:01 10:00:00+14:60"]
+)
+def test_impossible_days_and_offsets_are_no_date(raw: str) -> None:
+    assert parse_exiftool_date(raw) is None
+
+
+def test_the_mwg_composite_of_utf8_iptc_is_decoded_again_too() -> None:
+    stored = "Jos\u00e9 N\u00fa\u00f1ez".encode().decode("cp1252")
+    tags = {"MWG:Creator": stored, "IPTC:By-line": stored}
+
+    assert [credit.name for credit in reconcile(tags).credits] == ["Jos\u00e9 N\u00fa\u00f1ez"]

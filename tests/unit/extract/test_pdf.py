@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from archive.extract import extract_bytes, has_extractor
+from archive.extract import extract_bytes, has_extractor, without_nul
+from archive.extract.model import Extraction, Found
 from archive.extract.pdf import extract_pdf
 from tests.conftest import shared_path
 
@@ -148,3 +149,29 @@ def test_a_stream_in_a_filter_pypdf_lacks_loses_only_what_it_holds() -> None:
     assert extraction.title is not None and extraction.title.value == "A title kept"
     assert any("XMP packet cannot be read: NotImplementedError" in p for p in extraction.problems)
     assert extraction.text is None  # the page's content is in that filter too
+
+
+def test_a_metadata_author_is_not_displaced_by_a_phrase_the_text_rules_read() -> None:
+    data = pdf_of(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>",
+            b"<< /Title (Annual Report) /Author (Jane Doe; John Roe) >>",
+        ],
+        b"/Root 1 0 R /Info 4 0 R",
+    )
+
+    extraction = extract_pdf(data)
+
+    assert [(c.name, c.field) for c in extraction.credits] == [
+        ("Jane Doe", "PDF:Author"),
+        ("John Roe", "PDF:Author"),
+    ]
+
+
+def test_a_lone_surrogate_in_a_fonts_text_never_reaches_the_database() -> None:
+    cleaned = without_nul(Extraction(text="A\ud800B\udfffC", title=Found("T\ud800", "pdf.title")))
+
+    assert cleaned.text == "A\ufffdB\ufffdC"
+    assert cleaned.title is not None and cleaned.title.value == "T\ufffd"

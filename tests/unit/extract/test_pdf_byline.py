@@ -47,3 +47,20 @@ def test_prose_headings_and_dates_under_a_title_are_no_byline() -> None:
 
 def test_a_line_is_a_byline_only_if_every_item_is_a_name() -> None:
     assert printed_byline("A Title\nJane Doe, the results\n", "A Title").credits == []
+
+
+def test_departments_institutions_and_affiliations_are_not_authors() -> None:
+    for line in ("Department of Physics", "University of Oxford", "Ministry of Health", "Jane Doe, MIT"):
+        assert printed_byline(f"A Study of Things\n{line}\nAbstract\n", "A Study of Things").credits == []
+
+
+def test_an_organisation_alone_is_a_byline_only_when_asked() -> None:
+    text = "A Two Column Example\nThe LaTeX Team\n2025-06-18\n"
+
+    assert printed_byline(text, "A Two Column Example").credits == []
+    team = printed_byline(text, "A Two Column Example", organisations=True).credits
+    assert [credit.name for credit in team] == ["The LaTeX Team"]
+
+
+def test_a_placeholder_is_no_printed_title() -> None:
+    assert printed_byline("Title\nJane Doe\n", None).title is None

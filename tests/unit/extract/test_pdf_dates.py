@@ -78,3 +78,15 @@ def test_as_an_instant_an_offset_is_kept_and_none_is_utc() -> None:
     assert as_datetime("2025-03-03T10:18:03") == datetime(2025, 3, 3, 10, 18, 3, tzinfo=UTC)
     assert as_datetime("2010-03-16") == datetime(2010, 3, 16, tzinfo=UTC)
     assert as_datetime(None) is None
+
+
+@pytest.mark.parametrize(
+    "raw", ["D:20200101120000+24'00'", "D:20200101120000-07'60'", "D:20200101120000+99'99'"]
+)
+def test_an_offset_no_clock_has_is_no_date(raw: str) -> None:
+    assert parse_pdf_date(raw) is None
+
+
+def test_an_xmp_offset_no_clock_has_is_no_date_and_no_instant() -> None:
+    assert parse_xmp_date("2020-01-01T00:00:00+30:00") is None
+    assert as_datetime("2020-01-01T00:00:00+30:00") is None
