@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from archive.domain.credits import CreditRole
 from archive.extract.exiftool import ExiftoolMissing, Tags, read_tags
 from archive.extract.model import Extraction, Found, FoundCredit
+from archive.extract.pdf_dates import parse_xmp_date
 from archive.extract.placeholders import is_mangled, is_placeholder
 from archive.extract.text_names import agent_kind
 from archive.names import normalize_name
@@ -50,9 +50,7 @@ CREATED = (
     "XMP-xmp:CreateDate",
 )
 _ORIGINAL = ("MWG:DateTimeOriginal", "ExifIFD:DateTimeOriginal")
-_EXIFTOOL_DATE = re.compile(
-    r"^(\d{4}):(\d{2}):(\d{2})(?: (\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$"
-)
+_EXIFTOOL_DAY = re.compile(r"^(\d{4}):(\d{2}):(\d{2})(?: (\S+))?$")
 _OFFSET = re.compile(r"[+-]\d{2}:\d{2}")
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")
 
@@ -194,17 +192,10 @@ def _lacks_offset(iso: str) -> bool:
 
 
 def parse_exiftool_date(raw: str) -> str | None:
-    """`2002:01:19 16:47:42` -> `2002-01-19T16:47:42`; a date alone stays a date; an invalid one is None."""
-    match = _EXIFTOOL_DATE.match(raw.strip())
+    """exiftool writes `2002:01:19 16:47:42`: read as the XMP date `2002-01-19T16:47:42` is, as strictly (a
+    date alone stays a date; an impossible day or offset is None)."""
+    match = _EXIFTOOL_DAY.match(raw.strip())
     if match is None:
         return None
-    year, month, day, hour, minute, second, zone = match.groups()
-    try:
-        datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
-    except ValueError:  # year 0000, 31 February, hour 25 …
-        return None
-    if hour is None:
-        return f"{year}-{month}-{day}"
-    if zone not in (None, "Z") and (int(zone[1:3]) > 14 or int(zone[4:6]) > 59):
-        return None
-    return f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}{zone or ''}"
+    year, month, day, time = match.groups()
+    return parse_xmp_date(f"{year}-{month}-{day}" + (f"T{time}" if time else ""))
