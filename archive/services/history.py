@@ -11,22 +11,11 @@ from typing import Any
 from archive.db.models import Document, Version
 from archive.errors import DocumentNotFound, VersionNotFound
 from archive.names import normalize_name
+from archive.services.attribution import DESCRIPTIVE_FIELDS
 from archive.services.documents import get_version
 from archive.services.unit_of_work import UnitOfWork
 
-COMPARED_FIELDS = (
-    "title",
-    "subtitle",
-    "publisher",
-    "language",
-    "published_at",
-    "modified_at",
-    "rights",
-    "description",
-    "date_created",
-    "source_url",
-    "media_type",
-)
+COMPARED_FIELDS = (*DESCRIPTIVE_FIELDS, "source_url", "media_type")
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from archive.ledger import (
     verify_consistency,
     version_added,
 )
+from archive.services.attribution import DESCRIPTIVE_FIELDS
 from archive.services.unit_of_work import UnitOfWork
 
 
@@ -72,28 +73,16 @@ class _Appending:
         return found
 
 
-# What a version's log leaf vouches for, besides its credits and notices (a field left empty is left out,
-# so the digest of a version that has none of the later fields is what it was before they existed).
-DESCRIBED_FIELDS = (
-    "title",
-    "subtitle",
-    "publisher",
-    "language",
-    "published_at",
-    "modified_at",
-    "rights",
-    "description",
-    "date_created",
-)
-
-
 def metadata_digest(version: Version) -> str:
-    """SHA-256 of the canonical JSON of what the version says about its document (fields and credits)."""
+    """SHA-256 of the canonical JSON of what the version says about its document (fields and credits).
+
+    A field left empty is left out, so a version that has none of the later fields digests as it did
+    before they existed."""
     described = {
         "supplied": version.supplied,
         "fields": {
             name: (value.isoformat() if hasattr(value, "isoformat") else value)
-            for name in DESCRIBED_FIELDS
+            for name in DESCRIPTIVE_FIELDS
             if (value := getattr(version, name)) is not None
         },
         "source_url": version.source_url,
