@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import socket
@@ -198,3 +199,17 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deplo
             request.getfixturevalue("pg_url"),
             request.getfixturevalue("s3_endpoint"),
         )
+
+
+def scorer_report(script: Path, corpus: Path) -> dict[str, Any]:
+    """What a scorer of `scripts/` prints with `--json` over the corpus (it must exit 0)."""
+    completed = subprocess.run(
+        [sys.executable, str(script), "--json", "--corpus", str(corpus)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result: dict[str, Any] = json.loads(completed.stdout)
+    return result

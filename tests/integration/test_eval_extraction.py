@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +9,7 @@ import pytest
 
 from archive.extract.html import extract_html
 from archive.extract.model import FoundNotice, FoundPhoto
-from tests.conftest import shared_path
+from tests.conftest import scorer_report, shared_path
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = shared_path("corpus")
@@ -24,16 +21,7 @@ TARGETS = {"author_f1": 0.95, "title_exact": 0.95, "published_day": 0.97, "photo
 
 @pytest.fixture(scope="module")
 def report() -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPT), "--json", "--corpus", str(CORPUS)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    result: dict[str, Any] = json.loads(completed.stdout)
-    return result
+    return scorer_report(SCRIPT, CORPUS)
 
 
 def test_every_page_is_scored(report: dict[str, Any]) -> None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import shared_path
+from tests.conftest import scorer_report, shared_path
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = shared_path("corpus")
@@ -37,16 +34,7 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def report() -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPT), "--json", "--corpus", str(CORPUS)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    result: dict[str, Any] = json.loads(completed.stdout)
-    return result
+    return scorer_report(SCRIPT, CORPUS)
 
 
 def test_every_file_is_scored(report: dict[str, Any]) -> None:
