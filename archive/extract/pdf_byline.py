@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from archive.extract.model import Found, FoundCredit
 from archive.extract.placeholders import is_placeholder
 from archive.extract.text_lines import Piece, matchable, split_lines
-from archive.extract.text_names import agent_kind, clean_name, split_name_list
+from archive.extract.text_names import ListedName, agent_kind, clean_name, split_name_list
 
 RULE = "pdf.byline"
 RULE_TITLE = "pdf.printed_title"
@@ -71,30 +71,27 @@ def _after_title(rows: list[Piece], title: str | None) -> int:
     return 1
 
 
-def _continued(first: list[Piece], rest: list[Piece], row: Piece, text: str) -> list[FoundCredit]:
-    pieces = list(first)
+def _continued(first: list[ListedName], rest: list[Piece], row: Piece, text: str) -> list[FoundCredit]:
+    names = list(first)
     while row.text.rstrip().endswith(",") and rest:
         row, rest = rest[0], rest[1:]
         more = _names(row, organisations=False)
         if not more:
             break
-        pieces += more
-    return [_credit(piece, text) for piece in pieces]
+        names += more
+    return [
+        FoundCredit(text[n.piece.start : n.piece.end], "author", n.kind, RULE, n.piece.span) for n in names
+    ]
 
 
-def _names(row: Piece, organisations: bool) -> list[Piece]:
+def _names(row: Piece, organisations: bool) -> list[ListedName]:
     """The row's people (or its one organisation), or [] unless every item of it is one."""
-    names: list[Piece] = []
+    names: list[ListedName] = []
     items = split_name_list(row.strip().strip(","))
     for item in items:
         name = clean_name(item.slice(0, len(item.text.rstrip(_MARKS))))
         kind = agent_kind(name.text) if name.text and not is_placeholder(name.text) else None
-        if kind != "person" and not (organisations and kind == "organization" and len(items) == 1):
+        if kind is None or (kind != "person" and not (organisations and len(items) == 1)):
             return []
-        names.append(name)
+        names.append(ListedName(name, kind))
     return names
-
-
-def _credit(piece: Piece, text: str) -> FoundCredit:
-    name = text[piece.start : piece.end]
-    return FoundCredit(name, "author", agent_kind(name) or "person", RULE, piece.span)
