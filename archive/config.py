@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     extract_timeout: float = Field(default=20.0, gt=0, le=600)
     extract_max_bytes: int = Field(default=5 * MiB, gt=0, le=256 * MiB)
     extract_workers: int = Field(default=1, ge=1, le=32)
+    # A PEM file of C2PA trust anchors: signers that chain to one are `Trusted`. Unset, none is trusted,
+    # and every signer is reported as an untrusted one (the manifest itself may still be valid).
+    c2pa_trust_anchors: Path | None = None
 
     # The verifiable log: its origin (the first line of every checkpoint, and the signing key's name) and
     # the file holding its Ed25519 signing key, made on first start when absent.
@@ -91,6 +94,7 @@ class Settings(BaseSettings):
     def _check(self) -> Settings:
         self.storage_location()  # raises on a bad STORAGE_URL
         self.sqlalchemy_url()  # raises on a bad DATABASE_URL
+        self.c2pa_trust_anchors_pem()  # raises on an unreadable trust list
         parts_needed = -(-self.max_upload_bytes // self.s3_multipart_chunk_size)
         if parts_needed > S3_MAX_PARTS:
             raise ValueError(
@@ -98,6 +102,22 @@ class Settings(BaseSettings):
                 f"an upload of the maximum size would need {parts_needed} parts, S3 allows {S3_MAX_PARTS}"
             )
         return self
+
+    def c2pa_trust_anchors_pem(self) -> str | None:
+        """The trust anchors' PEM text; a clear error when the file cannot be read or holds no certificate."""
+        if self.c2pa_trust_anchors is None:
+            return None
+        try:
+            pem = self.c2pa_trust_anchors.read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(
+                f"ARCHIVE_C2PA_TRUST_ANCHORS: cannot read {self.c2pa_trust_anchors}: {exc}"
+            ) from exc
+        if "-----BEGIN CERTIFICATE-----" not in pem:
+            raise ValueError(
+                f"ARCHIVE_C2PA_TRUST_ANCHORS: {self.c2pa_trust_anchors} holds no PEM certificate"
+            )
+        return pem
 
     def storage_location(self) -> StorageLocation:
         """Parse `storage_url`: `file://PATH` (relative paths allowed) or `s3://BUCKET[/PREFIX]`."""

@@ -4,6 +4,7 @@ ArchiveError
 ├── NotFound
 │   ├── DocumentNotFound
 │   ├── VersionNotFound
+│   ├── PreviewNotFound
 │   ├── BlobNotFound
 │   └── KeyNotFound
 ├── InvalidInput
@@ -83,6 +84,17 @@ class VersionNotFound(NotFound):
     def __init__(self, document_id: str, version: int) -> None:
         super().__init__(
             f"document {document_id} has no version {version}",
+            document_id=document_id,
+            version=version,
+        )
+
+
+class PreviewNotFound(NotFound):
+    title = "Preview not found"
+
+    def __init__(self, document_id: str, version: int) -> None:
+        super().__init__(
+            f"version {version} of document {document_id} has no preview",
             document_id=document_id,
             version=version,
         )

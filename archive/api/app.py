@@ -43,7 +43,8 @@ def create_app(
             max_bytes=settings.extract_max_bytes,
             timeout=settings.extract_timeout,
             workers=settings.extract_workers,
-        )
+        ),
+        trust_anchors=settings.c2pa_trust_anchors_pem(),
     )
     context = AppContext(
         settings=settings,

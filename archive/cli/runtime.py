@@ -135,7 +135,8 @@ class Runtime:
             self._extractor = ProcessExtractor(
                 ExtractionLimits(
                     settings.extract_max_bytes, settings.extract_timeout, settings.extract_workers
-                )
+                ),
+                trust_anchors=settings.c2pa_trust_anchors_pem(),
             )
         return self._extractor
 

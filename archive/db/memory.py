@@ -32,7 +32,7 @@ from archive.db.models import (
     utcnow,
 )
 from archive.db.repositories.attribution import AgentWanted, agent_key
-from archive.db.repositories.blobs import BlobFixityRow, FixityCheckRow
+from archive.db.repositories.blobs import BlobFixityRow, Derived, FixityCheckRow
 from archive.db.repositories.documents import search_words
 from archive.digests import Digests
 from archive.ledger import EMPTY_ROOT, NodeKey, NodeRow
@@ -184,6 +184,7 @@ class MemoryDocumentRepository(_MemoryRepository):
     def add_version(self, version: Version) -> Version:
         version.id = self.tables.next_id()
         version.blob_blake3 = version.blob.blake3
+        version.preview_blake3 = None if version.preview is None else version.preview.blake3
         version.archived_at = version.archived_at or utcnow()
         self.tables.versions[version.id] = version
         return version
@@ -287,7 +288,7 @@ class MemoryBlobRepository(_MemoryRepository):
         found = [blob for blob in self.tables.blobs.values() if blob.sha256 == sha256]
         return found[0] if found else None
 
-    def ensure(self, digests: Digests, media_type: str) -> Blob:
+    def ensure(self, digests: Digests, media_type: str, derived: Derived | None = None) -> Blob:
         return self.tables.blobs.setdefault(
             digests.blake3,
             Blob(
@@ -296,6 +297,8 @@ class MemoryBlobRepository(_MemoryRepository):
                 size=digests.size,
                 media_type=media_type,
                 created_at=utcnow(),
+                derived_from=None if derived is None else derived.source,
+                derivation=None if derived is None else derived.how,
             ),
         )
 

@@ -109,6 +109,9 @@ class Blob(Base):
     # The last fixity check: what re-reading the stored bytes found, and when.
     fixity_status: Mapped[str | None] = mapped_column(String(16))
     fixity_checked_at: Mapped[datetime | None] = mapped_column()
+    # A blob the archive made from another (a preview): which one, and how (`preview by Pillow 13.0.0`).
+    derived_from: Mapped[str | None] = mapped_column(ForeignKey("blobs.blake3"))
+    derivation: Mapped[str | None] = mapped_column(String(200))
 
 
 class Document(Base):
@@ -143,6 +146,8 @@ class Version(Base):
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
     number: Mapped[int] = mapped_column(Integer)
     blob_blake3: Mapped[str] = mapped_column(ForeignKey("blobs.blake3"), index=True)
+    # A derived blob: a small image of the version's photo or of its PDF's first page.
+    preview_blake3: Mapped[str | None] = mapped_column(ForeignKey("blobs.blake3"))
     media_type: Mapped[str] = mapped_column(String(255))
     filename: Mapped[str | None] = mapped_column(String(255))
     archived_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -178,7 +183,8 @@ class Version(Base):
     log_index: Mapped[int | None] = mapped_column(ForeignKey("log_entries.leaf_index"), unique=True)
 
     document: Mapped[Document] = relationship(back_populates="versions", lazy="raise")
-    blob: Mapped[Blob] = relationship(lazy="joined")
+    blob: Mapped[Blob] = relationship(lazy="joined", foreign_keys=[blob_blake3])
+    preview: Mapped[Blob | None] = relationship(lazy="select", foreign_keys=[preview_blake3])
     # Loaded when first read (serving a version's bytes needs none of them).
     credits: Mapped[list[Credit]] = relationship(order_by="Credit.position", lazy="select", viewonly=True)
     photos: Mapped[list[Photo]] = relationship(order_by="Photo.position", lazy="select", viewonly=True)

@@ -21,6 +21,7 @@ from pebble import ProcessPool
 
 from archive.domain.credits import CreditRole
 from archive.extract.model import Extraction, FoundCredit
+from archive.extract.preview import Preview
 
 T = TypeVar("T")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -92,16 +93,29 @@ def without_nul(value: T) -> T:
 
 def extract_path(path: Path, media_type: str) -> Extraction:
     """Extraction of a file in this process: a photo read from the file (by exiftool), the rest as bytes."""
+    from archive.extract import preview  # noqa: PLC0415  (workers import on demand)
+
     kind = media_kind(media_type)[0]
     if kind in IMAGE_TYPES:
         from archive.extract.image import extract_image  # noqa: PLC0415
 
-        return without_nul(with_content_credentials(extract_image(path), path, "photographer"))
+        photo = with_content_credentials(extract_image(path), path, "photographer")
+        return without_nul(with_preview(photo, preview.image_preview, path))
     if kind in PDF_TYPES:
-        return without_nul(
-            with_content_credentials(extract_bytes(path.read_bytes(), media_type), path, "author")
-        )
+        pdf = with_content_credentials(extract_bytes(path.read_bytes(), media_type), path, "author")
+        return without_nul(with_preview(pdf, preview.pdf_preview, path))
     return extract_bytes(path.read_bytes(), media_type)
+
+
+def with_preview(extraction: Extraction, make: Callable[[Path], Preview], path: Path) -> Extraction:
+    """The extraction with a preview of the file, or with the problem that kept one from being made."""
+    from archive.extract.preview import PreviewFailed  # noqa: PLC0415
+
+    try:
+        extraction.preview = make(path)
+    except PreviewFailed as exc:
+        extraction.problems.append(str(exc))
+    return extraction
 
 
 def with_content_credentials(extraction: Extraction, path: Path, role: CreditRole) -> Extraction:
@@ -122,6 +136,12 @@ def with_content_credentials(extraction: Extraction, path: Path, role: CreditRol
         ]
         extraction.credits = [*authors, *extraction.credits]
     return extraction
+
+
+def _configure_worker(trust_anchors: str | None) -> None:
+    from archive.extract.content_credentials import configure_trust  # noqa: PLC0415
+
+    configure_trust(trust_anchors)
 
 
 def _extract_file(path: str, media_type: str) -> Extraction:
@@ -146,9 +166,13 @@ class ProcessExtractor:
         self,
         limits: ExtractionLimits | None = None,
         work: Callable[[str, str], Extraction] = _extract_file,
+        *,
+        trust_anchors: str | None = None,
     ) -> None:
+        """`trust_anchors`: PEM text of the C2PA trust list each worker validates signers against."""
         self.limits = limits or ExtractionLimits()
         self._work = work
+        self._trust_anchors = trust_anchors
         self._pool: ProcessPool | None = None
         self._lock = threading.Lock()
 
@@ -157,7 +181,12 @@ class ProcessExtractor:
             if self._pool is None:
                 # forkserver: a worker never inherits the threads and locks of the server process.
                 context = multiprocessing.get_context("forkserver")
-                self._pool = ProcessPool(max_workers=self.limits.workers, context=context)
+                self._pool = ProcessPool(
+                    max_workers=self.limits.workers,
+                    context=context,
+                    initializer=_configure_worker,
+                    initargs=(self._trust_anchors,),
+                )
             return self._pool
 
     def extract(self, path: Path, media_type: str) -> Extraction:

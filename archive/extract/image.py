@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ CREATED = (
 _ORIGINAL = ("MWG:DateTimeOriginal", "ExifIFD:DateTimeOriginal")
 _EXIFTOOL_DAY = re.compile(r"^(\d{4}):(\d{2}):(\d{2})(?: (\S+))?$")
 _OFFSET = re.compile(r"[+-]\d{2}:\d{2}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")
 
 
@@ -72,18 +74,56 @@ def extract_image(path: Path) -> Extraction:
 def reconcile(tags: Tags) -> Extraction:
     """An `Extraction` of a photo from its tags as exiftool names them."""
     extraction = Extraction()
+    creators = choose_list(tags, CREATORS)
     extraction.credits = [
-        *(_credit(c.value, "photographer", "image.creator", c.field) for c in choose_list(tags, CREATORS)),
+        *(_credit(c.value, "photographer", "image.creator", c.field) for c in creators),
         *(_credit(c.value, "photo_credit", rule, c.field) for rule, c in _credit_lines(tags)),
     ]
+    _keep_losers(extraction, "photographer", "image.creator", creators, _candidates(tags, CREATORS, all))
     for name, fields in (("rights", RIGHTS), ("description", DESCRIPTION), ("title", TITLE)):
         chosen = choose_text(tags, fields)
         if chosen is not None:
             setattr(extraction, name, Found(chosen.value, f"image.{name}", field=chosen.field))
+            _keep_losers(extraction, name, f"image.{name}", [chosen], _candidates(tags, fields))
     created = choose_date(tags, CREATED)
     if created is not None:
         extraction.date_created = Found(created.value, "image.created", field=created.field)
+        dates = [
+            Chosen(iso, name)
+            for name in CREATED
+            if not name.startswith(("MWG:", "Composite:"))
+            and (iso := parse_exiftool_date(str(tags.get(name, ""))))
+            and not same_moment(iso, created.value)
+        ]
+        _keep_losers(extraction, "date_created", "image.created", [created], dates)
     return extraction
+
+
+def _candidates(tags: Tags, fields: Sequence[str], take: object = None) -> list[Chosen]:
+    """Every field's first value (each of its values with `take=all`), composites left out: the stored
+    values a reconciliation chose among."""
+    return [
+        Chosen(value, name)
+        for name in fields
+        if not name.startswith(("MWG:", "Composite:"))
+        for value in (_texts(tags, name) if take is all else _texts(tags, name)[:1])
+    ]
+
+
+def _keep_losers(
+    extraction: Extraction, name: str, rule: str, chosen: Sequence[Chosen], candidates: Sequence[Chosen]
+) -> None:
+    """The values other fields hold that lost to the chosen ones, each once, with the field it came from
+    (`alternatives` on the version), so that an archivist sees the disagreement and what it was."""
+    kept = {normalize_name(c.value) for c in chosen}
+    losers: list[Found] = []
+    for candidate in candidates:
+        key = normalize_name(candidate.value)
+        if key and key not in kept and not any(_completes(candidate, c) for c in chosen):
+            kept.add(key)
+            losers.append(Found(candidate.value, rule, field=candidate.field))
+    if losers:
+        extraction.alternatives[name] = losers
 
 
 def _credit_lines(tags: Tags) -> list[tuple[str, Chosen]]:
@@ -97,7 +137,8 @@ def _credit_lines(tags: Tags) -> list[tuple[str, Chosen]]:
     return found
 
 
-def _credit(name: str, role: CreditRole, rule: str, field: str) -> FoundCredit:
+def _credit(stored: str, role: CreditRole, rule: str, field: str) -> FoundCredit:
+    name = " ".join(_CONTROL.sub(" ", stored).split())  # a control character is no part of a name
     kind = "organization" if role == "photo_credit" else (agent_kind(name) or "person")
     return FoundCredit(name, role, kind, rule, field=field)
 
@@ -130,8 +171,11 @@ def choose_list(tags: Tags, fields: Sequence[str]) -> list[Chosen]:
 
 
 def _completes(chosen: Chosen, other: Chosen) -> bool:
-    """`other` is the whole of a value `chosen` holds cut at an IPTC-IIM limit."""
-    cut = len(chosen.value.encode("utf-8")) in set(IIM_LIMITS.values()) or chosen.field in IIM_LIMITS
+    """`other` is the whole of a value `chosen` holds cut at an IPTC-IIM limit: as long as its field's limit
+    allows (up to three bytes short, where the cut fell inside a UTF-8 character)."""
+    size = len(chosen.value.encode("utf-8"))
+    limits = [IIM_LIMITS[chosen.field]] if chosen.field in IIM_LIMITS else sorted(set(IIM_LIMITS.values()))
+    cut = any(limit - 3 <= size <= limit for limit in limits)
     return cut and len(other.value) > len(chosen.value) and other.value.startswith(chosen.value.rstrip())
 
 
@@ -185,6 +229,16 @@ def choose_date(tags: Tags, fields: Sequence[str]) -> Chosen | None:
             chosen = Chosen(chosen.value + stated.pop(), chosen.field)
     field = "ExifIFD:DateTimeOriginal" if chosen.field == "MWG:DateTimeOriginal" else chosen.field
     return Chosen(chosen.value, field)
+
+
+def same_moment(one: str, other: str) -> bool:
+    """Whether two ISO 8601 dates can be one moment: the same day when either is a date alone, the same
+    wall time when either has no offset, else the same instant."""
+    if "T" not in one or "T" not in other:
+        return one[:10] == other[:10]
+    if _lacks_offset(one) or _lacks_offset(other):
+        return one[:19] == other[:19]
+    return datetime.fromisoformat(one) == datetime.fromisoformat(other)
 
 
 def _lacks_offset(iso: str) -> bool:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from archive.domain.credits import AgentKind, CreditRole, NoticeKind
+from archive.extract.preview import Preview
 
 
 @dataclass(frozen=True)
@@ -94,3 +95,6 @@ class Extraction:
     photos: list[FoundPhoto] = field(default_factory=list)
     notices: list[FoundNotice] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # why something could not be read
+    # Values the file also holds that lost to the chosen ones, per field (or credit role), with their field.
+    alternatives: dict[str, list[Found]] = field(default_factory=dict)
+    preview: Preview | None = None  # a small image of a photo or a PDF's first page, for the web interface

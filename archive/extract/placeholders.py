@@ -34,10 +34,26 @@ _LABELS = frozenset(
         "document",
         "olympus digital camera",
         "digital camera",
+        "sony dsc",
+        "kodak digital still camera",
+        "author name",
+        "first last",
+        "firstname lastname",
+        "your company",
+        "company name",
+        "windows user",
+        "microsoft office user",
+        "valued customer",
+        "preferred customer",
+        "powerpoint presentation",
+        "slide 1",
+        "default",
+        "test",
     }
 )
 _ARTEFACT = re.compile(
-    r"^(?:ARRAY|HASH|SCALAR)\(0x[0-9a-f]+\)$|^[\W_]*$|^User: |^Untitled\b|^Microsoft (?:Word|PowerPoint) - ",
+    r"^(?:ARRAY|HASH|SCALAR)\(0x[0-9a-f]+\)$|^[\W_]*$|^User: |^Untitled\b|^Microsoft (?:Word|PowerPoint) - "
+    r"|^(?:DSC|DSCN|DSCF|IMG|PICT|P)_?\d{3,}(?:\.\w+)?$|^Copyright,?$",
     re.IGNORECASE,
 )
 

@@ -23,13 +23,15 @@ ORGANIZATION_WORDS = _words(
     """
     academy administration agency archive archives associated association authority bank board broadcast
     broadcasting bureau center centre channel chronicle club co collection college command commission
-    committee company corp corporation council court daily department dept desk district embassy
-    enterprises federation films force forces foundation fund gazette gmbh government group herald
-    holdings hospital images imagery inc industries institute institution journal laboratory labs league
-    library llc ltd magazine media ministry museum navy network networks news newspaper newsroom office
-    partners party photography photos pictures plc police post press productions project radio records
-    research school service services society staff stock studio studios systems team technologies
-    telegraph television times tribune trust tv union university weekly wire yearbook
+    committee communications company computers consulting corp corporation council court daily department
+    dept desk district electronics embassy enterprises entertainment federation films force forces
+    foundation fund gazette gmbh government graphics group herald holdings hospital images imagery inc
+    industries institute institution instruments journal laboratory labs league library llc ltd magazine
+    media ministry museum navy network networks news newspaper newsroom office partners party
+    photography photos pictures plc police post press productions project publications publishing radio
+    records research school service services society software solutions staff stock studio studios
+    systems team technologies telegraph television times tribune trust tv union university weekly wire
+    yearbook
     """
 )
 # Words that end a photo credit made only of an agency ("Getty Images", "PA Wire"), with no slash or "via".
@@ -62,6 +64,8 @@ ORGANIZATION_CONNECTORS = _words("of and for the on at in & de du des la le et y
 # Capitalised words that are not part of a person's name where bylines are printed.
 NOT_NAME_WORDS = (
     _words("a about after ago an and as at by for from in into of on or over the this to via with")
+    # a document's structure and numbers: "Chapter One" is a heading, "Slide Template" a tool's default
+    | _words("appendix chapter figure presentation section slide template volume one two three four five six")
     # page furniture and section names
     | _words(
         """

@@ -102,6 +102,12 @@ def merge_fields(supplied: SuppliedMetadata, extraction: Extraction, merged: Mer
         elif found is not None:
             merged.fields[name] = found.value
             merged.evidence[name] = {"source": "extracted"} | _evidence(found.rule, found.span, found.field)
+    for name, losers in extraction.alternatives.items():
+        merged.alternatives.setdefault(name, []).extend(
+            {"value": _json_value(lost.value), "source": "extracted"}
+            | _evidence(lost.rule, lost.span, lost.field)
+            for lost in losers
+        )
 
 
 def _supplied_credit(credit: SuppliedCredit) -> CreditDraft:

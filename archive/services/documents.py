@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from archive.db.models import Agent, Blob, Credit, Document, Version
-from archive.errors import BlobNotFound, DocumentNotFound, NotFound, VersionNotFound
+from archive.errors import BlobNotFound, DocumentNotFound, NotFound, PreviewNotFound, VersionNotFound
 from archive.services.unit_of_work import UnitOfWork
 
 
@@ -59,6 +59,16 @@ def get_version(uow: UnitOfWork, document_id: str, number: int) -> Version:
             raise DocumentNotFound(document_id)
         raise VersionNotFound(document_id, number)
     return version
+
+
+def get_preview(uow: UnitOfWork, document_id: str, number: int) -> BlobInfo:
+    """The preview of a version (a derived blob), described for a content response."""
+    preview = get_version(uow, document_id, number).preview
+    if preview is None:
+        raise PreviewNotFound(document_id, number)
+    return BlobInfo(
+        preview.blake3, preview.sha256, preview.size, preview.media_type, None, preview.fixity_status
+    )
 
 
 def get_latest_version(uow: UnitOfWork, document_id: str) -> Version:

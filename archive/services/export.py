@@ -1,7 +1,9 @@
 """Exporting a document as a BagIt (RFC 8493) bag in a zip, for other preservation systems to take in.
 
 The bag holds one directory per version under `data/versions/<n>/`: the exact archived bytes in `content/`,
-the version's JSON and, when the version is in the log, its receipt. bagit-python writes the manifests
+the version's JSON, when the version is in the log its receipt, and when the archive made a preview of it,
+that derived image in `derived/preview.jpg` (made by the archive, not part of what it received; the bag's
+manifests hold its digests as they hold every file's). bagit-python writes the manifests
 (SHA-256 and SHA-512, as RFC 8493 §2.4 asks creators to support) and the tag manifests; the bag is built in
 a temporary folder, blobs streamed into it from storage, zipped, and the folder removed.
 """
@@ -125,8 +127,8 @@ def export_document(
         bag_dir.mkdir()
         archived: dict[str, Blob] = {}
         for version in versions:
-            path, blob = _write_version(uow, version, bag_dir, rendering=rendering)
-            archived[f"{PAYLOAD_FOLDER}/{path}"] = blob
+            for path, blob in _write_version(uow, version, bag_dir, rendering=rendering):
+                archived[f"{PAYLOAD_FOLDER}/{path}"] = blob
         # The log's public key, so that the receipts can be checked with nothing but the bag (bagging
         # moves it into the payload, beside the versions).
         (bag_dir / "log.vkey").write_text(uow.signer.verifier_key + "\n", encoding="utf-8")
@@ -194,16 +196,23 @@ def _ensure_folder(folder: Path | None) -> None:
 
 def _write_version(
     uow: UnitOfWork, version: Version, bag_dir: Path, *, rendering: BagRendering
-) -> tuple[str, Blob]:
-    """The version's folder; the bag-relative path of its bytes, and the blob they must match."""
+) -> list[tuple[str, Blob]]:
+    """The version's folder; the bag-relative paths of its bytes (and of its preview, a derived blob kept
+    apart in `derived/`), each with the blob it must match."""
     folder = bag_dir / "versions" / str(version.number)
     content = folder / "content" / bag_filename(version.filename, version.blob.blake3)
     content.parent.mkdir(parents=True)
     _copy_blob(uow.store, version.blob, content)
+    written = [(content.relative_to(bag_dir).as_posix(), version.blob)]
+    if version.preview is not None:
+        preview = folder / "derived" / "preview.jpg"
+        preview.parent.mkdir()
+        _copy_blob(uow.store, version.preview, preview)
+        written.append((preview.relative_to(bag_dir).as_posix(), version.preview))
     (folder / "version.json").write_bytes(rendering.version_json(version))
     if version.log_index is not None:
         (folder / "receipt.json").write_bytes(rendering.receipt_json(receipt_for(uow, version)))
-    return content.relative_to(bag_dir).as_posix(), version.blob
+    return written
 
 
 def _copy_blob(store: BlobStore, blob: Blob, target: Path) -> None:
@@ -222,8 +231,9 @@ def _bag_info(document_id: str, log_origin: str, version_count: int) -> dict[str
         "External-Identifier": document_id,
         "External-Description": (
             f"Document {document_id}: {version_count} version(s), each with its exact archived bytes, its "
-            "metadata (version.json) and its receipt from the archive's verifiable log (receipt.json); "
-            "data/log.vkey is the log's verifier key."
+            "metadata (version.json), its receipt from the archive's verifiable log (receipt.json) and, for "
+            "photos and PDFs, a preview the archive made (derived/preview.jpg); data/log.vkey is the log's "
+            "verifier key."
         ),
         "Source-Organization": log_origin,
         "Archive-Log-Origin": log_origin,

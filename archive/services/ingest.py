@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,10 +11,12 @@ from ulid import ULID
 
 from archive.db.models import Blob, Document, Version, utcnow
 from archive.db.repositories.base import set_loaded
+from archive.db.repositories.blobs import Derived
 from archive.digests import SpooledUpload, UploadSpool
 from archive.errors import BlobNotFound, DocumentNotFound, EmptyUpload, StoredBlobMismatch, VersionNotFound
 from archive.extract import has_extractor
 from archive.extract.model import Extraction
+from archive.extract.preview import Preview
 from archive.services.attribution import record_attribution
 from archive.services.documents import get_document
 from archive.services.log import log_version
@@ -45,7 +49,9 @@ def new_document_id() -> str:
     return str(ULID())
 
 
-def store_blob(uow: UnitOfWork, upload: SpooledUpload, media_type: str) -> Blob:
+def store_blob(
+    uow: UnitOfWork, upload: SpooledUpload, media_type: str, derived: Derived | None = None
+) -> Blob:
     """Make sure storage holds the bytes and the blob's row exists, under the digest's lock.
 
     `prepare_upload` puts the bytes before the transaction begins, so no lock is held while they are
@@ -62,7 +68,7 @@ def store_blob(uow: UnitOfWork, upload: SpooledUpload, media_type: str) -> Blob:
         uow.store.size(digests.blake3)
     except BlobNotFound:
         uow.store.put_if_absent(upload, media_type)
-    return uow.blobs.ensure(digests, media_type)
+    return uow.blobs.ensure(digests, media_type, derived)
 
 
 def prepare_upload(uow: UnitOfWork, upload: Upload) -> Extraction:
@@ -73,7 +79,36 @@ def prepare_upload(uow: UnitOfWork, upload: Upload) -> Extraction:
         raise EmptyUpload()
     extraction = uow.extractor.extract(upload.file.path, upload.media_type)
     uow.store.put_if_absent(upload.file, upload.media_type)
+    put_preview(uow, extraction.preview)
     return extraction
+
+
+def put_preview(uow: UnitOfWork, preview: Preview | None) -> None:
+    """Put a preview's bytes in storage ahead of the transaction that records it, as an upload's are."""
+    if preview is not None:
+        with _spooled(uow, preview.data) as spooled:
+            uow.store.put_if_absent(spooled, preview.media_type)
+
+
+@contextmanager
+def _spooled(uow: UnitOfWork, data: bytes) -> Iterator[SpooledUpload]:
+    with UploadSpool(uow.spool_dir, None) as spool:
+        spool.write(data)
+        spooled = spool.finish()
+    try:
+        yield spooled
+    finally:
+        spooled.discard()
+
+
+def record_preview(uow: UnitOfWork, source: Blob, preview: Preview | None) -> Blob | None:
+    """The preview's blob, derived from `source` (its bytes put again should storage have lost them)."""
+    if preview is None:
+        return None
+    with _spooled(uow, preview.data) as spooled:
+        return store_blob(
+            uow, spooled, preview.media_type, Derived(source.blake3, f"preview by {preview.made_by}")
+        )
 
 
 def record_upload(uow: UnitOfWork, upload: Upload, extraction: Extraction) -> IngestResult:
@@ -138,6 +173,7 @@ def extract_latest(uow: UnitOfWork, document_id: str) -> StoredExtraction:
             get_document(uow, document_id)  # DocumentNotFound when there is no such document
             raise VersionNotFound(document_id, 1)
     extraction = _extract_stored(uow, latest)
+    put_preview(uow, extraction.preview)
     return StoredExtraction(latest.blob_blake3, latest.media_type, extraction)
 
 
@@ -223,6 +259,7 @@ def _add_version(
         note=metadata.note,
         source_url=metadata.source_url or document.source_url,
         supplied=metadata.snapshot(),
+        preview=record_preview(uow, blob, described.extraction.preview),
     )
     record_attribution(uow, version, metadata, described.extraction)
     log_version(uow, version)

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from archive.db.models import Credit, Notice, Photo, Version
+from archive.domain.content_credentials import plain_state
 from archive.domain.credits import ROLES
 from archive.services.documents import DocumentView
 
@@ -124,6 +125,24 @@ class ContentCredentialsOut(BaseModel):
     signer: dict[str, str] | None = None
     authors: list[str] = Field(default_factory=list)
     remote: str | None = Field(default=None, description="Where a remote manifest lives; it is not fetched.")
+    identities: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="CAWG identity assertions: each one's signature type, its certificate's subject "
+        "(common_name) and issuer, and the verified identities an identity aggregator vouches for.",
+    )
+    digital_source_types: list[str] = Field(
+        default_factory=list, description="How the content came to be (IPTC digital source types)."
+    )
+    state: str = Field(
+        default="",
+        description="Plainly: valid, valid, untrusted signer, tampered, invalid or remote (not fetched).",
+    )
+
+    @model_validator(mode="after")
+    def _stated(self) -> ContentCredentialsOut:
+        if not self.state:
+            self.state = plain_state(self.valid, self.failures, self.untrusted_signer)
+        return self
 
 
 class VersionOut(BaseModel):
@@ -162,6 +181,11 @@ class VersionOut(BaseModel):
     log_index: int | None = None
     content_url: str
     text_url: str | None
+    preview_url: str | None = Field(
+        default=None,
+        description="A small JPEG of a photo or of a PDF's first page, made by the archive (a derived blob, "
+        "never the archived bytes).",
+    )
 
     @classmethod
     def of(cls, version: Version) -> VersionOut:
@@ -208,6 +232,7 @@ class VersionOut(BaseModel):
             log_index=version.log_index,
             content_url=f"{base}/content",
             text_url=f"{base}/text" if version.has_text else None,
+            preview_url=f"{base}/preview" if version.preview_blake3 is not None else None,
         )
 
 

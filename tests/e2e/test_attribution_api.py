@@ -166,7 +166,8 @@ def test_a_truncated_photo_is_archived_with_the_reason_and_no_text(api: Api) -> 
     version = response.json()
     assert version["credits"] == []
     assert version["extraction_problems"] == [
-        "the Content Credentials cannot be read: Other: asset could not be parsed: PNG out of range"
+        "the Content Credentials cannot be read: Other: asset could not be parsed: PNG out of range",
+        "no preview: Pillow could not decode it: UnidentifiedImageError (not an image format it reads)",
     ]
     assert_problem(api.get(f"/v1/documents/{version['document_id']}/versions/1/text"), 404)
 

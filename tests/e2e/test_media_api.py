@@ -113,3 +113,22 @@ def test_a_photo_with_content_credentials_shows_their_state(api: Api) -> None:
     assert [(c["name"], c["role"], c["evidence"]["field"]) for c in version["credits"]] == [
         ("John Doe", "photographer", "C2PA:CreativeWork.author")
     ]
+
+
+def test_values_the_file_holds_that_lost_are_alternatives_with_their_fields(api: Api) -> None:
+    [path] = MEDIA.glob("dev-img09*.jpg")  # exiftool's MWG test image: EXIF, IPTC and XMP disagree
+    version = api.upload(path.read_bytes(), filename=path.name, media_type="image/jpeg").json()
+
+    alternatives = version["alternatives"]
+    assert {
+        "value": "WRONG-IPTC-Copyright",
+        "source": "extracted",
+        "rule": "image.rights",
+        "span": None,
+        "field": "IPTC:CopyrightNotice",
+    } in alternatives["rights"]
+    assert {(a["value"], a["field"]) for a in alternatives["photographer"]} >= {
+        ("WRONG1of2-IPTC-Creator", "IPTC:By-line"),
+        ("WRONG1of2-XMP-Creator", "XMP-dc:Creator"),
+    }
+    assert version["rights"] not in {a["value"] for a in alternatives["rights"]}

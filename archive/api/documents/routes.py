@@ -292,6 +292,25 @@ def get_version_content(
 
 
 @router.get(
+    "/{document_id}/versions/{number}/preview",
+    summary="A small JPEG of a photo or a PDF's first page, made by the archive (not the archived bytes)",
+    response_class=Response,
+    responses={
+        **_ERRORS,
+        **_NOT_FOUND,
+        200: {"content": {"image/jpeg": {}}, "description": "The preview, verified as any blob is."},
+        304: {"description": "Not modified (If-None-Match)."},
+    },
+)
+def get_version_preview(
+    document_id: DocumentId, number: VersionNumber, request: Request, context: Context, uow: Uow, _: Reader
+) -> Response:
+    with uow.reading():
+        info = documents.get_preview(uow, document_id, number)
+    return content_response(request, context.reader, info)
+
+
+@router.get(
     "/{document_id}/diff",
     response_model=DiffOut,
     summary="What changed between two versions: text, fields, credits and notices",

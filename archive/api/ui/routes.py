@@ -225,6 +225,21 @@ def download(
     return content_response(request, context.reader, info)
 
 
+@router.get("/documents/{document_id}/versions/{number}/preview")
+def preview(
+    request: Request,
+    document_id: DocumentId,
+    number: VersionNumber,
+    *,
+    context: Context,
+    uow: Uow,
+    visitor: ReaderVisitor,
+) -> Response:
+    with uow.reading():
+        info = documents.get_preview(uow, document_id, number)
+    return content_response(request, context.reader, info)
+
+
 # Upload
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
@@ -35,6 +36,14 @@ class BlobFixityRow(TypedDict):
     fixity_checked_at: datetime
 
 
+@dataclass(frozen=True)
+class Derived:
+    """What a derived blob was made from (its BLAKE3) and how (`preview by Pillow 13.0.0`)."""
+
+    source: str
+    how: str
+
+
 class SqlBlobRepository(SqlRepository):
     def lock(self, blake3: str) -> None:
         """Hold a lock on a digest until the transaction ends, so that storing a blob and collecting it as
@@ -52,13 +61,16 @@ class SqlBlobRepository(SqlRepository):
     def by_sha256(self, sha256: str) -> Blob | None:
         return self.session.scalars(select(Blob).where(Blob.sha256 == sha256)).one_or_none()
 
-    def ensure(self, digests: Digests, media_type: str) -> Blob:
-        """Insert the blob's row unless it exists; safe when two uploads of one blob race."""
+    def ensure(self, digests: Digests, media_type: str, derived: Derived | None = None) -> Blob:
+        """Insert the blob's row unless it exists; safe when two uploads of one blob race. A blob the
+        archive made from another says so (`derived`), and keeps what it said first."""
         values = {
             "blake3": digests.blake3,
             "sha256": digests.sha256,
             "size": digests.size,
             "media_type": media_type,
+            "derived_from": None if derived is None else derived.source,
+            "derivation": None if derived is None else derived.how,
         }
         self.session.execute(
             self._insert()(Blob).values(**values).on_conflict_do_nothing(index_elements=["blake3"])

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.extract.content_credentials import UNTRUSTED, _from_error, credentials_of
+import pytest
+
+from archive.domain.content_credentials import plain_state
+from archive.extract.content_credentials import _from_error, configure_trust, credentials_of, settings
+
+UNTRUSTED = "signingCredential.untrusted"
 
 
 def report(state: str | None, codes: list[str], **manifest: Any) -> dict[str, Any]:
@@ -43,6 +48,7 @@ def test_a_valid_manifest_with_an_untrusted_signer_is_valid_and_says_so() -> Non
         "time": "2024-08-06T21:53:37+00:00",
     }
     assert credentials.authors == ["John Doe"]
+    assert credentials.state == "valid, untrusted signer"
 
 
 def test_a_tampered_manifest_is_invalid_with_its_failure_codes() -> None:
@@ -51,6 +57,74 @@ def test_a_tampered_manifest_is_invalid_with_its_failure_codes() -> None:
     assert credentials.valid is False
     assert credentials.failures == ["assertion.dataHash.mismatch"]
     assert credentials.validation_state == "Invalid"
+    assert credentials.state == "tampered"
+
+
+@pytest.mark.parametrize(
+    ("valid", "failures", "untrusted", "state"),
+    [
+        (True, [], False, "valid"),
+        (True, [], True, "valid, untrusted signer"),
+        (False, ["assertion.dataHash.mismatch"], True, "tampered"),
+        (False, ["claimSignature.mismatch"], False, "tampered"),
+        (False, ["assertion.hashedURI.missing"], False, "tampered"),
+        (False, ["signingCredential.expired"], True, "invalid"),
+        (False, ["signingCredential.revoked"], False, "invalid"),
+        (None, [], False, "remote (not fetched)"),
+    ],
+)
+def test_the_state_is_said_plainly(
+    valid: bool | None, failures: list[str], untrusted: bool, state: str
+) -> None:
+    assert plain_state(valid, failures, untrusted) == state
+
+
+def test_an_untrusted_identity_credential_is_not_a_failure_and_its_signer_is_named() -> None:
+    credentials = credentials_of(
+        report(
+            "Valid",
+            [UNTRUSTED, "cawg.x509.credential.untrusted"],
+            assertions=[
+                {
+                    "label": "cawg.identity",
+                    "data": {
+                        "signer_payload": {"sig_type": "cawg.x509.cose"},
+                        "signature_info": {"issuer": "Test CA", "common_name": "Jane Photographer"},
+                    },
+                },
+                {
+                    "label": "cawg.identity",
+                    "data": {
+                        "signer_payload": {"sig_type": "cawg.identity_claims_aggregation"},
+                        "verifiedIdentities": [{"name": "Jane Doe"}, {"username": "jdoe"}],
+                    },
+                },
+                {
+                    "label": "c2pa.actions.v2",
+                    "data": {"actions": [{"action": "c2pa.created", "digitalSourceType": " http://x/cap "}]},
+                },
+            ],
+        )
+    )
+
+    assert (credentials.valid, credentials.failures, credentials.untrusted_signer) == (True, [], True)
+    assert credentials.identities == [
+        {"sig_type": "cawg.x509.cose", "issuer": "Test CA", "common_name": "Jane Photographer"},
+        {"sig_type": "cawg.identity_claims_aggregation", "verified_identities": "Jane Doe, jdoe"},
+    ]
+    assert credentials.digital_source_types == ["http://x/cap"]
+
+
+def test_a_trust_list_is_added_to_the_settings_that_never_fetch() -> None:
+    try:
+        configure_trust("-----BEGIN CERTIFICATE-----\n…")
+        configured = settings()
+    finally:
+        configure_trust(None)
+
+    assert configured["trust"] == {"trust_anchors": "-----BEGIN CERTIFICATE-----\n…"}
+    assert configured["verify"] == {"remote_manifest_fetch": False, "ocsp_fetch": False, "verify_trust": True}
+    assert settings() == {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
 
 
 def test_the_claim_generator_may_come_as_its_parts() -> None:

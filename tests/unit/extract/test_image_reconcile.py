@@ -162,3 +162,45 @@ def test_the_mwg_composite_of_utf8_iptc_is_decoded_again_too() -> None:
     tags = {"MWG:Creator": stored, "IPTC:By-line": stored}
 
     assert [credit.name for credit in reconcile(tags).credits] == ["Jos\u00e9 N\u00fa\u00f1ez"]
+
+
+def test_values_that_lost_are_kept_with_their_fields() -> None:
+    tags = {
+        "MWG:Creator": ["Ana Ruiz"],
+        "IFD0:Artist": "Ana Ruiz",
+        "IPTC:By-line": "Somebody Else",
+        "XMP-dc:Creator": ["Somebody Else"],
+        "IFD0:Copyright": "(c) Ana Ruiz",
+        "IPTC:CopyrightNotice": "(c) Ana Ruiz",
+        "XMP-dc:Rights": "© Agency",
+        "ExifIFD:DateTimeOriginal": "2020:05:01 10:00:00",
+        "ExifIFD:OffsetTimeOriginal": "+02:00",
+        "XMP-xmp:CreateDate": "2020:05:01 08:00:00Z",  # the same instant: no disagreement
+        "IPTC:DateCreated": "2020:05:02",
+    }
+
+    alternatives = reconcile(tags).alternatives
+
+    assert [(f.value, f.field) for f in alternatives["photographer"]] == [("Somebody Else", "IPTC:By-line")]
+    assert [(f.value, f.field) for f in alternatives["rights"]] == [("© Agency", "XMP-dc:Rights")]
+    assert [(f.value, f.field) for f in alternatives["date_created"]] == [("2020-05-02", "IPTC:DateCreated")]
+    assert "title" not in alternatives
+
+
+def test_a_value_cut_at_its_limit_is_no_alternative_to_its_whole_form() -> None:
+    whole = "Test author string for metadata-extractor"
+    cut = whole.encode()[:32].decode()
+
+    assert reconcile({"IPTC:By-line": cut, "XMP-dc:Creator": [whole]}).alternatives == {}
+
+
+def test_a_short_iptc_value_is_not_taken_for_a_cut_one() -> None:
+    tags = {"IPTC:By-line": "Jo", "XMP-dc:Creator": ["Jo Smith"]}
+
+    assert [c.name for c in reconcile(tags).credits] == ["Jo"]
+
+
+def test_control_characters_are_no_part_of_a_name() -> None:
+    [credit] = reconcile({"IFD0:Artist": "Ana\x01 Ruiz\x7f"}).credits
+
+    assert (credit.name, credit.kind) == ("Ana Ruiz", "person")

@@ -43,3 +43,24 @@ def test_a_name_with_a_dropped_glyph_is_mangled() -> None:
     assert is_mangled("The  Team")
     assert is_mangled("Jos\ufffd Garc\ufffda")
     assert not is_mangled("The LaTeX Team")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "SONY DSC",
+        "DSC_0012",
+        "IMG_1234.JPG",
+        "P1010001",
+        "Windows User",
+        "Author Name",
+        "PowerPoint Presentation",
+    ],
+)
+def test_tool_and_camera_defaults_are_placeholders(value: str) -> None:
+    assert is_placeholder(value)
+
+
+@pytest.mark.parametrize("value", ["Ana Ruiz", "Imogen Cunningham", "Dscovr Team", "Page Six"])
+def test_real_names_are_not(value: str) -> None:
+    assert not is_placeholder(value)
