@@ -201,15 +201,16 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deplo
         )
 
 
+def run_script(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A script of `scripts/` run as an operator runs it, with this interpreter."""
+    return subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
 def scorer_report(script: Path, corpus: Path) -> dict[str, Any]:
     """What a scorer of `scripts/` prints with `--json` over the corpus (it must exit 0)."""
-    completed = subprocess.run(
-        [sys.executable, str(script), "--json", "--corpus", str(corpus)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    completed = run_script(script, "--json", "--corpus", str(corpus))
     assert completed.returncode == 0, completed.stderr
     result: dict[str, Any] = json.loads(completed.stdout)
     return result

@@ -16,6 +16,7 @@ from archive.cli.documents import diff, export, get, history
 from archive.cli.gc import gc
 from archive.cli.ingest import ingest
 from archive.cli.keys import keys_create, keys_list, keys_revoke
+from archive.cli.reextract import reextract
 from archive.cli.runtime import fail
 from archive.cli.serve import serve
 from archive.cli.verify import log_verify, verify, verify_receipt
@@ -50,6 +51,7 @@ app.command()(diff)
 app.command()(export)
 app.command()(audit)
 app.command()(ingest)
+app.command()(reextract)
 
 
 def main() -> None:

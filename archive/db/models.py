@@ -179,6 +179,9 @@ class Version(Base):
     field_evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     alternatives: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     extraction_problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Which extractor read the bytes (its rules' revision and weights); null for versions read before it
+    # was recorded.
+    extracted_by: Mapped[str | None] = mapped_column(String(100))
     # The leaf of the verifiable log that records this version.
     log_index: Mapped[int | None] = mapped_column(ForeignKey("log_entries.leaf_index"), unique=True)
 

@@ -83,7 +83,10 @@ def _schema_agent(schema: SchemaOrg, entry: Any, rule: str) -> list[AuthorCandid
         kind = "person"
     elif any(kind_name in _ORGANISATION_TYPES for kind_name in types):
         kind = "organization"
-    return [AuthorCandidate(clean_text(name), rule, kind)]
+    if kind == "organization":
+        return [AuthorCandidate(clean_text(name), rule, kind)]
+    # A person's name field holding a list ("A und B, C") is the list.
+    return [AuthorCandidate(part, rule, kind) for part in split_author_names(name)]
 
 
 def _meta_authors(sources: PageSources) -> list[AuthorCandidate]:

@@ -16,9 +16,24 @@ from archive.domain.credits import AgentKind, CreditRole
 from archive.names import normalize_name
 
 _SPACES = re.compile(r"\s+")
-_BY_PREFIX = re.compile(r"^(?:written\s+|words\s+|reporting\s+)?by[:\s]+", re.IGNORECASE)
-# "A, B and C", "A; B", "A & B", "A | B", "A/B": the separators of a printed author list.
-_AUTHOR_SEPARATORS = re.compile(r"\s*(?:;|,|\||/|&|\band\b)\s*", re.IGNORECASE)
+# "By", and the word bylines open with in the languages the archive receives ("Von", "Par", "Por", "Door",
+# "Av", "Af", "Yazan"; German "Von" capitalised, since "von der Leyen" is a name, and Italian "di" only in
+# lower case, since "Di" begins surnames).
+_BY_PREFIX = re.compile(
+    r"^(?:(?i:(?:written\s+|words\s+|reporting\s+)?by|par|por|door|av|af|yazan|text)[:\s]+|(?:Von|VON)\s+|von:\s*|di\s+)"
+)
+# "Capital Von Jemima Kelly": a section's or a brand's name before a German byline.
+_LABELLED_VON = re.compile(r"^\S+\s+(?=(?:Von|VON)\s+\S+\s+\S+)")
+# "A, B and C", "A; B", "A & B", "A | B", "A/B", "A und B", "A et B", "A og B": the separators of a printed
+# author list, its list words in lower case (a capitalised "And" or "Et" may be part of a name).
+_AUTHOR_SEPARATORS = re.compile(
+    r"\s*(?:;|,|\||/|&|(?i:\band\b)|\b(?:und|et|og|och|ve|ja|és|и|oraz|i|a)\b)\s*"
+)
+# Spanish "y" and Italian or Portuguese "e" join names, but also belong inside one ("Ortega y Gasset"):
+# they split only between two names of two words or more.
+_PARTICLE_SEPARATOR = re.compile(r"\s+(?:y|e)\s+")
+# "(obe)": the author's initials after the name; "기자", "記者": the job after a Korean or Japanese name.
+_NAME_TAIL = re.compile(r"\s*\([a-zäöü]{2,5}\)$|\s*(?:기자|특파원|記者|特派員)$")
 # "Sam Jones in Madrid": a dateline glued to the byline.
 _DATELINE_SUFFIX = re.compile(r"\s+in\s+[A-Z][\w.'\u2019 -]*$")
 _URL_LIKE = re.compile(r"^(?:https?:|www\.)|^[\w.-]+\.(?:com|org|net|co|uk|ca|au|za|in|de|fr)(?:/|$)|@")
@@ -99,11 +114,21 @@ def split_author_names(value: str) -> list[str]:
     if _URL_LIKE.search(text):
         return []
     names: list[str] = []
-    for part in _AUTHOR_SEPARATORS.split(text):
-        name = _DATELINE_SUFFIX.sub("", _BY_PREFIX.sub("", part)).strip(" .,:;-\u2013—")
-        if name:
-            names.append(name)
+    text = _LABELLED_VON.sub("", text)
+    for part in _AUTHOR_SEPARATORS.split(_BY_PREFIX.sub("", text)):
+        for piece in _split_on_particles(part):
+            name = _NAME_TAIL.sub("", _DATELINE_SUFFIX.sub("", _BY_PREFIX.sub("", piece)))
+            name = name.strip(" .,:;-\u2013—")
+            if name:
+                names.append(name)
     return names
+
+
+def _split_on_particles(part: str) -> list[str]:
+    pieces = _PARTICLE_SEPARATOR.split(part)
+    if len(pieces) > 1 and all(len(piece.split()) >= 2 for piece in pieces):
+        return pieces
+    return [part]
 
 
 def is_junk_byline(name: str) -> bool:
@@ -118,10 +143,13 @@ def is_junk_byline(name: str) -> bool:
 
 
 def is_site_name(name: str, site_names: list[str]) -> bool:
-    """True when `name` is the publication itself ("Lesotho Times" on lestimes.com), not a writer."""
+    """True when `name` is the publication itself ("Lesotho Times" on lestimes.com), not a writer: the same
+    name, or its host's name written another way ("Mdr De", "n-tv NACHRICHTEN", "Deutsche Welle
+    (www.dw.com)" on mdr.de, n-tv.de, dw.com)."""
     normalized = normalize_name(name)
     if not normalized:
         return False
+    squashed = _squash(normalized)
     for site in site_names:
         site_normalized = normalize_name(site)
         if not site_normalized:
@@ -130,7 +158,29 @@ def is_site_name(name: str, site_names: list[str]) -> bool:
             "the "
         ):
             return True
+        if _names_host(name, squashed, _squash(site_normalized)):
+            return True
     return False
+
+
+def _squash(normalized: str) -> str:
+    return "".join(character for character in normalized if character.isalnum())
+
+
+def _names_host(name: str, squashed: str, site: str) -> bool:
+    if len(site) < 2 or " " in site:
+        return False
+    if re.search(rf"(?<!\w){re.escape(site)}\.[a-z]{{2,6}}\b", name.casefold().replace("-", "")):
+        return True  # "(www.dw.com)"
+    rest = squashed.removeprefix(site)
+    return len(site) >= 3 and rest != squashed and rest in _SITE_SUFFIXES and len(name.split()) <= 3
+
+
+# What follows a host's name when a site names itself: a top-level domain or a word such as "Nachrichten".
+_SITE_SUFFIXES = frozenset(
+    {"", "de", "com", "net", "org", "at", "ch", "fr", "es", "it", "nl", "co", "uk", "news", "nachrichten",
+     "online", "aktuell", "digital", "tv", "info", "media"}
+)  # fmt: skip
 
 
 def has_organisation_word(name: str) -> bool:

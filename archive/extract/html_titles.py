@@ -1,19 +1,22 @@
 """The page's headline, chosen among its sources and cleaned of the site's name.
 
-`choose_title(sources, site_names)` takes the article's schema.org headline when another title source
-resembles it (else it is a deck or a kicker), then the social title, the web page's headline or name,
-trafilatura's title, the <title> and the first <h1>. `strip_site_name` removes the site's name that titles
-append or prepend ("Headline | Site", "Site - Headline").
+`title_candidates(sources, site_names)` gathers every title the page gives (the schema.org headline, the
+social titles, the web page's headline or name, trafilatura's title, the <title>, the first <h1>s), each
+cleaned of the site's name that titles append or prepend (`strip_site_name`: "Headline | Site", "Site -
+Headline"), one candidate per distinct title with the sources that agree on it and how it relates to the
+others; `choose_title` takes the best-weighed (`archive.extract.weighing`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from archive.extract.html_names import is_site_name
 from archive.extract.html_photos import visible_text
 from archive.extract.html_sources import PAGE_TYPES, PageSources, schema_field, trafilatura_field
 from archive.extract.model import Found
+from archive.extract.weighing import Candidate, Weights, choose, weights_for
 from archive.names import normalize_name
 
 # " | Site", " - Site", " — Site", " :: Site", " · Site": how titles append the site's name.
@@ -69,44 +72,124 @@ def _titles_agree(first: str, second: str) -> bool:
     return len(words_a & words_b) / len(words_a | words_b) >= 0.5
 
 
-def _confirmed(headline: str, sources: PageSources, site_names: list[str]) -> bool:
-    """A schema.org headline that no other title source resembles is a deck or a kicker, not the headline."""
-    social = sources.first_meta("og:title", "twitter:title")
-    others = [social[1]] if social else []
-    for tag in ("title", "h1"):
-        element_text = _first_element_text(sources, tag, tag)
-        if element_text:
-            others.append(element_text[0])
-    return not others or any(_titles_agree(headline, strip_site_name(other, site_names)) for other in others)
+def choose_title(sources: PageSources, site_names: list[str], weights: Weights | None = None) -> Found | None:
+    """The headline as printed: the best-weighed of every source's title (`title_candidates`)."""
+    chosen = choose(
+        title_candidates(sources, site_names), weights_for("title") if weights is None else weights
+    )
+    return None if chosen is None else Found(chosen.value, chosen.rule)
 
 
-def choose_title(sources: PageSources, site_names: list[str]) -> Found | None:
-    """The article's headline (schema.org), else the social title, else the page's title, cleaned of the site.
+# Where a title may come from, in the order that breaks ties, with the feature naming each source.
+def _proposals(sources: PageSources) -> list[tuple[str, str, str]]:
+    """(text, rule, source feature) for every title the page gives, before the site's name is removed."""
+    found: list[tuple[str, str, str]] = []
+    for tag, feature in (("og:title", "src:og"), ("twitter:title", "src:twitter")):
+        meta = sources.first_meta(tag)
+        if meta:
+            found.append((meta[1], f"meta.{meta[0]}", feature))
+    for value, feature in (
+        (schema_field(sources, "headline"), "src:schema_headline"),
+        (schema_field(sources, "headline", PAGE_TYPES), "src:schema_page"),
+        (schema_field(sources, "name", PAGE_TYPES), "src:schema_page"),
+        (trafilatura_field(sources, "title"), "src:trafilatura"),
+        (_first_element_text(sources, "title", "html.title"), "src:title_tag"),
+    ):
+        if value:
+            found.append((value[0], value[1], feature))
+    for index, (text, in_article) in enumerate(_headings(sources)):
+        found.append((text, "html.h1", "src:h1_first" if index == 0 else "src:h1_later"))
+        if in_article:
+            found.append((text, "html.h1", "h1_in_article"))
+    found.sort(key=lambda proposal: _PRIORITY.get(proposal[2], len(_PRIORITY)))
+    return found
 
-    When the social title is the headline cut short at a word boundary ("... how to check" for "... how to
-    check if you have ..."), the two sources agree only on the shorter one, which is kept.
-    """
-    social_meta = sources.first_meta("og:title", "twitter:title")
-    social = (social_meta[1], f"meta.{social_meta[0]}") if social_meta else None
-    headline = schema_field(sources, "headline")
-    if headline and not _confirmed(headline[0], sources, site_names):
-        headline = None
-    if headline:
-        if social and _is_word_prefix(strip_site_name(social[0], site_names), headline[0]):
-            return Found(strip_site_name(social[0], site_names), social[1])
-        return Found(strip_site_name(headline[0], site_names), headline[1])
-    fallbacks = [
-        social,
-        schema_field(sources, "headline", PAGE_TYPES),
-        schema_field(sources, "name", PAGE_TYPES),
-        trafilatura_field(sources, "title"),
-        _first_element_text(sources, "title", "html.title"),
-        _first_element_text(sources, "h1", "html.h1"),
-    ]
-    for fallback in fallbacks:
-        if fallback:
-            return Found(strip_site_name(fallback[0], site_names), fallback[1])
-    return None
+
+_PRIORITY = {
+    name: rank
+    for rank, name in enumerate(
+        ("src:schema_headline", "src:og", "src:twitter", "src:h1_first", "src:schema_page", "src:trafilatura")
+    )
+}
+_SOURCE_WEIGHT = 1 / 4
+
+
+def title_candidates(sources: PageSources, site_names: list[str]) -> list[Candidate[str]]:
+    """One candidate per distinct title (the site's name removed, compared after Unicode and quote
+    folding), with the sources that give it and how it relates to the others."""
+    by_key: dict[str, Candidate[str]] = {}
+    carried: dict[str, list[bool]] = {}  # per candidate: whether each source gave it with the site's name
+    for text, rule, feature in _proposals(sources):
+        value = strip_site_name(" ".join(text.split()), site_names)
+        key = title_key(value)
+        if not key:
+            continue
+        candidate = by_key.setdefault(key, Candidate(value, rule, {}))
+        if feature.startswith("src:") and feature not in candidate.features:
+            candidate.features["agreement"] = candidate.features.get("agreement", 0.0) + _SOURCE_WEIGHT
+        candidate.features[feature] = 1.0
+        if feature.startswith("src:"):
+            carried.setdefault(key, []).append(value != " ".join(text.split()))
+    candidates = list(by_key.values())
+    for key, candidate in by_key.items():
+        candidate.features.update(_shape(candidate, candidates))
+        if any(carried.get(key, [False])):
+            candidate.features["had_site_name"] = 1.0  # given by a source with the site's name around it
+    return candidates
+
+
+def _shape(candidate: Candidate[str], candidates: list[Candidate[str]]) -> dict[str, float]:
+    """How a title looks and stands among the others: held inside another (a headline under a kicker),
+    holding another, a word prefix of another (cut short), its length, an ellipsis, a separator left."""
+    key = title_key(candidate.value)
+    others = [title_key(other.value) for other in candidates if other is not candidate]
+    words = len(key.split())
+    shape = {
+        "held_by_other": float(any(key in other for other in others)),
+        "holds_other": float(any(other in key and len(other.split()) >= 3 for other in others)),
+        "cut_short": float(any(_is_word_prefix(key, other) for other in others)),
+        "short": float(words < 4),
+        "long": float(words > 25),
+        "ellipsis": float(key.endswith(_ELLIPSIS) or key.startswith(_ELLIPSIS)),
+        "separator": float(bool(_TITLE_SEPARATOR.search(key)) or " | " in key),
+        "only_title_tag": float(set(_sources_of(candidate)) == {"src:title_tag"}),
+        # resembling no other title: a deck or a kicker more likely than the headline
+        "alone": float(bool(others) and not any(_titles_agree(key, other) for other in others)),
+    }
+    return {name: value for name, value in shape.items() if value}
+
+
+def _sources_of(candidate: Candidate[str]) -> list[str]:
+    return [name for name in candidate.features if name.startswith("src:")]
+
+
+def title_key(title: str) -> str:
+    """A title compared as a reader reads it: Unicode-folded, quote marks straight, invisible characters
+    and soft hyphens gone, white space single."""
+    folded = unicodedata.normalize("NFKC", title).translate(_FOLD)
+    return " ".join(folded.split())
+
+
+_FOLD = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'")
+    | dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"')
+    | dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", "")
+)
+
+
+def _headings(sources: PageSources) -> list[tuple[str, bool]]:
+    """The first three visible <h1> texts, each with whether it sits in an <article> or <main>."""
+    if sources.tree is None:
+        return []
+    found: list[tuple[str, bool]] = []
+    for element in sources.tree.iter("h1"):
+        text = " ".join(visible_text(element).split())
+        if text:
+            in_article = any(parent.tag in ("article", "main") for parent in element.iterancestors())
+            found.append((text, in_article))
+        if len(found) == 3:
+            break
+    return found
 
 
 def _first_element_text(sources: PageSources, tag: str, rule: str) -> tuple[str, str] | None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from archive.domain.credits import AgentKind, CreditRole, NoticeKind
 from archive.extract.preview import Preview
+from archive.extract.revision import EXTRACTOR_VERSION
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,4 @@ class Extraction:
     # Values the file also holds that lost to the chosen ones, per field (or credit role), with their field.
     alternatives: dict[str, list[Found]] = field(default_factory=dict)
     preview: Preview | None = None  # a small image of a photo or a PDF's first page, for the web interface
+    extractor: str = EXTRACTOR_VERSION  # which rules and weights read it

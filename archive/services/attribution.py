@@ -9,6 +9,7 @@ extracted ones, which are kept as not accepted. Notices are only ever extracted.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -204,6 +205,23 @@ def merge(supplied: SuppliedMetadata, extraction: Extraction) -> Merged:
     return merged
 
 
+def reads_the_same(version: Version, supplied: SuppliedMetadata, extraction: Extraction) -> bool:
+    """Whether a version would describe its document as `version` does, were it archived with `supplied`
+    and `extraction` now: the same fields, credits, photos, notices and Content Credentials."""
+    merged = merge(supplied, copy.deepcopy(extraction))
+    fields = {name: value for name in DESCRIPTIVE_FIELDS if (value := getattr(version, name)) is not None}
+    document_credits = [credit for credit in version.credits if credit.photo_id is None]
+    return (
+        merged.fields == fields
+        and [(d.name, d.role, d.source, d.accepted) for d in merged.credits]
+        == [(c.name, c.role, c.source, c.accepted) for c in document_credits]
+        and [(p.caption, p.credit_line, p.source, p.accepted) for p in merged.photos]
+        == [(p.caption, p.credit_line, p.source, p.accepted) for p in version.photos]
+        and [(n.kind, n.text) for n in extraction.notices] == [(n.kind, n.text) for n in version.notices]
+        and extraction.content_credentials == version.content_credentials
+    )
+
+
 def record_attribution(
     uow: UnitOfWork, version: Version, supplied: SuppliedMetadata, extraction: Extraction
 ) -> None:
@@ -215,6 +233,7 @@ def record_attribution(
     version.field_evidence = merged.evidence
     version.text = extraction.text
     version.extraction_problems = list(extraction.problems)
+    version.extracted_by = extraction.extractor
     version.alternatives = dict(merged.alternatives)
     version.content_credentials = extraction.content_credentials
     uow.documents.add_version(version)  # one INSERT, described

@@ -17,7 +17,7 @@ from archive.errors import BlobNotFound, DocumentNotFound, EmptyUpload, StoredBl
 from archive.extract import has_extractor
 from archive.extract.model import Extraction
 from archive.extract.preview import Preview
-from archive.services.attribution import record_attribution
+from archive.services.attribution import reads_the_same, record_attribution
 from archive.services.documents import get_document
 from archive.services.log import log_version
 from archive.services.metadata import SuppliedMetadata
@@ -212,6 +212,30 @@ def correct_metadata(
     described = Described(latest.media_type, latest.filename, metadata, actor, extraction)
     version = _add_version(uow, document, blob=latest.blob, described=described)
     return IngestResult(version=version, created=True)
+
+
+def reextract_document(uow: UnitOfWork, document_id: str, *, actor: str) -> IngestResult:
+    """Read a document's latest version again with today's extractor and, when it reads differently, add
+    a version with the same bytes and supplied metadata and a note naming the extractor (as a metadata
+    correction does); versions archived before are never rewritten. `created` is False when nothing
+    changed."""
+    prepared = extract_latest(uow, document_id)  # outside the transaction, as a correction is
+    with uow.writing():
+        document = uow.documents.get(document_id)
+        latest = uow.documents.latest_version(document) if document is not None else None
+        if document is None or latest is None:
+            raise DocumentNotFound(document_id)
+        extraction = prepared.extraction
+        if (prepared.blake3, prepared.media_type) != (latest.blob_blake3, latest.media_type):
+            extraction = _extract_stored(uow, latest)  # a version landed meanwhile
+        metadata = SuppliedMetadata.model_validate(_without_note(latest.supplied))
+        if reads_the_same(latest, metadata, extraction):
+            return IngestResult(version=latest, created=False)
+        noted = metadata.model_copy(update={"note": f"re-read by {extraction.extractor}"})
+        described = Described(latest.media_type, latest.filename, noted, actor, extraction)
+        return IngestResult(
+            version=_add_version(uow, document, blob=latest.blob, described=described), created=True
+        )
 
 
 def _without_note(supplied: dict[str, Any]) -> dict[str, Any]:

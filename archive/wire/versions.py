@@ -177,6 +177,10 @@ class VersionOut(BaseModel):
     field_evidence: dict[str, Any]
     alternatives: Alternatives
     extraction_problems: list[str]
+    extracted_by: str | None = Field(
+        default=None,
+        description="Which extractor read the bytes (rules revision and weights); null when not recorded.",
+    )
     note: str | None
     log_index: int | None = None
     content_url: str
@@ -228,6 +232,7 @@ class VersionOut(BaseModel):
                 photos=[PhotoOut.of(p, n) for n, p in enumerate(version.photos) if not p.accepted],
             ),
             extraction_problems=version.extraction_problems,
+            extracted_by=version.extracted_by,
             note=version.note,
             log_index=version.log_index,
             content_url=f"{base}/content",

@@ -175,7 +175,7 @@ def test_a_truncated_photo_is_archived_with_the_reason_and_no_text(api: Api) -> 
 @pytest.mark.parametrize(
     "page",
     [
-        "dev-02_APNews_2024_09_03",
+        "dev-01_APNews_2023_04_28",
         "dev-12_Nature_2025_11_04",
         "dev-14_Metro_2024_07_17",
         "dev-19_TheGuardian_2024_02_24",

@@ -414,3 +414,66 @@ def test_a_broken_jsonld_block_costs_only_itself() -> None:
     extraction = extract_html(page(head=head))
     assert extraction.title is not None and extraction.title.value == "Harbour expansion approved"
     assert any(problem.startswith("json-ld could not be read") for problem in extraction.problems)
+
+
+def test_title_candidates_merge_the_sources_that_agree() -> None:
+    from archive.extract.html import site_name_candidates  # noqa: PLC0415
+    from archive.extract.html_sources import decode_html, read_sources  # noqa: PLC0415
+    from archive.extract.html_titles import title_candidates  # noqa: PLC0415
+
+    html = page(
+        head=(
+            "<title>Harbour expansion approved | Harbour Gazette</title>"
+            '<meta property="og:title" content="Harbour expansion approved">'
+            '<meta property="og:site_name" content="Harbour Gazette">'
+        ),
+        h1="Harbour expansion \u201capproved\u201d today",
+    )
+    sources = read_sources(decode_html(html), None)
+
+    candidates = title_candidates(sources, site_name_candidates(sources))
+
+    [agreed, quoted] = candidates
+    assert agreed.value == "Harbour expansion approved"
+    assert {"src:og", "src:title_tag", "had_site_name"} <= set(agreed.features)
+    assert quoted.value == "Harbour expansion \u201capproved\u201d today"
+    assert {"src:h1_first", "h1_in_article"} <= set(quoted.features)
+    assert agreed.features["agreement"] > quoted.features["agreement"]
+
+
+@pytest.mark.parametrize(
+    ("value", "names"),
+    [
+        ("Monika Bolliger und Anna Trechsel, Sweidah", ["Monika Bolliger", "Anna Trechsel", "Sweidah"]),
+        ("Von Anna Martel und Lea Wagner", ["Anna Martel", "Lea Wagner"]),
+        ("Par Jean Dupont et Marie Curie", ["Jean Dupont", "Marie Curie"]),
+        ("Av Kari Nordmann og Ola Hansen", ["Kari Nordmann", "Ola Hansen"]),
+        ("Yazan Ayşe Yılmaz ve Mehmet Demir", ["Ayşe Yılmaz", "Mehmet Demir"]),  # noqa: RUF001  (Turkish dotless i)
+        ("Juan Pérez y María López", ["Juan Pérez", "María López"]),
+        ("José Ortega y Gasset", ["José Ortega y Gasset"]),
+        ("Ursula von der Leyen", ["Ursula von der Leyen"]),
+        ("Ángel Di María", ["Ángel Di María"]),
+        ("Elena Oberholzer (obe)", ["Elena Oberholzer"]),
+        ("신현주 기자", ["신현주"]),
+        ("Capital Von Jemima Kelly", ["Jemima Kelly"]),
+    ],
+)
+def test_bylines_in_other_languages_are_split_on_their_list_words(value: str, names: list[str]) -> None:
+    assert split_author_names(value) == names
+
+
+@pytest.mark.parametrize(
+    ("name", "site", "is_site"),
+    [
+        ("Mdr De", "mdr", True),
+        ("n-tv NACHRICHTEN", "n-tv", True),
+        ("Deutsche Welle (www.dw.com)", "dw", True),
+        ("Dwayne Johnson", "dw", False),
+        ("Mdrick Smith", "mdr", False),
+        ("Harbour Gazette", "Harbour Gazette", True),
+    ],
+)
+def test_a_site_named_after_its_host_is_the_site(name: str, site: str, is_site: bool) -> None:
+    from archive.extract.html_names import is_site_name  # noqa: PLC0415
+
+    assert is_site_name(name, [site]) is is_site
