@@ -15,10 +15,11 @@ exception. The time cap per page is the caller's (a process pool).
 from __future__ import annotations
 
 import importlib
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -56,6 +57,9 @@ _PUBLISHED_META = (
 )  # fmt: skip
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
 _CLOCK_SLACK = timedelta(minutes=1)  # two stamps written in one save differ by milliseconds
+# How far two times of one page can seem apart when one of them was written without its offset (read as
+# UTC): a "modified" time less than this before publication is the page's own, not a draft's.
+_OFFSET_SLACK = timedelta(hours=14)
 _PHOTO_ROLES = frozenset({"photographer", "photo_credit", "illustrator"})
 
 
@@ -279,16 +283,40 @@ def _date_candidates(sources: PageSources, field: str, meta_keys: tuple[str, ...
 
 
 def _first_date(candidates: list[tuple[str, str]]) -> FoundDate | None:
-    """The first candidate that parses; a date-only value gives way to a later one with a time that day."""
-    parsed = [(result, rule) for value, rule in candidates if (result := parse_datetime(value))]
+    """The first candidate that parses; a date-only value gives way to a later one with a time that day,
+    and a time without an offset to a later one stating the same wall-clock time with its offset."""
+    parsed = [(result, rule, value) for value, rule in candidates if (result := parse_datetime(value))]
     if not parsed:
         return None
-    (first, has_time), rule = parsed[0]
+    (first, has_time), rule, raw = parsed[0]
     if not has_time:
-        for (other, other_has_time), other_rule in parsed[1:]:
+        for (other, other_has_time), other_rule, _ in parsed[1:]:
             if other_has_time and other.date() == first.date():
                 return FoundDate(other, other_rule)
+    elif not _STATES_OFFSET.search(raw):
+        for (other, _), other_rule, other_raw in parsed[1:]:
+            wall_clock = other.replace(tzinfo=UTC)  # its local time read as the first's was
+            if _STATES_OFFSET.search(other_raw) and abs(wall_clock - first) <= _CLOCK_SLACK:
+                return FoundDate(other, other_rule)
     return FoundDate(first, rule)
+
+
+def _in_the_pages_offset(
+    found: FoundDate | None, candidates: list[tuple[str, str]], published: FoundDate | None
+) -> FoundDate | None:
+    """A time written without its offset, read in the offset the page gives its publication time (a page
+    writes its times in one zone), rather than as UTC."""
+    raw = next((value for value, rule in candidates if found and rule == found.rule), None)
+    if found is None or raw is None or _STATES_OFFSET.search(raw) or published is None:
+        return found
+    zone = published.value.tzinfo
+    if zone is None or published.value.utcoffset() == timedelta(0):
+        return found
+    return FoundDate(found.value.replace(tzinfo=zone), found.rule, found.span, found.field)
+
+
+# "Z", "+02:00", "+0200", "-05": a written time that says its offset from UTC.
+_STATES_OFFSET = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)\s*$", re.IGNORECASE)
 
 
 def choose_published(sources: PageSources) -> FoundDate | None:
@@ -302,13 +330,14 @@ def choose_published(sources: PageSources) -> FoundDate | None:
 
 
 def choose_modified(sources: PageSources, published: FoundDate | None) -> FoundDate | None:
-    modified = _first_date(_date_candidates(sources, "dateModified", _MODIFIED_META))
+    candidates = _date_candidates(sources, "dateModified", _MODIFIED_META)
+    modified = _in_the_pages_offset(_first_date(candidates), candidates, published)
     if modified is None and sources.htmldate_updated:
         modified = _first_date([(sources.htmldate_updated, "htmldate.updated")])
         if modified and published and modified.value <= published.value:
             return None  # htmldate's latest date is the publication date: no evidence of a change
-    if modified and published and modified.value < published.value - _CLOCK_SLACK:
-        return None  # modified before it was published (a draft's date): not a change to the article
+    if modified and published and modified.value < published.value - _OFFSET_SLACK:
+        return None  # modified well before it was published (a draft's date): not a change to the article
     return modified
 
 

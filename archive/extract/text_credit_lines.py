@@ -31,7 +31,8 @@ _TAIL_LINES = 15  # the author box is among the last lines
 
 # "... contributed to this report.", "... contributed reporting."
 _CONTRIBUTED = re.compile(
-    r"\s+(?:also\s+)?contributed\s+(?:to\s+(?:this|the)\s+(?:report|story|article|coverage)|(?:additional\s+)?"
+    r"\s+(?:also\s+)?contributed\s+(?:to\s+(?:this|the)\s+(?:report|story|article|coverage|guide|piece|post"
+    r"|review|feature|analysis)|(?:additional\s+)?"
     r"reporting|research|to\s+reporting)\b",
     re.IGNORECASE,
 )
@@ -40,9 +41,12 @@ _CONTRIBUTED = re.compile(
 _LIST_START = re.compile(
     r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|No|vs))(?<!\bMrs)[.!?]+[\"')\]]*\s+|\s-\s+|\(\s*|:\s+|^[\s*_-]*"
 )
-# "Additional reporting by ...", "Reporting by ...; Editing by ...", "Translated by ..."
+# "Additional reporting by ...", "Reporting by ...; Editing by ...", "Translated by ...", and the contributor
+# lines of other languages ("Mitarbeit: ...", "Mit Material von ...", "Con información de ...").
 _CREDIT_LINE = re.compile(
-    r"(?P<additional>(?:with\s+)?(?:additional|further|extra)\s+reporting|with\s+reporting)\s+by\s+"
+    r"(?P<additional>(?:(?:with\s+)?(?:additional|further|extra)\s+reporting|with\s+reporting)\s+(?:by|from)\s+"
+    r"|with\s+files\s+from\s+|mitarbeit:\s*|mit\s+material\s+von\s+|con\s+informaci[óo]n\s+de\s+"
+    r"|avec\s+la\s+(?:collaboration|contribution)\s+de\s+)"
     r"|(?P<reporting>reporting|reported)\s+by\s+"
     r"|(?P<writing>writing)\s+by\s+"
     r"|(?P<editing>editing|edited)\s+by\s+"

@@ -110,8 +110,12 @@ _ACRONYM = re.compile(r"[A-Z](?:[A-Z&]|\.[A-Z]){1,7}\.?")  # AP, AFP, U.S., AT&T
 _WEB_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|co\.uk|co|news|io|tv|uk|ca|au)", re.IGNORECASE)
 _SURROUNDING_PUNCTUATION = "\"'()[]{},;:"
 
-# Between the items of a list of names: ", and", "and", "&", commas, semicolons.
-_LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and|&)\s+|\s+(?:and|&)\s+|\s*[,;]\s*", re.IGNORECASE)
+# Between the items of a list of names: ", and", "and", "&", commas, semicolons, and the list words of the
+# languages the archive receives, in lower case ("und", "et", "og", "och", "ve", "ja", "és", "i", "a"; the
+# Spanish "y" and Italian "e" are particles of names too, and are left to the HTML byline reader).
+_LIST_SEPARATOR = re.compile(
+    r"\s*,\s*(?:(?i:and)|&)\s+|\s+(?:(?i:and)|&|und|et|og|och|ve|ja|és|oraz)\s+|\s*[,;]\s*"
+)
 # Where a list item says where the person was, not who they are: "Will Weissert in Johnstown".
 _PLACE_QUALIFIER = re.compile(r"\s+(?:in|from|at)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}$")
 

@@ -119,3 +119,14 @@ def test_every_span_reads_its_value_in_the_text() -> None:
             if finding.span is not None:
                 assert finding.span.end <= len(text), (page.name, finding)
         assert not extraction.problems, (page.name, extraction.problems)
+
+
+def test_contributors_and_last_modified_hold_on_the_pages_annotated_by_hand(report: dict[str, Any]) -> None:
+    annotated = report["annotated"]
+    assert annotated["pages"] >= 40
+    assert annotated["contributors_expected"] >= 10
+    assert annotated["contributor_recall"] >= 0.98
+    assert annotated["contributor_precision"] >= 0.98
+    modified = annotated["modified_minute"]
+    assert modified["extractor"] >= 0.91
+    assert modified["extractor"] > max(modified["jsonld"], modified["opengraph"]), annotated["misses"]

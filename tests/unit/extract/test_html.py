@@ -477,3 +477,22 @@ def test_a_site_named_after_its_host_is_the_site(name: str, site: str, is_site: 
     from archive.extract.html_names import is_site_name  # noqa: PLC0415
 
     assert is_site_name(name, [site]) is is_site
+
+
+def test_times_written_without_an_offset_take_the_one_the_page_states() -> None:
+    head = '<meta name="date" content="2023-04-28T18:11:01+02:00">'
+    jsonld = article(datePublished="2023-04-28 18:11:01.0", dateModified="2023-04-28T18:43:01")
+
+    extraction = extract_html(page(head=head, jsonld=jsonld))
+
+    assert extraction.published_at is not None and extraction.modified_at is not None
+    assert extraction.published_at.value.isoformat() == "2023-04-28T18:11:01+02:00"
+    assert extraction.published_at.rule == "meta.date"  # the same moment, with its offset
+    assert extraction.modified_at.value.isoformat() == "2023-04-28T18:43:01+02:00"
+    assert extraction.modified_at.rule == "jsonld.NewsArticle.dateModified"
+
+
+def test_a_modified_time_long_before_publication_is_a_drafts_not_a_change() -> None:
+    jsonld = article(datePublished="2024-08-05T10:00:00+00:00", dateModified="2024-07-23T20:51:00+00:00")
+
+    assert extract_html(page(jsonld=jsonld)).modified_at is None

@@ -713,3 +713,24 @@ def test_lines_that_are_no_notices(line: str) -> None:
     extraction = read(article("By Jane Doe", tail=line + "\n"))
     assert extraction.notices == []
     assert extraction.published_at is None
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("Ann Poe, Bo Li, and Cy Twombly contributed to this guide.", ["Ann Poe", "Bo Li", "Cy Twombly"]),
+        ("With files from Ann Poe and Bo Li", ["Ann Poe", "Bo Li"]),
+        ("Additional reporting from Ann Poe", ["Ann Poe"]),
+        ("Mitarbeit: Anna Martel und Lea Wagner", ["Anna Martel", "Lea Wagner"]),
+        ("Con información de Juan Pérez", ["Juan Pérez"]),
+        ("Avec la collaboration de Marie Curie", ["Marie Curie"]),
+    ],
+)
+def test_contributor_lines_in_other_words_and_languages(line: str, names: list[str]) -> None:
+    found = credits_by_rule(article("By Jane Doe", tail=line + "\n"))
+    assert [(name, role) for name, role, _ in found[1:]] == [(name, "contributor") for name in names]
+
+
+def test_an_agency_a_line_names_is_an_organisation_not_a_person() -> None:
+    text = article("By Jane Doe", tail="With files from The Associated Press\n")
+    assert credits(text)[1:] == [("The Associated Press", "contributor", "organization")]
