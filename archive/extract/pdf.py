@@ -141,13 +141,15 @@ def _first_pages_text(reader: PdfReader, problems: list[str]) -> str:
 
 def _describe(extraction: Extraction, embedded: _Embedded) -> None:
     """Lay the embedded values over what the text rules found."""
-    title = _first_value(
+    titles = _values(
         [("dc:title", "XMP-dc:Title", embedded.xmp), ("Title", "PDF:Title", embedded.info)], "pdf.title"
     )
+    title = titles[0] if titles else None
     if title is not None:
         extraction.title = title
-    rights = _first_value([("dc:rights", "XMP-dc:Rights", embedded.xmp)], "pdf.rights")
-    extraction.rights = rights or extraction.rights
+        _keep_losers(extraction, "title", title, titles[1:])
+    rights = _values([("dc:rights", "XMP-dc:Rights", embedded.xmp)], "pdf.rights")
+    extraction.rights = rights[0] if rights else extraction.rights
     # An organisation is read as a printed byline only where the metadata holds an author it mangled.
     unreadable = any(is_mangled(name) for name in [*embedded.creators, embedded.info.get("Author", "")])
     text = extraction.text or ""
@@ -156,7 +158,11 @@ def _describe(extraction: Extraction, embedded: _Embedded) -> None:
         extraction.title = byline.title
     printed = [credit for credit in extraction.credits if credit.role == "author"] or byline.credits
     others = [credit for credit in extraction.credits if credit.role != "author"]
-    extraction.credits = [*_authors(embedded, printed), *others]
+    authors = _authors(embedded, printed)
+    extraction.credits = [*authors, *others]
+    chosen = {normalize_name(c.name) for c in authors}
+    lost = [c for c in [*_metadata_authors(embedded), *printed] if normalize_name(c.name) not in chosen]
+    _keep_losers(extraction, "author", None, [Found(c.name, c.rule, c.span, c.field) for c in lost])
     created = _date(embedded, "CreationDate", "xmp:CreateDate")
     if created is not None:
         extraction.date_created = Found(created[0], "pdf.created", field=created[1])
@@ -177,12 +183,27 @@ def _authors(embedded: _Embedded, printed: list[FoundCredit]) -> list[FoundCredi
     return listed
 
 
-def _first_value(sources: list[tuple[str, str, dict[str, str]]], rule: str) -> Found | None:
+def _values(sources: list[tuple[str, str, dict[str, str]]], rule: str) -> list[Found]:
+    """Every source's value that is a value, in order of trust (the first is the one chosen)."""
+    found: list[Found] = []
     for key, field_name, values in sources:
         value = " ".join(values.get(key, "").split())
         if not is_placeholder(value):
-            return Found(value, rule, field=field_name)
-    return None
+            found.append(Found(value, rule, field=field_name))
+    return found
+
+
+def _keep_losers(extraction: Extraction, name: str, chosen: Found | None, others: list[Found]) -> None:
+    """Values the file also holds that lost, each once, with their fields (the version's `alternatives`)."""
+    seen = {normalize_name(chosen.value)} if chosen is not None else set()
+    losers = []
+    for other in others:
+        key = normalize_name(other.value)
+        if key and key not in seen:
+            seen.add(key)
+            losers.append(other)
+    if losers:
+        extraction.alternatives[name] = losers
 
 
 def _metadata_authors(embedded: _Embedded) -> list[FoundCredit]:

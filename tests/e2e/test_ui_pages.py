@@ -416,7 +416,8 @@ def test_a_pdf_page_shows_its_creation_date_and_printed_author(ui: Api) -> None:
     page = ui.client.get(f"/ui/documents/{version['document_id']}")
 
     assert page.status_code == 200
-    assert '<dd id="date-created">2010-03-16T02:13:32-01:00</dd>' in page.text
+    created = '<dd id="date-created">2010-03-16T02:13:32-01:00 <small class="field">'
+    assert created + "read from PDF:CreationDate" in page.text
     rows = re.findall(r'<tr class="credit-row" data-role="([a-z_]+)">\s*<td class="name">([^<]+)', page.text)
     assert [(name.strip(), role) for role, name in rows] == [("Mohammad Chuttur", "author")]
 
@@ -441,3 +442,18 @@ def test_a_photo_page_says_plainly_whether_its_content_credentials_hold(ui: Api)
         "dev-img03": "tampered (assertion.dataHash.mismatch)",
         "dev-img06": "remote (not fetched)",
     }
+
+
+def test_a_photo_page_says_which_field_each_embedded_value_came_from(ui: Api) -> None:
+    [path] = shared_path("corpus", "media").glob("dev-img10*.jpg")
+    version = ui.upload(path.read_bytes(), filename=path.name, media_type="image/jpeg").json()
+    log_in(ui, Role.READER)
+
+    page = ui.client.get(f"/ui/documents/{version['document_id']}").text
+
+    assert re.search(
+        r'<dd id="rights">Copyright 2004 Phil Harvey <small class="field">read from IPTC:CopyrightNotice',
+        page,
+    )
+    assert 'id="title-field">Title read from IPTC:ObjectName' in page
+    assert '<small class="field">read from IPTC:By-line</small>' in page

@@ -65,6 +65,7 @@ class CreditRow:
     quote: str | None
     anchor: str | None
     photo: int | None
+    field: str | None = None  # the embedded metadata field it was read from (`XMP-dc:Creator`)
 
 
 def evidence_rows(version: VersionOut, text: str | None) -> tuple[list[CreditRow], list[Mark]]:
@@ -90,6 +91,7 @@ def evidence_rows(version: VersionOut, text: str | None) -> tuple[list[CreditRow
                 quote=quote,
                 anchor=anchor,
                 photo=credit.photo,
+                field=credit.evidence.field if credit.evidence is not None else None,
             )
         )
     return rows, marks

@@ -8,7 +8,7 @@ import pytest
 
 from archive.extract import extract_bytes, has_extractor, without_nul
 from archive.extract.model import Extraction, Found
-from archive.extract.pdf import extract_pdf
+from archive.extract.pdf import _keep_losers, extract_pdf
 from tests.conftest import shared_path
 
 MEDIA = shared_path("corpus", "media")
@@ -175,3 +175,26 @@ def test_a_lone_surrogate_in_a_fonts_text_never_reaches_the_database() -> None:
 
     assert cleaned.text == "A\ufffdB\ufffdC"
     assert cleaned.title is not None and cleaned.title.value == "T\ufffd"
+
+
+def test_values_that_lost_are_kept_with_their_fields() -> None:
+    extraction = Extraction()
+    chosen = Found("Harbour Report", "pdf.title", field="XMP-dc:Title")
+    others = [
+        Found("harbour report", "pdf.title", field="PDF:Title"),  # the same title: no disagreement
+        Found("Draft 3", "pdf.title", field="PDF:Title"),
+    ]
+
+    _keep_losers(extraction, "title", chosen, others)
+
+    assert extraction.alternatives == {"title": [Found("Draft 3", "pdf.title", field="PDF:Title")]}
+
+
+def test_a_printed_byline_that_lost_to_the_metadata_is_an_alternative() -> None:
+    [path] = MEDIA.glob("dev-pdf11*.pdf")
+
+    extraction = extract_pdf(path.read_bytes())
+
+    [lost] = extraction.alternatives["author"]
+    assert (lost.value, lost.rule) == ("Power Sleep", "pdf.byline")
+    assert lost.value not in [credit.name for credit in extraction.credits]
