@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from cryptography import x509
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -113,9 +114,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"ARCHIVE_C2PA_TRUST_ANCHORS: cannot read {self.c2pa_trust_anchors}: {exc}"
             ) from exc
-        if "-----BEGIN CERTIFICATE-----" not in pem:
+        try:
+            certificates = x509.load_pem_x509_certificates(pem.encode("ascii"))
+        except ValueError:
+            certificates = []
+        if not certificates:
             raise ValueError(
-                f"ARCHIVE_C2PA_TRUST_ANCHORS: {self.c2pa_trust_anchors} holds no PEM certificate"
+                f"ARCHIVE_C2PA_TRUST_ANCHORS: {self.c2pa_trust_anchors} holds no PEM certificate it can read"
             )
         return pem
 

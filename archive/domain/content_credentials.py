@@ -7,6 +7,7 @@ import re
 
 # Codes that say a certificate is not on the trust list: reported as an untrusted signer, not as failures.
 UNTRUSTED = frozenset({"signingCredential.untrusted", "cawg.x509.credential.untrusted"})
+SIGNER_UNTRUSTED = "signingCredential.untrusted"  # the claim's signer; the other is an identity's
 # Codes that say the bytes or the claim were changed after signing.
 TAMPERED = re.compile(r"mismatch|\.missing$")
 

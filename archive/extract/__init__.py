@@ -115,6 +115,8 @@ def with_preview(extraction: Extraction, make: Callable[[Path], Preview], path: 
         extraction.preview = make(path)
     except PreviewFailed as exc:
         extraction.problems.append(str(exc))
+    except Exception as exc:  # a renderer's own failure costs the preview, never what was read already
+        extraction.problems.append(f"no preview: {type(exc).__name__}"[:300])
     return extraction
 
 

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archive.domain.content_credentials import UNTRUSTED, plain_state
+from archive.domain.content_credentials import SIGNER_UNTRUSTED, UNTRUSTED, plain_state
 
 SETTINGS: dict[str, Any] = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
 _REMOTE = "must fetch remote manifests from url "
@@ -100,7 +100,7 @@ def credentials_of(report: dict[str, Any]) -> ContentCredentials:
         valid=state in ("Valid", "Trusted") if state is not None else not failures,
         validation_state=state,
         failures=failures,
-        untrusted_signer=any(code in UNTRUSTED for code in codes),
+        untrusted_signer=SIGNER_UNTRUSTED in codes,
         claim_generator=_claim_generator(manifest),
         signer=signer or None,
         authors=_authors(manifest),
@@ -110,11 +110,20 @@ def credentials_of(report: dict[str, Any]) -> ContentCredentials:
 
 
 def _assertions(manifest: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
-    return [
-        assertion.get("data") or {}
-        for assertion in manifest.get("assertions") or []
-        if isinstance(assertion, dict) and str(assertion.get("label", "")).startswith(prefix)
-    ]
+    found: list[dict[str, Any]] = []
+    for assertion in manifest.get("assertions") or []:
+        if isinstance(assertion, dict) and str(assertion.get("label", "")).startswith(prefix):
+            data = assertion.get("data")
+            found.append(data if isinstance(data, dict) else {})  # a hostile manifest's data may be anything
+    return found
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _identities(manifest: dict[str, Any]) -> list[dict[str, str]]:
@@ -122,13 +131,13 @@ def _identities(manifest: dict[str, Any]) -> list[dict[str, str]]:
     certificate's subject and issuer, and the verified identities an aggregator vouches for."""
     found: list[dict[str, str]] = []
     for data in _assertions(manifest, "cawg.identity"):
-        info = data.get("signature_info") or {}
-        payload = data.get("signer_payload") or {}
+        info = _mapping(data.get("signature_info"))
+        payload = _mapping(data.get("signer_payload"))
         identity = {"sig_type": str(payload.get("sig_type", ""))}
         identity |= {key: str(info[key]) for key in ("issuer", "common_name") if info.get(key)}
         verified = [
             str(v.get("name") or v.get("username") or "")
-            for v in data.get("verifiedIdentities") or data.get("verified_identities") or []
+            for v in _list(data.get("verifiedIdentities") or data.get("verified_identities"))
             if isinstance(v, dict)
         ]
         if any(verified):

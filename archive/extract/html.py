@@ -306,8 +306,7 @@ def _in_the_pages_offset(
 ) -> FoundDate | None:
     """A time written without its offset, read in the offset the page gives its publication time (a page
     writes its times in one zone), rather than as UTC."""
-    raw = next((value for value, rule in candidates if found and rule == found.rule), None)
-    if found is None or raw is None or _STATES_OFFSET.search(raw) or published is None:
+    if found is None or published is None or _states_offset(found, candidates):
         return found
     zone = published.value.tzinfo
     if zone is None or published.value.utcoffset() == timedelta(0):
@@ -315,8 +314,18 @@ def _in_the_pages_offset(
     return FoundDate(found.value.replace(tzinfo=zone), found.rule, found.span, found.field)
 
 
-# "Z", "+02:00", "+0200", "-05": a written time that says its offset from UTC.
-_STATES_OFFSET = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)\s*$", re.IGNORECASE)
+def _states_offset(found: FoundDate, candidates: list[tuple[str, str]]) -> bool:
+    """Whether the value chosen was written with its offset or zone (its rule may repeat: the first
+    candidate of that rule that reads as the same moment is the one)."""
+    for value, rule in candidates:
+        parsed = parse_datetime(value) if rule == found.rule else None
+        if parsed is not None and parsed[0] == found.value:
+            return bool(_STATES_OFFSET.search(value))
+    return True
+
+
+# "Z", "+02:00", "+0200", "-05", "GMT", "UTC", "CEST": a written time that says its offset from UTC.
+_STATES_OFFSET = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?|\b(?:GMT|UTC|UT|[A-Z]{2,4}[DS]?T))\s*$")
 
 
 def choose_published(sources: PageSources) -> FoundDate | None:

@@ -23,6 +23,7 @@ from archive.extract.html_names import (
     looks_like_name_list,
     name_kind,
     split_author_names,
+    split_listed_names,
 )
 from archive.extract.html_photos import Element, visible_text
 from archive.extract.html_sources import PageSources, SchemaOrg, node_types
@@ -85,8 +86,8 @@ def _schema_agent(schema: SchemaOrg, entry: Any, rule: str) -> list[AuthorCandid
         kind = "organization"
     if kind == "organization":
         return [AuthorCandidate(clean_text(name), rule, kind)]
-    # A person's name field holding a list ("A und B, C") is the list.
-    return [AuthorCandidate(part, rule, kind) for part in split_author_names(name)]
+    # A person's name field holding a list ("A und B, C") is the list; its words are otherwise its own.
+    return [AuthorCandidate(part, rule, kind) for part in split_listed_names(name)]
 
 
 def _meta_authors(sources: PageSources) -> list[AuthorCandidate]:

@@ -16,24 +16,29 @@ from archive.domain.credits import AgentKind, CreditRole
 from archive.names import normalize_name
 
 _SPACES = re.compile(r"\s+")
-# "By", and the word bylines open with in the languages the archive receives ("Von", "Par", "Por", "Door",
-# "Av", "Af", "Yazan"; German "Von" capitalised, since "von der Leyen" is a name, and Italian "di" only in
-# lower case, since "Di" begins surnames).
+# "By", and the word bylines open with in the languages the archive receives. Only "By" and a word with its
+# colon ("Von:", "Par:", "Av:") are taken as the opening whatever follows; "Von", "Par", "Por", "Door", "Av",
+# "Af" and "Yazan" alone only before two capitalised words more ("Von Anna Martel"), since "Yazan" is also a
+# given name and "Von der Leyen" a name, and Italian "di" only in lower case ("Di" begins surnames).
 _BY_PREFIX = re.compile(
-    r"^(?:(?i:(?:written\s+|words\s+|reporting\s+)?by|par|por|door|av|af|yazan|text)[:\s]+|(?:Von|VON)\s+|von:\s*|di\s+)"
+    r"^(?:(?i:(?:written\s+|words\s+|reporting\s+)?by)[:\s]+"
+    r"|(?i:von|par|por|door|av|af|yazan|text|texto|texte):\s*"
+    r"|(?:Von|VON|Par|PAR|Por|POR|Door|Av|Af|Yazan)\s+(?=[A-ZÀ-Þ]\S*\s+[A-ZÀ-Þ])"
+    r"|di\s+(?=[A-ZÀ-Þ]))"
 )
-# "Capital Von Jemima Kelly": a section's or a brand's name before a German byline.
-_LABELLED_VON = re.compile(r"^\S+\s+(?=(?:Von|VON)\s+\S+\s+\S+)")
 # "A, B and C", "A; B", "A & B", "A | B", "A/B", "A und B", "A et B", "A og B": the separators of a printed
-# author list, its list words in lower case (a capitalised "And" or "Et" may be part of a name).
-_AUTHOR_SEPARATORS = re.compile(
-    r"\s*(?:;|,|\||/|&|(?i:\band\b)|\b(?:und|et|og|och|ve|ja|és|и|oraz|i|a)\b)\s*"
-)
+# author list, its list words in lower case between spaces (a capitalised "And" or "Et" may be part of a
+# name, and one-letter words such as Czech "a" or Catalan "i" also join the parts of one name).
+_AUTHOR_SEPARATORS = re.compile(r"\s*(?:;|,|\||/|&)\s*|\s+(?:(?i:and)|und|et|og|och|ve|ja|és|и|oraz)\s+")
 # Spanish "y" and Italian or Portuguese "e" join names, but also belong inside one ("Ortega y Gasset"):
 # they split only between two names of two words or more.
 _PARTICLE_SEPARATOR = re.compile(r"\s+(?:y|e)\s+")
 # "(obe)": the author's initials after the name; "기자", "記者": the job after a Korean or Japanese name.
-_NAME_TAIL = re.compile(r"\s*\([a-zäöü]{2,5}\)$|\s*(?:기자|특파원|記者|特派員)$")
+_NAME_TAIL = re.compile(r"\s*\([a-zäöü]{2,5}\.?\)$|\s*(?:기자|특파원|記者|特派員)$")
+# "et al.": the rest of a list of authors left out.
+_ET_AL = re.compile(r"(?:,?\s+et\s+al\.?|,?\s+u\.\s*a\.)\s*$", re.IGNORECASE)
+# "Capital Von Jemima Kelly": a section's or a brand's name before a German byline.
+_LABELLED_VON = re.compile(r"^\S+\s+(?=(?:Von|VON)\s+[A-ZÀ-Þ]\S*\s+[A-ZÀ-Þ]\S*$)")
 # "Sam Jones in Madrid": a dateline glued to the byline.
 _DATELINE_SUFFIX = re.compile(r"\s+in\s+[A-Z][\w.'\u2019 -]*$")
 _URL_LIKE = re.compile(r"^(?:https?:|www\.)|^[\w.-]+\.(?:com|org|net|co|uk|ca|au|za|in|de|fr)(?:/|$)|@")
@@ -114,13 +119,33 @@ def split_author_names(value: str) -> list[str]:
     if _URL_LIKE.search(text):
         return []
     names: list[str] = []
-    text = _LABELLED_VON.sub("", text)
+    text = _ET_AL.sub("", _LABELLED_VON.sub("", text))
     for part in _AUTHOR_SEPARATORS.split(_BY_PREFIX.sub("", text)):
         for piece in _split_on_particles(part):
             name = _NAME_TAIL.sub("", _DATELINE_SUFFIX.sub("", _BY_PREFIX.sub("", piece)))
             name = name.strip(" .,:;-\u2013—")
             if name:
                 names.append(name)
+    return names
+
+
+def split_listed_names(value: str) -> list[str]:
+    """A structured name field holding a list ("A und B, C") -> its names; nothing but initials in brackets
+    or a job title after a name ("Elena Oberholzer (obe)", "신현주 기자") is taken off it."""
+    text = _ET_AL.sub("", clean_text(value))
+    parts = [
+        _NAME_TAIL.sub("", piece).strip(" .,:;")
+        for part in _AUTHOR_SEPARATORS.split(text)
+        for piece in _split_on_particles(part)
+    ]
+    names = [part for part in parts if part]
+    # "Doe, Jane" or "Martin Luther King, Jr.": one name written with a comma, kept whole.
+    if (
+        len(names) == 2
+        and "," in text
+        and (len(names[1].split()) == 1 or names[1].rstrip(".").lower() in ("jr", "sr"))
+    ):
+        return [text]
     return names
 
 
@@ -173,12 +198,14 @@ def _names_host(name: str, squashed: str, site: str) -> bool:
     if re.search(rf"(?<!\w){re.escape(site)}\.[a-z]{{2,6}}\b", name.casefold().replace("-", "")):
         return True  # "(www.dw.com)"
     rest = squashed.removeprefix(site)
+    if rest == "":
+        return len(name.split()) == 1  # "LTO" on lto.de, but "Paul Graham" on paulgraham.com is a person
     return len(site) >= 3 and rest != squashed and rest in _SITE_SUFFIXES and len(name.split()) <= 3
 
 
 # What follows a host's name when a site names itself: a top-level domain or a word such as "Nachrichten".
 _SITE_SUFFIXES = frozenset(
-    {"", "de", "com", "net", "org", "at", "ch", "fr", "es", "it", "nl", "co", "uk", "news", "nachrichten",
+    {"de", "com", "net", "org", "at", "ch", "fr", "es", "it", "nl", "co", "uk", "news", "nachrichten",
      "online", "aktuell", "digital", "tv", "info", "media"}
 )  # fmt: skip
 

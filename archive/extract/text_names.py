@@ -111,8 +111,8 @@ _WEB_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|co\.uk|co|news|io
 _SURROUNDING_PUNCTUATION = "\"'()[]{},;:"
 
 # Between the items of a list of names: ", and", "and", "&", commas, semicolons, and the list words of the
-# languages the archive receives, in lower case ("und", "et", "og", "och", "ve", "ja", "és", "i", "a"; the
-# Spanish "y" and Italian "e" are particles of names too, and are left to the HTML byline reader).
+# languages the archive receives, in lower case ("und", "et", "og", "och", "ve", "ja", "és"; one-letter list
+# words and the Spanish "y" or Italian "e" are also parts of names, and are not taken as separators here).
 _LIST_SEPARATOR = re.compile(
     r"\s*,\s*(?:(?i:and)|&)\s+|\s+(?:(?i:and)|&|und|et|og|och|ve|ja|és|oraz)\s+|\s*[,;]\s*"
 )

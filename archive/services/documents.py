@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from archive.db.models import Agent, Blob, Credit, Document, Version
 from archive.errors import BlobNotFound, DocumentNotFound, NotFound, PreviewNotFound, VersionNotFound
+from archive.extract.preview import PREVIEW_MEDIA_TYPE
 from archive.services.unit_of_work import UnitOfWork
 
 
@@ -66,8 +67,9 @@ def get_preview(uow: UnitOfWork, document_id: str, number: int) -> BlobInfo:
     preview = get_version(uow, document_id, number).preview
     if preview is None:
         raise PreviewNotFound(document_id, number)
+    # Served as the JPEG the archive made, whatever type the first upload of the same bytes claimed.
     return BlobInfo(
-        preview.blake3, preview.sha256, preview.size, preview.media_type, None, preview.fixity_status
+        preview.blake3, preview.sha256, preview.size, PREVIEW_MEDIA_TYPE, None, preview.fixity_status
     )
 
 

@@ -13,7 +13,14 @@ from archive.db.models import Blob, Document, Version, utcnow
 from archive.db.repositories.base import set_loaded
 from archive.db.repositories.blobs import Derived
 from archive.digests import SpooledUpload, UploadSpool
-from archive.errors import BlobNotFound, DocumentNotFound, EmptyUpload, StoredBlobMismatch, VersionNotFound
+from archive.errors import (
+    BlobNotFound,
+    DocumentNotFound,
+    EmptyUpload,
+    StorageError,
+    StoredBlobMismatch,
+    VersionNotFound,
+)
 from archive.extract import has_extractor
 from archive.extract.model import Extraction
 from archive.extract.preview import Preview
@@ -79,15 +86,22 @@ def prepare_upload(uow: UnitOfWork, upload: Upload) -> Extraction:
         raise EmptyUpload()
     extraction = uow.extractor.extract(upload.file.path, upload.media_type)
     uow.store.put_if_absent(upload.file, upload.media_type)
-    put_preview(uow, extraction.preview)
+    put_preview(uow, extraction)
     return extraction
 
 
-def put_preview(uow: UnitOfWork, preview: Preview | None) -> None:
-    """Put a preview's bytes in storage ahead of the transaction that records it, as an upload's are."""
-    if preview is not None:
+def put_preview(uow: UnitOfWork, extraction: Extraction) -> None:
+    """Put a preview's bytes in storage ahead of the transaction that records it, as an upload's are. A
+    preview is a convenience: when storage refuses it, the upload goes on without one."""
+    preview = extraction.preview
+    if preview is None:
+        return
+    try:
         with _spooled(uow, preview.data) as spooled:
             uow.store.put_if_absent(spooled, preview.media_type)
+    except (StorageError, OSError) as exc:
+        extraction.preview = None
+        extraction.problems.append(f"no preview: it could not be stored ({type(exc).__name__})")
 
 
 @contextmanager
@@ -173,7 +187,7 @@ def extract_latest(uow: UnitOfWork, document_id: str) -> StoredExtraction:
             get_document(uow, document_id)  # DocumentNotFound when there is no such document
             raise VersionNotFound(document_id, 1)
     extraction = _extract_stored(uow, latest)
-    put_preview(uow, extraction.preview)
+    put_preview(uow, extraction)
     return StoredExtraction(latest.blob_blake3, latest.media_type, extraction)
 
 
@@ -229,13 +243,19 @@ def reextract_document(uow: UnitOfWork, document_id: str, *, actor: str) -> Inge
         if (prepared.blake3, prepared.media_type) != (latest.blob_blake3, latest.media_type):
             extraction = _extract_stored(uow, latest)  # a version landed meanwhile
         metadata = SuppliedMetadata.model_validate(_without_note(latest.supplied))
-        if reads_the_same(latest, metadata, extraction):
+        if not_read(extraction) or reads_the_same(latest, metadata, extraction):
             return IngestResult(version=latest, created=False)
         noted = metadata.model_copy(update={"note": f"re-read by {extraction.extractor}"})
         described = Described(latest.media_type, latest.filename, noted, actor, extraction)
         return IngestResult(
             version=_add_version(uow, document, blob=latest.blob, described=described), created=True
         )
+
+
+def not_read(extraction: Extraction) -> bool:
+    """Whether the extractor gave up on the bytes (over its time or size cap, or failed): such a result says
+    nothing about them, and never replaces what an earlier reading found."""
+    return any(problem.startswith("not parsed:") for problem in extraction.problems)
 
 
 def _without_note(supplied: dict[str, Any]) -> dict[str, Any]:

@@ -101,3 +101,19 @@ def test_the_document_page_shows_the_preview(api: Api) -> None:
     assert 'id="preview"' in page.text
     assert shown.status_code == 200
     assert shown.content == data
+
+
+def test_a_preview_is_served_as_a_jpeg_whatever_an_earlier_upload_of_its_bytes_claimed(api: Api) -> None:
+    from archive.extract.preview import image_preview  # noqa: PLC0415
+
+    [path] = MEDIA.glob("dev-img16*.jpg")
+    bytes_of_preview = image_preview(path).data  # what the worker will make: the same library, the same bytes
+    planted = api.upload(bytes_of_preview, filename="x.html", media_type="text/html")
+    assert planted.status_code == 201
+
+    version = api.upload(path.read_bytes(), filename=path.name, media_type="image/jpeg").json()
+    response = api.get(str(version["preview_url"]))
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/jpeg"
+    assert response.content == bytes_of_preview

@@ -90,3 +90,18 @@ def test_the_command_re_reads_every_document_and_says_what_it_did(tmp_path: Path
     assert EXTRACTOR_VERSION in first.stdout
     assert unknown.returncode == 1
     assert "01ARZ3NDEKTSV4RRFFQ69G5FAV" in unknown.stderr
+
+
+class GivingUpExtractor:
+    """An extractor over its time cap: it read nothing."""
+
+    def extract(self, path: Path, media_type: str) -> Extraction:
+        return Extraction(problems=["not parsed: it took over 20 s"])
+
+
+def test_an_extractor_that_gave_up_never_replaces_what_was_read(deployment: Deployment) -> None:
+    document_id = _archive(deployment)
+
+    result = reextract_document(deployment.uow(extractor=GivingUpExtractor()), document_id, actor="cli:test")
+
+    assert (result.created, result.version.number) == (False, 1)

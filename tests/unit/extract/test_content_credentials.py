@@ -158,3 +158,28 @@ def test_any_other_failure_to_read_is_a_problem() -> None:
 
     assert credentials is None
     assert problem == "the Content Credentials cannot be read: JumbfParseError: the box is short"
+
+
+def test_an_untrusted_identity_credential_alone_leaves_the_signer_trusted() -> None:
+    credentials = credentials_of(report("Trusted", ["cawg.x509.credential.untrusted"]))
+
+    assert (credentials.valid, credentials.failures, credentials.untrusted_signer) == (True, [], False)
+    assert credentials.state == "valid"
+
+
+def test_hostile_assertion_data_is_read_as_nothing() -> None:
+    credentials = credentials_of(
+        report(
+            "Valid",
+            [],
+            assertions=[
+                {"label": "cawg.identity", "data": ["not", "a", "mapping"]},
+                {"label": "cawg.identity", "data": {"signature_info": "x", "verifiedIdentities": "y"}},
+                {"label": "stds.schema-org.CreativeWork", "data": "Jane"},
+                {"label": "c2pa.actions", "data": None},
+            ],
+        )
+    )
+
+    assert credentials.identities == [{"sig_type": ""}, {"sig_type": ""}]
+    assert credentials.authors == []

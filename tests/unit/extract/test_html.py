@@ -496,3 +496,46 @@ def test_a_modified_time_long_before_publication_is_a_drafts_not_a_change() -> N
     jsonld = article(datePublished="2024-08-05T10:00:00+00:00", dateModified="2024-07-23T20:51:00+00:00")
 
     assert extract_html(page(jsonld=jsonld)).modified_at is None
+
+
+@pytest.mark.parametrize(
+    ("value", "names"),
+    [
+        ("Yazan Ahmad", ["Yazan Ahmad"]),
+        ("Ursula Von der Leyen", ["Ursula Von der Leyen"]),
+        ("Diane Von Furstenberg and John Smith", ["Diane Von Furstenberg", "John Smith"]),
+        ("Thomas a Kempis", ["Thomas a Kempis"]),
+        ("Josep Puig i Cadafalch", ["Josep Puig i Cadafalch"]),
+        ("John Smith et al.", ["John Smith"]),
+        ("Jean-et-Marie Dupont", ["Jean-et-Marie Dupont"]),
+        ("Par: Jean Dupont", ["Jean Dupont"]),
+    ],
+)
+def test_names_that_only_look_like_bylines_or_lists_stay_whole(value: str, names: list[str]) -> None:
+    assert split_author_names(value) == names
+
+
+def test_a_structured_persons_name_loses_no_word() -> None:
+    from archive.extract.html_names import split_listed_names  # noqa: PLC0415
+
+    assert split_listed_names("Yazan Ahmad") == ["Yazan Ahmad"]
+    assert split_listed_names("Par Lagerkvist") == ["Par Lagerkvist"]
+    assert split_listed_names("Doe, Jane") == ["Doe, Jane"]
+    assert split_listed_names("Martin Luther King, Jr.") == ["Martin Luther King, Jr."]
+    assert split_listed_names("Anna Martel und Lea Wagner") == ["Anna Martel", "Lea Wagner"]
+
+
+def test_a_person_whose_site_bears_their_name_is_still_a_person() -> None:
+    from archive.extract.html_names import is_site_name  # noqa: PLC0415
+
+    assert not is_site_name("Paul Graham", ["paulgraham"])
+    assert is_site_name("LTO", ["lto"])
+
+
+def test_a_named_zone_is_a_stated_offset() -> None:
+    head = '<meta property="article:published_time" content="2024-05-01T06:00:00-05:00">'
+    jsonld = article(dateModified="Wed, 01 May 2024 12:00:00 GMT")
+
+    modified = extract_html(page(head=head, jsonld=jsonld)).modified_at
+
+    assert modified is not None and modified.value.isoformat() == "2024-05-01T12:00:00+00:00"

@@ -121,3 +121,16 @@ def test_a_damaged_pdf_gives_a_reason_not_a_preview(tmp_path: Path, data: bytes)
     with pytest.raises(PreviewFailed, match=r"^no preview: PDFium could not") as failed:
         pdf_preview(path)
     assert str(tmp_path) not in str(failed.value)
+
+
+def test_any_failure_of_a_renderer_costs_the_preview_only(tmp_path: Path) -> None:
+    from archive.extract import with_preview  # noqa: PLC0415
+    from archive.extract.model import Extraction, Found  # noqa: PLC0415
+
+    def crashing(_: Path) -> object:
+        raise RuntimeError("the renderer fell over")
+
+    extraction = with_preview(Extraction(title=Found("Kept", "pdf.title")), crashing, tmp_path)  # type: ignore[arg-type]
+
+    assert (extraction.title, extraction.preview) == (Found("Kept", "pdf.title"), None)
+    assert extraction.problems == ["no preview: RuntimeError"]
