@@ -113,17 +113,12 @@ def _candidates(tags: Tags, fields: Sequence[str], take: object = None) -> list[
 def _keep_losers(
     extraction: Extraction, name: str, rule: str, chosen: Sequence[Chosen], candidates: Sequence[Chosen]
 ) -> None:
-    """The values other fields hold that lost to the chosen ones, each once, with the field it came from
-    (`alternatives` on the version), so that an archivist sees the disagreement and what it was."""
-    kept = {normalize_name(c.value) for c in chosen}
-    losers: list[Found] = []
-    for candidate in candidates:
-        key = normalize_name(candidate.value)
-        if key and key not in kept and not any(_completes(candidate, c) for c in chosen):
-            kept.add(key)
-            losers.append(Found(candidate.value, rule, field=candidate.field))
-    if losers:
-        extraction.alternatives[name] = losers
+    """The values other fields hold that lost to the chosen ones (a value cut where a chosen one is whole
+    is no disagreement), with the field each came from."""
+    lost = [c for c in candidates if not any(_completes(c, kept) for kept in chosen)]
+    extraction.keep_alternatives(
+        name, (c.value for c in chosen), (Found(c.value, rule, field=c.field) for c in lost)
+    )
 
 
 def _credit_lines(tags: Tags) -> list[tuple[str, Chosen]]:

@@ -8,6 +8,7 @@ name as printed). Nothing here touches a database or HTTP.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from archive.domain.credits import AgentKind, CreditRole, NoticeKind
 from archive.extract.preview import Preview
 from archive.extract.revision import EXTRACTOR_VERSION
+from archive.names import normalize_name
 
 
 @dataclass(frozen=True)
@@ -100,3 +102,16 @@ class Extraction:
     alternatives: dict[str, list[Found]] = field(default_factory=dict)
     preview: Preview | None = None  # a small image of a photo or a PDF's first page, for the web interface
     extractor: str = EXTRACTOR_VERSION  # which rules and weights read it
+
+    def keep_alternatives(self, name: str, chosen: Iterable[str], others: Iterable[Found]) -> None:
+        """Values the file also holds that lost to the `chosen` ones, each once (compared normalised),
+        with their fields: the version's `alternatives`, so that an archivist sees the disagreement."""
+        seen = {normalize_name(value) for value in chosen}
+        losers: list[Found] = []
+        for other in others:
+            key = normalize_name(other.value)
+            if key and key not in seen:
+                seen.add(key)
+                losers.append(other)
+        if losers:
+            self.alternatives[name] = losers

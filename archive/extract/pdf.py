@@ -147,7 +147,7 @@ def _describe(extraction: Extraction, embedded: _Embedded) -> None:
     title = titles[0] if titles else None
     if title is not None:
         extraction.title = title
-        _keep_losers(extraction, "title", title, titles[1:])
+        extraction.keep_alternatives("title", [title.value], titles[1:])
     rights = _values([("dc:rights", "XMP-dc:Rights", embedded.xmp)], "pdf.rights")
     extraction.rights = rights[0] if rights else extraction.rights
     # An organisation is read as a printed byline only where the metadata holds an author it mangled.
@@ -162,7 +162,7 @@ def _describe(extraction: Extraction, embedded: _Embedded) -> None:
     extraction.credits = [*authors, *others]
     chosen = {normalize_name(c.name) for c in authors}
     lost = [c for c in [*_metadata_authors(embedded), *printed] if normalize_name(c.name) not in chosen]
-    _keep_losers(extraction, "author", None, [Found(c.name, c.rule, c.span, c.field) for c in lost])
+    extraction.keep_alternatives("author", [], [Found(c.name, c.rule, c.span, c.field) for c in lost])
     created = _date(embedded, "CreationDate", "xmp:CreateDate")
     if created is not None:
         extraction.date_created = Found(created[0], "pdf.created", field=created[1])
@@ -191,19 +191,6 @@ def _values(sources: list[tuple[str, str, dict[str, str]]], rule: str) -> list[F
         if not is_placeholder(value):
             found.append(Found(value, rule, field=field_name))
     return found
-
-
-def _keep_losers(extraction: Extraction, name: str, chosen: Found | None, others: list[Found]) -> None:
-    """Values the file also holds that lost, each once, with their fields (the version's `alternatives`)."""
-    seen = {normalize_name(chosen.value)} if chosen is not None else set()
-    losers = []
-    for other in others:
-        key = normalize_name(other.value)
-        if key and key not in seen:
-            seen.add(key)
-            losers.append(other)
-    if losers:
-        extraction.alternatives[name] = losers
 
 
 def _metadata_authors(embedded: _Embedded) -> list[FoundCredit]:

@@ -8,7 +8,7 @@ import pytest
 
 from archive.extract import extract_bytes, has_extractor, without_nul
 from archive.extract.model import Extraction, Found
-from archive.extract.pdf import _keep_losers, extract_pdf
+from archive.extract.pdf import extract_pdf
 from tests.conftest import shared_path
 
 MEDIA = shared_path("corpus", "media")
@@ -185,7 +185,7 @@ def test_values_that_lost_are_kept_with_their_fields() -> None:
         Found("Draft 3", "pdf.title", field="PDF:Title"),
     ]
 
-    _keep_losers(extraction, "title", chosen, others)
+    extraction.keep_alternatives("title", [chosen.value], others)
 
     assert extraction.alternatives == {"title": [Found("Draft 3", "pdf.title", field="PDF:Title")]}
 
