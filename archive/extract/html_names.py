@@ -88,9 +88,24 @@ _CREDIT_LABEL = (
     r"(?:(?:photo(?:graph)?s?|pictures?|pics?|images?|illustrations?|graphics?|video)"
     r"(?:\s+credits?)?|credits?|sources?|courtesy(?:\s+of)?|copyright|©)"
 )
+# The same labels in the other languages the archive receives, always followed by a colon ("Foto: X",
+# "Bild: X", "Quelle: X", "Crédit photo : X", "Fuente: X", "Источник: X", "写真 X"): a word such as "Bild"
+# is also a name ("BILD 15.05.2023"), so only the colon makes it a label.
+FOREIGN_CREDIT_LABEL = (
+    r"(?:(?:symbol|archiv|titel|aufmacher|pressebild|presse)?(?:foto|bild)(?:s|er|e)?"
+    r"|bildquelle|bildnachweis|bildrechte|fotonachweis|fotograf(?:ie|ía|ia|in)?|quelle|grafik|illustration"
+    r"|fot\.?|fotoğraf|imagen|imagem|immagine|fuente|fonte|cr[ée]dits?(?:\s+photos?)?|cr[ée]dito"
+    r"|kilde|källa|kuva|zdroj|źródło|kaynak|forrás|фото|фотография|источник|джерело|写真|撮影"
+    r"|사진(?:\s*출처)?|图片?|摄影|照片)"
+)
 _LEADING_LABEL = re.compile(
     rf"^(?:{_CREDIT_LABEL})\s*(?::|\bby\b|…|\.\.\.)\s*"
-    r"|^(?:photo|picture|image)\s+source\s*[:,]\s*|^(?:courtesy\s+of|©)\s*",
+    rf"|^{FOREIGN_CREDIT_LABEL}\s*[:\uff1a=]\s*"
+    r"|^(?:photo|picture|image)\s+source\s*[:,]\s*|^(?:courtesy\s+of|©)\s*|^copyright\s+(?![\d©(])",
+    re.IGNORECASE,
+)
+_SOURCE_LABEL = re.compile(
+    r"(?:sources?|quelle|fuente|fonte|kilde|källa|zdroj|źródło|kaynak|forrás|источник|джерело)\s*[:\uff1a]",
     re.IGNORECASE,
 )
 _VIDEO_CREDIT = re.compile(r"\bvideo\b", re.IGNORECASE)
@@ -101,6 +116,13 @@ _ROLE_PHRASE = re.compile(
 )
 # Separators outside parentheses: "Natl Inst. for Space Research (INPE), Brazil" has two parts.
 _CREDIT_SEPARATORS = re.compile(r"\s*(?:/|;|\||,)\s*(?![^()]*\))")
+# "Copyright 2024 The AP. All rights reserved": a notice of who holds the rights, not a name.
+_RIGHTS_NOTICE = re.compile(r"\ball\s+rights\s+reserved\b|\balle\s+rechte\s+vorbehalten\b", re.IGNORECASE)
+# "고영권 기자", "山田太郎記者": a staff reporter's title after the name.
+_REPORTER_SUFFIX = re.compile(r"\s*(?:기자|記者|特派員|특파원|통신원)$")
+_RIGHTS_PREFIX = re.compile(
+    r"^(?:copyright|©|\(c\))\s*(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?\b)?[\s,.]*", re.IGNORECASE
+)
 _AGENCY_PHOTO_SUFFIX = re.compile(r"\s+photos?$", re.IGNORECASE)  # "AP Photo", not "Panos Pictures"
 # Parts of a credit line that name no one: "(AP Photo/Adel Hana, File)", "Handout", "-".
 _NOT_AGENTS = frozenset(
@@ -250,6 +272,19 @@ def strip_credit_label(value: str) -> str:
     return text
 
 
+def has_credit_label(value: str, *, photo: bool = False) -> bool:
+    """ "Foto: X", "Photograph by X", "© X": the text opens with a credit's label (a year after "©" is
+    a page's copyright notice, "© 2025 Publisher", not a photo's credit). `photo`: a label that only a
+    picture's credit uses, not "Source:"/"Quelle:", which also name where a text came from."""
+    text = clean_text(value).lstrip(" (")
+    if re.match(r"(?:©|\(c\)|copyright)\s*\d{4}", text, re.IGNORECASE):
+        return False
+    match = _LEADING_LABEL.match(text)
+    if match is None or not text[match.end() :].strip():
+        return False
+    return not photo or not _SOURCE_LABEL.match(text)
+
+
 def is_video_credit(value: str) -> bool:
     """ "(AP Video by Mike Pesoli)": a moving picture's credit, not a photo's."""
     label = clean_text(value).strip("( ")
@@ -279,10 +314,20 @@ def credit_agents(credit_line: str) -> list[CreditAgent]:
         illustrated = bool(role_match and role_match.group("illustration"))
         if role_match:
             name = name[role_match.end() :].strip()
-        name = _AGENCY_PHOTO_SUFFIX.sub("", name).strip()
-        if len(name) < 2 or normalize_name(name) in _NOT_AGENTS or is_junk_byline(name):
+        name = _AGENCY_PHOTO_SUFFIX.sub("", _RIGHTS_PREFIX.sub("", name)).strip()
+        if (
+            len(name) < 2
+            or normalize_name(name) in _NOT_AGENTS
+            or is_junk_byline(name)
+            or _RIGHTS_NOTICE.search(name)
+        ):
             continue
-        kind = name_kind(name)
+        reporter = _REPORTER_SUFFIX.search(name)
+        if reporter:  # "고영권 기자": the paper's own photographer
+            name = name[: reporter.start()].strip()
+            if len(name) < 2:
+                continue
+        kind = "person" if reporter else name_kind(name)
         role: CreditRole = "photo_credit"
         if kind == "person":
             role = "illustrator" if illustrated else "photographer"

@@ -17,10 +17,14 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from archive.extract.html_names import (
+    FOREIGN_CREDIT_LABEL,
     clean_text,
     credit_agents,
+    has_credit_label,
+    has_organisation_word,
     is_junk_byline,
     is_video_credit,
+    name_kind,
     strip_credit_label,
 )
 from archive.extract.html_sources import SchemaOrg
@@ -36,10 +40,12 @@ _INVISIBLE = frozenset(
 )
 _BLOCKS = frozenset({"p", "div", "br", "li", "figcaption", "figure", "section", "h1", "h2", "h3", "h4", "td"})
 _CAPTION_CLASS = re.compile(r"caption", re.IGNORECASE)
-_DESCRIPTION_CLASS = re.compile(r"description", re.IGNORECASE)
+_DESCRIPTION_CLASS = re.compile(r"description|info", re.IGNORECASE)
 # "credit" as a word of a class name ("figure-credit", "CaptionCredit"), not inside one ("Accreditation").
 _CREDIT_WORD = r"(?:(?<![a-z])credit|Credit|CREDIT)"
-_CREDIT_CLASS = re.compile(rf"{_CREDIT_WORD}|copyright|photographer|distributor", re.IGNORECASE)
+_CREDIT_CLASS = re.compile(
+    rf"{_CREDIT_WORD}|copyright|photographer|distributor|(?<![a-z])source|Source", re.IGNORECASE
+)
 # Outside a figure only "credit" is trusted: "copyright" there is the page footer's "(c) 2024 ...".
 _LONE_CREDIT_CLASS = re.compile(_CREDIT_WORD)
 _RIGHTS_RESERVED = re.compile(r"rights\s+reserved", re.IGNORECASE)
@@ -54,14 +60,27 @@ _TRAILING_LABELLED_CREDIT = re.compile(
     r"(?:(?:Photo(?:graph)?s?|Pictures?|Pics?|Images?|Illustration|Graphic)(?:\s+[Cc]redits?)?\s*:"
     r"|(?:Photo(?:graph)?s?|Pictures?|Images?|Illustration|Graphic)\s+by\b"
     r"|(?:Image|Photo)?\s*[Cc]redits?\s*(?::|…|\.\.\.)|(?:Image|Photo|Picture)\s+source\s*[:,]"
-    r"|Sources?\s*:|Courtesy(?:\s+of)?\b|©)"
+    r"|Sources?\s*:|Courtesy(?:\s+of)?\b|©"
+    rf"|(?i:{FOREIGN_CREDIT_LABEL})\s*[:\uff1a=])"
     r"\s*(?P<credit>[^:]{2,150})$"
 )
 # A wire credit closing the caption without a label: "... on Tuesday. REUTERS/Jane Doe", "EPA/JOHN ROE".
 _TRAILING_WIRE_CREDIT = re.compile(
     r"(?<=[.!?\u201d\"]\s)(?P<credit>[A-Z][A-Z&-]+(?: [A-Z][A-Z&-]+)*\s?/\s?[^/()]{2,80}(?:/[^/()]{2,80})*)$"
 )
-_TRAILING_PARENTHESES = re.compile(r"\((?P<inside>[^()]{2,150})\)\s*$")
+# A credit closing the caption after its last sentence, with no label: "... 있다. 연합뉴스", "... 있다. 고영권
+# 기자", "... ground up. Supplied", "... on Thursday. Getty Images". Only a short run of words that reads
+# as a credit (`_is_trailing_credit`) counts.
+_TRAILING_SHORT_CREDIT = re.compile(r"(?<=[.!?。」”\"])\s+(?P<credit>[^.!?。\s][^.!?。:;]{0,40}?)\s*$")
+_HANGUL_OR_KANA = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\uac00-\ud7af]")
+# Words that credit a picture by saying where it came from rather than who took it.
+_SOURCE_WORDS = frozenset(
+    ["supplied", "handout", "privat", "private", "zvg", "archiv", "archive", "archivbild", "pool", "courtesy"]
+)
+_PICTURE_WORDS = frozenset(
+    ["file", "files", "image", "images", "photo", "photos", "picture", "pictures", "stock", "archive"]
+)
+_TRAILING_PARENTHESES = re.compile(r"[(\[](?P<inside>[^()\[\]]{2,150})[)\]]\s*$")
 _CAPTION_WORD = re.compile(
     r"^(?:[A-ZÀ-Þ0-9][\w.'\u2019&-]*|of|and|for|the|via|de|du|la|le|del|van|von|by|in|at)$"
 )
@@ -121,6 +140,15 @@ def _is_credit(element: Element) -> bool:
     return _has_class(element, _CREDIT_CLASS)
 
 
+def _innermost_credit(root: Element) -> Element | None:
+    """The first credit element that holds no other: `image-source-caption` wraps the caption and its
+    `image-source`, and only the latter is the credit."""
+    for element in _descendants(root, _is_credit):
+        if next(_descendants(element, _is_credit), None) is None:
+            return element
+    return None
+
+
 def _looks_like_credit_names(inside: str) -> bool:
     """ "U.S. District Court, Eastern District of New York", "NPA": capitalised names, not "(left)"."""
     if normalize_name(inside) in _POSITIONAL or not any(ch.isalpha() for ch in inside):
@@ -144,7 +172,27 @@ def split_printed_credit(caption: str) -> tuple[str, str | None]:
     wire = _TRAILING_WIRE_CREDIT.search(caption)
     if wire and len(wire.group("credit").split()) <= 10:
         return caption[: wire.start()].strip(_TRAILING_PUNCTUATION), wire.group("credit").strip()
+    short = _TRAILING_SHORT_CREDIT.search(caption)
+    if short and _is_trailing_credit(short.group("credit")):
+        return caption[: short.start()].strip(" "), short.group("credit").strip()
     return caption, None
+
+
+def _is_trailing_credit(text: str) -> bool:
+    """The words after a caption's last sentence are its credit: in Korean and Japanese captions a
+    name or an agency ("연합뉴스", "고영권 기자"), elsewhere an agency or a source word ("Getty Images",
+    "Supplied")."""
+    words = text.split()
+    if not words or len(words) > 4:
+        return False
+    if _HANGUL_OR_KANA.search(text):
+        return len(words) <= 3 and len(text) <= 20
+    normalized = normalize_name(text)
+    if normalized in _SOURCE_WORDS:
+        return True
+    if set(normalized.split()) <= _PICTURE_WORDS:  # "File image": an old picture, nobody credited
+        return False
+    return text[0].isupper() and has_organisation_word(text) and name_kind(text) == "organization"
 
 
 @dataclass(frozen=True)
@@ -158,9 +206,9 @@ class PhotoReading:
 
 def _read_unit(unit: Element, block: Element | None, rule: str) -> PhotoReading | None:
     """Caption and credit of one figure-like unit (`block` is its caption element, if any)."""
-    credit_element = next(_descendants(block, _is_credit), None) if block is not None else None
+    credit_element = _innermost_credit(block) if block is not None else None
     if credit_element is None:
-        credit_element = next(_descendants(unit, _is_credit), None)
+        credit_element = _innermost_credit(unit)
     block_text = visible_text(block) if block is not None else ""
     inner_caption = next(_descendants(block, _is_caption), None) if block is not None else None
     inner_text = visible_text(inner_caption) if inner_caption is not None else ""
@@ -170,16 +218,45 @@ def _read_unit(unit: Element, block: Element | None, rule: str) -> PhotoReading 
         credit_text = visible_text(credit_element)
         position = block_text.find(credit_text) if credit_text else -1
         if position >= 0:
-            # The credit element and what follows it ("Photo by X" + " /AFP via Getty Images").
-            credit_raw = block_text[position:]
-            caption = inner_text or block_text[:position]
+            # The credit element and what follows it on its line ("Photo by X" + " /AFP via Getty
+            # Images"), not the caption printed below it.
+            printed = "".join(credit_element.itertext()) if len(credit_element) == 0 else credit_text
+            credit_raw = clean_text(f"{printed}{_inline_continuation(credit_element)}")
+            end = position + len(credit_raw)
+            if block_text[position:end] != credit_raw:
+                end = position + len(credit_text)
+            caption = inner_text or f"{block_text[:position]} {block_text[end:]}"
+            if credit_raw in caption:  # a caption element that holds the credit too
+                caption = clean_text(caption.replace(credit_raw, " "))
         else:
             credit_raw = credit_text or None
     elif inner_text and block_text.startswith(inner_text) and len(block_text) > len(inner_text):
         credit_raw = block_text[len(inner_text) :]
+    if credit_raw is None and block is not None:
+        parts = _caption_and_credit(block, people=False)
+        if parts is not None:
+            caption, credit_raw = parts
     if credit_raw is None and caption:
         caption, credit_raw = split_printed_credit(caption)
     return _reading(caption, credit_raw, rule)
+
+
+def _inline_continuation(element: Element) -> str:
+    """The text that follows an inline element on its line, up to the next block or the end of its parent
+    (a block element, the caption's own `<div>`, continues nothing)."""
+    if element.tag.lower() in _BLOCKS:
+        return ""
+    parts = [element.tail or ""]
+    for sibling in element.itersiblings():
+        if not isinstance(sibling.tag, str):
+            parts.append(sibling.tail or "")
+            continue
+        if sibling.tag.lower() in _BLOCKS or (_is_caption(sibling) and sibling.tag.lower() != "time"):
+            break
+        if sibling.tag.lower() not in _INVISIBLE:
+            parts.append("".join(sibling.itertext()))
+        parts.append(sibling.tail or "")
+    return "".join(parts)
 
 
 def _reading(caption: str | None, credit_raw: str | None, rule: str) -> PhotoReading | None:
@@ -230,23 +307,99 @@ def _read_figure(figure: Element) -> PhotoReading | None:
             figcaptions.append(node)
     block = figcaptions[0] if figcaptions else next(_descendants(figure, _is_caption), None)
     reading = _read_unit(figure, block, "html.figcaption")
-    if reading is None or reading.credit_raw is not None:
+    if reading is not None and reading.credit_raw is not None:
         return reading
     for other in figcaptions[1:]:
         text = visible_text(other)
         if strip_credit_label(text) != text or next(_descendants(other, _is_credit), None) is not None:
-            return _reading(reading.caption, text, "html.figcaption")
+            return _reading(reading.caption if reading else None, text, "html.figcaption")
+    for container in (block, figure):
+        if container is not None:
+            parts = _caption_and_credit(container)
+            if parts is not None:
+                return _reading(parts[0], parts[1], "html.figcaption")
     return reading
 
 
+def _text_parts(container: Element) -> list[str]:
+    """The texts of a container's children that a reader sees, in order (pictures and buttons left out)."""
+    parts: list[str] = []
+    if container.text and container.text.strip():
+        parts.append(container.text)
+    for child in container:
+        if isinstance(child.tag, str) and child.tag.lower() not in ("img", "picture", "video", "audio"):
+            text = visible_text(child)
+            if text:
+                parts.append(text)
+        if child.tail and child.tail.strip():
+            parts.append(child.tail)
+    return [clean_text(part) for part in parts if clean_text(part)]
+
+
+def _caption_and_credit(container: Element, *, people: bool = True) -> tuple[str | None, str] | None:
+    """A caption set in two parts, the credit last in an element of its own with no class to say so:
+    `<figcaption><span>Caption.</span><span>Getty Images</span></figcaption>`, a `<footer>` after the
+    figcaption. The last part is the credit when it reads as one (`looks_like_credit`)."""
+    parts = _text_parts(container)
+    if len(parts) < 2 or len(parts) > 4:
+        return None
+    labelled = [part for part in parts if has_credit_label(part)]
+    credit = labelled[0] if len(labelled) == 1 else parts[-1]  # a labelled part wherever it stands
+    caption_text = " ".join(part for part in parts if part is not credit)
+    if looks_like_credit(credit, people=False):
+        return caption_text, credit
+    if people and len(caption_text) > len(credit) and looks_like_credit(credit):
+        return caption_text, credit  # a name alone under a longer caption
+    return None
+
+
+_CREDIT_SLASH = re.compile(r"\S\s?/\s?\S")
+_MAX_CREDIT_WORDS = 8
+
+
+def looks_like_credit(text: str, *, people: bool = True) -> bool:
+    """A short text that reads as a photo credit: labelled ("Foto: X", "© X"), parts joined by a slash
+    ("Name/Agency"), an agency's or organisation's name ("Getty Images", "REUTERS"), or (`people`) a
+    person's name alone."""
+    text = clean_text(text)
+    words = len(text.split())
+    bare = strip_credit_label(text)
+    if not bare or len(text) > 100 or words > _MAX_CREDIT_WORDS or not any(c.isalpha() for c in bare):
+        return False
+    if has_credit_label(text):
+        return True
+    if text.endswith(("?", "!", ":")) or (text.endswith(".") and words > 3):
+        return False  # a sentence
+    slashed = bool(_CREDIT_SLASH.search(text)) and all(len(part.split()) <= 5 for part in text.split("/"))
+    return (
+        slashed
+        or (has_organisation_word(text) and words <= 4)
+        or (people and name_kind(text.rstrip(".")) == "person")
+    )
+
+
 def _is_lone_credit(element: Element) -> bool:
-    """A credit element outside any caption: labelled ("Photograph: REI") or beside an image."""
-    if not _has_class(element, _LONE_CREDIT_CLASS):
+    """A credit element outside any caption: labelled ("Photograph: REI") or beside an image; without a
+    class that says so, a short labelled line beside an image ("Foto: X", "© X" over a picture)."""
+    if element.tag.lower() in _INVISIBLE or element.tag.lower() in ("a", "html", "body"):
         return False
     text = visible_text(element)
     if not text or len(text) > _MAX_CREDIT or _RIGHTS_RESERVED.search(text):
         return False
-    return strip_credit_label(text) != text or _near_image(element)
+    if _has_class(element, _LONE_CREDIT_CLASS):
+        return strip_credit_label(text) != text or _near_image(element)
+    return (
+        has_credit_label(text, photo=True)
+        and len(element) == 0
+        and looks_like_credit(text)
+        and _near_image(element)
+        and not _inside_link(element)
+    )
+
+
+def _inside_link(element: Element) -> bool:
+    """Inside a link, or in the page's furniture (navigation, header, footer), where a "©" is the site's."""
+    return any(ancestor.tag in ("a", "nav", "footer", "header") for ancestor in element.iterancestors())
 
 
 def photos_in_markup(tree: Element) -> list[PhotoReading]:
@@ -268,14 +421,19 @@ def photos_in_markup(tree: Element) -> list[PhotoReading]:
                 continue  # the inner figure is the photo
             reading = _read_figure(element)
             claim(element)
-        elif _is_caption(element) or (
-            _has_class(element, _DESCRIPTION_CLASS) and _inside_image_container(element)
+        elif (
+            _is_caption(element)
+            or tag == "figcaption"
+            or (_has_class(element, _DESCRIPTION_CLASS) and _inside_image_container(element))
         ):
             reading = _read_unit(element, element, "html.caption")
             if reading is not None and reading.credit_raw is None:
                 sibling_credit = _sibling_credit(element)
                 if sibling_credit:
                     reading = _reading(reading.caption, sibling_credit, "html.caption")
+            if reading is None or reading.credit_raw is None:
+                parts = _caption_and_credit(element, people=False)
+                reading = _reading(parts[0], parts[1], "html.caption") if parts else None
             if reading is not None and reading.credit_raw is None:
                 reading = None  # outside a figure, a "caption" without a credit is too often not one
             claim(element)

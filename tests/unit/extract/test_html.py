@@ -296,6 +296,140 @@ def test_a_printed_photo_is_not_repeated_from_jsonld() -> None:
 
 
 @pytest.mark.parametrize(
+    ("credit", "expected"),
+    [
+        ("Foto: Jana Nowak/dpa", "Jana Nowak/dpa"),
+        ("Bild: SN/APA/Lea Berg", "SN/APA/Lea Berg"),
+        ("Symbolfoto: picture alliance/dpa | Hannes Roth", "picture alliance/dpa | Hannes Roth"),
+        ("Quelle: Max Ernst/dpa", "Max Ernst/dpa"),
+        ("Crédit photo : AFP", "AFP"),
+        ("Fuente: EFE", "EFE"),
+        ("Источник: Фонд Север", "Фонд Север"),
+        ("사진 출처 = 연합뉴스", "연합뉴스"),
+        ("Copyright Ana Lima/Copyright 2024 The AP. All rights reserved",
+         "Ana Lima/Copyright 2024 The AP. All rights reserved"),
+        ("BILD 15.05.2023", "BILD 15.05.2023"),  # a name, not a label: no colon
+        ("Foto: Bild Från Polisen.", "Bild Från Polisen."),
+    ],
+)  # fmt: skip
+def test_credit_labels_in_other_languages(credit: str, expected: str) -> None:
+    assert strip_credit_label(credit) == expected
+
+
+def test_a_rights_notice_and_a_reporters_title_are_not_names() -> None:
+    agents = credit_agents("Ana Lima/Copyright 2024 The AP. All rights reserved")
+    assert [(a.name, a.role) for a in agents] == [("Ana Lima", "photographer")]
+    agents = credit_agents("Copyright 2024 Reuters")
+    assert [(a.name, a.kind) for a in agents] == [("Reuters", "organization")]
+    assert [(a.name, a.role, a.kind) for a in credit_agents("고영권 기자")] == [
+        ("고영권", "photographer", "person")
+    ]
+
+
+def test_a_credit_block_above_the_caption_is_not_run_into_it() -> None:
+    figure = (
+        '<figure><img src="a.jpg"><figcaption><div class="image__copyright">BILD: SN/APA/Lea Berg</div>'
+        '<div class="image__description">Die neue Brücke am Hafen</div></figcaption></figure>'
+    )
+    [photo] = extract_html(page(extra=figure)).photos
+    assert (photo.caption, photo.credit) == ("Die neue Brücke am Hafen", "SN/APA/Lea Berg")
+
+
+def test_a_credit_element_ends_where_its_line_does() -> None:
+    figure = (
+        '<figure><img src="a.jpg"><figcaption><div class="copyright">Max Ernst/REUTERS</div>'
+        '<div class="caption">Soldaten im Einsatz (Kundus, 2010)</div></figcaption></figure>'
+        '<div class="media-caption"><div class="media-caption__title">Radio feature</div>'
+        '<div class="media-caption__source">From the morning show '
+        '<span class="media-caption__image-copyright">Bild: Keystone/Lea Berg</span></div>'
+        '<span class="offscreen">Play. 8 minutes.</span></div>'
+    )
+    photos = extract_html(page(extra=figure)).photos
+    assert [(p.caption, p.credit) for p in photos] == [
+        ("Soldaten im Einsatz (Kundus, 2010)", "Max Ernst/REUTERS"),
+        ("Radio feature", "Keystone/Lea Berg"),
+    ]
+
+
+def test_the_innermost_credit_element_is_the_credit() -> None:
+    figure = (
+        '<figure><img src="a.jpg"><span class="image-source-caption"><figcaption>'
+        '<span class="image-caption-text">Cranes at the harbour.</span>'
+        '<span class="image-source">Jane Doe/Getty Images</span></figcaption></span></figure>'
+    )
+    [photo] = extract_html(page(extra=figure)).photos
+    assert (photo.caption, photo.credit) == ("Cranes at the harbour.", "Jane Doe/Getty Images")
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        # the credit in a second element of the figcaption, with no class to say so
+        ('<figure><img src="a.jpg"><figcaption><span>Viel Ruhe hilft.</span>'
+         "<span>Unsplash/Kelly Roe</span></figcaption></figure>",
+         ("Viel Ruhe hilft.", "Unsplash/Kelly Roe")),
+        # a footer after the figcaption
+        ('<figure><picture><img src="a.jpg"></picture><figcaption>Nach der Demo in Hamburg.</figcaption>'
+         "<footer>Imago/Blaulicht-News.de</footer></figure>",
+         ("Nach der Demo in Hamburg.", "Imago/Blaulicht-News.de")),
+        # a figcaption outside any figure
+        ('<div><figure><img src="a.jpg"></figure><figcaption><span>Demonstration im September.</span> '
+         "<span>Uncredited/AP/dpa</span></figcaption></div>",
+         ("Demonstration im September.", "Uncredited/AP/dpa")),
+        # a labelled part first
+        ('<figure><img src="a.jpg"><figcaption><span>Foto: Jan Turek, Zprávy</span>'
+         "<span>Petr Novák.</span></figcaption></figure>", ("Petr Novák.", "Jan Turek, Zprávy")),
+        # an agency alone after the caption, in a caption element
+        ('<div class="caption"><div>Chelsea beat Tottenham on Thursday night</div>'
+         "<div>Getty Images</div></div>", ("Chelsea beat Tottenham on Thursday night", "Getty Images")),
+    ],
+)  # fmt: skip
+def test_a_caption_printed_in_two_parts(markup: str, expected: tuple[str, str]) -> None:
+    [photo] = extract_html(page(extra=markup)).photos
+    assert (photo.caption, photo.credit) == expected
+
+
+def test_two_parts_that_are_not_a_caption_and_a_credit() -> None:
+    markup = (
+        '<figure><img src="a.jpg"><figcaption><span>The new bridge.</span> <span>Read more</span>'
+        "</figcaption></figure>"
+        '<div class="caption"><div>Chelsea beat Tottenham on Thursday night</div>'
+        "<div>Mauricio Pochettino</div></div>"
+    )
+    photos = extract_html(page(extra=markup)).photos
+    assert [(p.caption, p.credit) for p in photos] == [("The new bridge. Read more", None)]
+
+
+def test_a_labelled_credit_beside_an_image_without_a_class() -> None:
+    markup = (
+        '<div><span class="block text-sm">Foto: Deja Gaston</span><img src="a.jpg">'
+        '<div class="text-base">Protest in Nairobi</div></div>'
+        '<div><img src="logo.png"><p>© 2025 Funke Mediengruppe</p></div>'
+        '<div><img src="b.jpg"><p>Quelle: ntv.de</p></div>'
+    )
+    photos = extract_html(page(extra=markup)).photos
+    assert [(p.caption, p.credit, p.rule) for p in photos] == [(None, "Deja Gaston", "html.image-credit")]
+
+
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        ("유세에서 연설하고 있다. 연합뉴스", ("유세에서 연설하고 있다.", "연합뉴스")),
+        ("큰절을 올리고 있다. 고영권 기자", ("큰절을 올리고 있다.", "고영권 기자")),
+        ("인사하고 있다. [사진 = 김혜진 기자]", ("인사하고 있다.", "사진 = 김혜진 기자")),
+        ("The cabins were redesigned. Supplied", ("The cabins were redesigned.", "Supplied")),
+        ("Chelsea beat Tottenham. Getty Images", ("Chelsea beat Tottenham.", "Getty Images")),
+        ("Kawasaki geht, Foto: LAT Images", ("Kawasaki geht", "Foto: LAT Images")),
+        ("Das Fest. Bild: Andreas Seidel/Archiv", ("Das Fest.", "Bild: Andreas Seidel/Archiv")),
+        ("The minister and his deputy. File image", ("The minister and his deputy. File image", None)),
+        ("The minister spoke. Then he left", ("The minister spoke. Then he left", None)),
+    ],
+)  # fmt: skip
+def test_split_printed_credit_in_more_forms(caption: str, expected: tuple[str, str | None]) -> None:
+    assert split_printed_credit(caption) == expected
+
+
+@pytest.mark.parametrize(
     ("caption", "expected"),
     [
         ("Crowds at the gate (Picture: Getty)", ("Crowds at the gate", "Picture: Getty")),
