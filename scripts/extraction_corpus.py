@@ -23,10 +23,12 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from archive.extract.html import site_name_candidates  # noqa: E402
+from archive.extract.html import author_candidate_lists, site_name_candidates  # noqa: E402
+from archive.extract.html_authors import AuthorCandidate, author_list_candidates  # noqa: E402
 from archive.extract.html_sources import PageSources, decode_html, read_sources  # noqa: E402
 from archive.extract.html_titles import title_candidates, title_key  # noqa: E402
 from archive.extract.weighing import Candidate, Example  # noqa: E402
+from archive.names import normalize_name  # noqa: E402
 
 FOLDERS = ("news", "news-more")
 HELD_OUT_BELOW = 0x18
@@ -73,6 +75,13 @@ class Page:
     def titles(self) -> list[Candidate[str]]:
         return title_candidates(self.sources, site_name_candidates(self.sources))
 
+    @cached_property
+    def authors(self) -> list[Candidate[list[AuthorCandidate]]]:
+        return author_list_candidates(
+            author_candidate_lists(self.sources),
+            site_name_candidates(self.sources),
+        )
+
 
 def load_pages(corpus: Path, folders: Iterable[str] = FOLDERS) -> list[Page]:
     pages = []
@@ -91,3 +100,18 @@ def title_example(page: Page) -> Example:
         i for i, candidate in enumerate(page.titles) if title_key(candidate.value) == expected
     )
     return Example([candidate.features for candidate in page.titles], correct)
+
+
+def author_key(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(normalize_name(name) for name in names) - {""}
+
+
+def author_example(page: Page) -> Example:
+    """The page's author-list candidates, and which of them is the ground truth's list."""
+    expected = author_key(page.truth["authors"])
+    correct = frozenset(
+        i
+        for i, candidate in enumerate(page.authors)
+        if author_key(c.name for c in candidate.value) == expected
+    )
+    return Example([candidate.features for candidate in page.authors], correct)

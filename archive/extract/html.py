@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import trafilatura
 
-from archive.extract.html_authors import author_sources, choose_authors
+from archive.extract.html_authors import AuthorCandidate, author_sources, choose_authors
 from archive.extract.html_names import clean_text
 from archive.extract.html_photos import (
     captions_agree,
@@ -100,6 +100,15 @@ def _extract(html: bytes, url: str | None) -> Extraction:
         notices=list(found_in_text.notices) if found_in_text else [],
         problems=problems,
     )
+
+
+def author_candidate_lists(sources: PageSources) -> list[list[AuthorCandidate]]:
+    """Every source's author list as `_extract` weighs them (for fitting and scoring the weights)."""
+    problems: list[str] = []
+    text = main_text(sources, problems)
+    found_in_text = run_text_rules(text, problems)
+    text_credits = _valid_credits(found_in_text.credits if found_in_text else [], text)
+    return author_sources(sources, text, [credit for credit in text_credits if credit.role == "author"])
 
 
 # --- the main text and the plain-text rules -----------------------------------------------------------------

@@ -1,15 +1,19 @@
 """Who wrote the page: every source's author list, and the choice between them.
 
-Sources are tried from the most to the least structured: schema.org (JSON-LD, then microdata) on the
-article object, the author <meta> tags, trafilatura's byline heuristics, the page's byline element, a bold
-name-only paragraph opening the text, and finally the plain-text rules' bylines. The first source naming
-someone other than the site itself wins, whole: lists are not mixed across sources, because a lower source
-that disagrees is more often wrong (a related story's byline) than complementary. An agency named where no
-person is ("Associated Press") is kept; the site's own name is kept only when nothing else names anyone.
+The sources: schema.org (JSON-LD, then microdata) on the article object, the author <meta> tags,
+trafilatura's byline heuristics, the page's byline element, a bold name-only paragraph opening the text,
+the plain-text rules' bylines, an element whose class names the author, and a short line opening with a
+byline's word ("von …", "Par …", "Autorin/Autor …"). Lists are not mixed freely across sources: each
+source's list is a candidate (without the site's own name), with a few derived ones (a list's people
+without its organisations, the union of lists of people that sources give apart, nobody), and the
+candidate with the best weighed evidence wins (`archive.extract.weighing`, weights fitted on the
+development pages): which sources give it, whether it is the first source naming someone, whether it
+holds people or organisations, how it relates to the other lists.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +21,7 @@ from typing import Any
 from archive.domain.credits import AgentKind
 from archive.extract.html_names import (
     clean_text,
+    has_byline_prefix,
     has_organisation_word,
     is_junk_byline,
     is_site_name,
@@ -28,6 +33,7 @@ from archive.extract.html_names import (
 from archive.extract.html_photos import Element, visible_text
 from archive.extract.html_sources import PageSources, SchemaOrg, node_types
 from archive.extract.model import FoundCredit, Span
+from archive.extract.weighing import Candidate, Weights, choose, weights_for
 from archive.names import normalize_name
 
 _ORGANISATION_TYPES = frozenset(
@@ -41,7 +47,14 @@ _BYLINE_XPATH = (
     " | //*[contains(concat(' ', normalize-space(@itemprop), ' '), ' author ')]"
     " | //*[contains(translate(@class, 'BYLINE', 'byline'), 'byline')]"
 )
+_AUTHOR_CLASS_XPATH = "//*[contains(translate(@class, 'AUTHOR', 'author'), 'author')]"
+# "author" as a word of a class ("author", "article__author", "AuthorName"), not "authority"/"authors-list".
+_AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:article[_-]*)?author(?:[\s_-]|$)|(?<![a-z])Author(?![a-z])", re.I)
 _MAX_BYLINE = 150
+# The first word of a line that may be a byline (checked in full by `has_byline_prefix`).
+_BYLINE_WORD = re.compile(r"\s*(?:by|von|par|por|door|av|af|yazan|di|autor|autorin|author|auteur)\b", re.I)
+_NOT_BYLINE_TAGS = frozenset({"script", "style", "noscript", "template", "title", "head", "option", "button"})
+_INLINE_TAGS = frozenset({"strong", "b", "em", "i", "span", "small", "label"})
 _LEAD_LINES = 6  # a byline printed as the text's own line comes before the story gets going
 
 
@@ -145,10 +158,61 @@ def _names_with_spans(line: str, line_start: int, rule: str) -> Iterable[AuthorC
         yield AuthorCandidate(name, rule, span=Span(line_start + found, line_start + found + len(name)))
 
 
+def _author_element_authors(tree: Element | None) -> list[AuthorCandidate]:
+    """The first element whose class names it the author (`class="author"`, `article__author`) and whose
+    text is a byline: "von David Straub, MDR THÜRINGEN", "Von Seb Dumitru"."""
+    if tree is None:
+        return []
+    for element in tree.xpath(_AUTHOR_CLASS_XPATH):
+        if not _AUTHOR_CLASS.search(element.get("class") or "") or element.tag in ("meta", "link", "script"):
+            continue
+        text = visible_text(element)
+        if not text or len(text) > _MAX_BYLINE:
+            continue
+        names = [name for name in split_author_names(text) if not _is_junk_or_date(name)]
+        if names and any(name_kind(name) == "person" for name in names):
+            return [AuthorCandidate(name, "html.author") for name in names]
+    return []
+
+
+def _prefixed_byline_authors(tree: Element | None) -> list[AuthorCandidate]:
+    """The first short line of the page that opens with a byline's word and goes on with names, whatever
+    its markup: `<p>von <a>Dr. Max Kolter</a></p>`, `<li><strong>Autorin/Autor</strong> Roman G.</li>`."""
+    if tree is None:
+        return []
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or not element.text or element.tag in _NOT_BYLINE_TAGS:
+            continue
+        if not _BYLINE_WORD.match(element.text):
+            continue
+        line = element
+        if line.tag in _INLINE_TAGS and line.getparent() is not None:
+            line = line.getparent()  # the label in bold, the names beside it
+        text = visible_text(line)
+        if not text or len(text) > _MAX_BYLINE or not has_byline_prefix(text):
+            continue
+        names = [name for name in split_author_names(text) if not _is_junk_or_date(name)]
+        if names and name_kind(names[0]) == "person":
+            return [AuthorCandidate(name, "html.byline_line") for name in names]
+    return []
+
+
+def _is_junk_or_date(name: str) -> bool:
+    """A placeholder, or a date or time printed on the byline's line ("Von A, 05.08.2024, 20:59 Uhr")."""
+    return is_junk_byline(name) or any(character.isdigit() for character in name)
+
+
+# Each source of an author list, in the order that breaks ties, with the feature naming it.
+SOURCE_FEATURES = (
+    "src:jsonld", "src:microdata", "src:meta", "src:trafilatura", "src:byline", "src:lead_bold",
+    "src:text", "src:author_class", "src:byline_line",
+)  # fmt: skip
+
+
 def author_sources(
     sources: PageSources, text: str | None, text_bylines: list[FoundCredit]
 ) -> list[list[AuthorCandidate]]:
-    """Every source's author list, most structured first."""
+    """Every source's author list, most structured first (one list per `SOURCE_FEATURES` entry)."""
     from_text = [AuthorCandidate(c.name, c.rule, c.kind, c.span) for c in text_bylines]
     return [
         _schema_authors(sources.jsonld),
@@ -158,6 +222,8 @@ def author_sources(
         _byline_element_authors(sources.tree),
         _lead_bold_byline(sources.tree, text),
         from_text,
+        _author_element_authors(sources.tree),
+        _prefixed_byline_authors(sources.tree),
     ]
 
 
@@ -170,20 +236,110 @@ def _kind(candidate: AuthorCandidate) -> AgentKind:
     return name_kind(candidate.name)
 
 
-def choose_authors(candidate_lists: list[list[AuthorCandidate]], site_names: list[str]) -> list[FoundCredit]:
-    """The first source naming someone other than the site; the site itself only when no one else is named."""
-    fallback: list[AuthorCandidate] = []
-    for candidates in candidate_lists:
+_Proposal = tuple[str, list[AuthorCandidate], bool, str | None]  # source, list, names someone, how made
+
+
+def author_list_candidates(
+    candidate_lists: list[list[AuthorCandidate]], site_names: list[str]
+) -> list[Candidate[list[AuthorCandidate]]]:
+    """One candidate per distinct author list the sources give (compared as sets of normalised names),
+    with the sources that give it and what it looks like; and the empty list, for a page that names no
+    one (`_proposals` says which lists are proposed)."""
+    by_key: dict[frozenset[str], Candidate[list[AuthorCandidate]]] = {}
+    first_real: frozenset[str] | None = None
+    for source, chosen, real, extra in _proposals(candidate_lists, site_names):
+        key = _key(chosen)
+        if not key:
+            continue
+        if real and extra is None and first_real is None:
+            first_real = key
+        candidate = by_key.get(key)
+        if candidate is None:
+            candidate = by_key[key] = Candidate(chosen, chosen[0].rule, _list_shape(chosen, real_names=real))
+        elif source.startswith("src:") and source not in candidate.features:
+            candidate.features["agreement"] = candidate.features.get("agreement", 0.0) + 1.0
+        candidate.features[extra or source] = 1.0
+    for key, candidate in by_key.items():
+        candidate.features.update(_relations(key, list(by_key), first_real))
+    return [*by_key.values(), Candidate([], "none", {"nobody": 1.0})]
+
+
+def _proposals(candidate_lists: list[list[AuthorCandidate]], site_names: list[str]) -> list[_Proposal]:
+    """Each source's list without the site's own name (the site alone where it names no one else); a
+    list of people and organisations also proposes its people alone; lists of people that different
+    sources give apart ("A" in the JSON-LD, "B" in the byline) propose their union."""
+    proposals: list[_Proposal] = []
+    for source, candidates in zip(SOURCE_FEATURES, candidate_lists, strict=False):
         named = [candidate for candidate in candidates if not is_junk_byline(candidate.name)]
         real = [candidate for candidate in named if not is_site_name(candidate.name, site_names)]
-        if real:
-            return _dedupe(real)
-        if named and not fallback:
-            fallback = named
-    return _dedupe(fallback)
+        if not named:
+            continue
+        proposals.append((source, real or named, bool(real), None))
+        people = [candidate for candidate in real if _kind(candidate) == "person"]
+        if people and len(people) < len(real):
+            proposals.append((source, people, True, "people_of_mixed"))
+    people_lists = [
+        chosen
+        for _, chosen, real, extra in proposals
+        if real and extra is None and all(_kind(candidate) == "person" for candidate in chosen)
+    ]
+    union: list[AuthorCandidate] = []
+    for chosen in people_lists:
+        union.extend(candidate for candidate in chosen if _key([candidate]) - _key(union))
+    distinct = {_key(chosen) for chosen in people_lists}
+    if len(distinct) > 1 and _key(union) not in distinct:
+        proposals.append(("union", union, True, "union"))
+    return proposals
 
 
-def _dedupe(candidates: list[AuthorCandidate]) -> list[FoundCredit]:
+def _relations(
+    key: frozenset[str], keys: list[frozenset[str]], first_real: frozenset[str] | None
+) -> dict[str, float]:
+    """How one list stands among the others: the cascade's pick, sharing names, holding or held."""
+    relations = {
+        "first_real": float(key == first_real),  # what "the first source naming someone" would take
+        "overlaps": float(sum(1 for other in keys if other != key and other & key)),
+        "holds_other": float(any(other < key for other in keys)),
+        "held_by_other": float(any(key < other for other in keys)),
+    }
+    return {name: value for name, value in relations.items() if value}
+
+
+def _key(candidates: Iterable[AuthorCandidate]) -> frozenset[str]:
+    return frozenset(normalize_name(candidate.name) for candidate in candidates) - {""}
+
+
+def _list_shape(chosen: list[AuthorCandidate], *, real_names: bool) -> dict[str, float]:
+    kinds = [_kind(candidate) for candidate in chosen]
+    shape = {
+        "site_only": float(not real_names),
+        "all_people": float(all(kind == "person" for kind in kinds)),
+        "some_organisation": float(any(kind == "organization" for kind in kinds)),
+        "several": float(len(chosen) > 1),
+        "many": float(len(chosen) > 4),
+        "single_word": float(any(len(candidate.name.split()) == 1 for candidate in chosen)),
+    }
+    return {name: value for name, value in shape.items() if value}
+
+
+def choose_authors(
+    candidate_lists: list[list[AuthorCandidate]],
+    site_names: list[str],
+    weights: Weights | None = None,
+) -> list[FoundCredit]:
+    """The best-weighed of every source's author list (`author_list_candidates`), by the shipped weights
+    unless others are given; with no weights, the first source naming someone other than the site."""
+    weights = weights_for("authors") if weights is None else weights
+    candidates = author_list_candidates(candidate_lists, site_names)
+    if not weights:
+        first = next((c for c in candidates if "first_real" in c.features), None)
+        first = first or next((c for c in candidates if c.value), None)
+        return author_credits(first.value) if first else []
+    chosen = choose(candidates, weights)
+    return author_credits(chosen.value) if chosen else []
+
+
+def author_credits(candidates: list[AuthorCandidate]) -> list[FoundCredit]:
     seen: set[str] = set()
     credits: list[FoundCredit] = []
     for candidate in candidates:

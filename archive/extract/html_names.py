@@ -23,7 +23,8 @@ _SPACES = re.compile(r"\s+")
 _BY_PREFIX = re.compile(
     r"^(?:(?i:(?:written\s+|words\s+|reporting\s+)?by)[:\s]+"
     r"|(?i:von|par|por|door|av|af|yazan|text|texto|texte):\s*"
-    r"|(?:Von|VON|Par|PAR|Por|POR|Door|Av|Af|Yazan)\s+(?=[A-ZÀ-Þ]\S*\s+[A-ZÀ-Þ])"
+    r"|(?:Von|VON|von|Par|PAR|par|Por|POR|por|Door|door|Av|Af|Yazan)\s+(?=[A-ZÀ-Þ]\S*\s+[A-ZÀ-Þ])"
+    r"|(?i:autor(?:in)?(?:\s*/\s*autor(?:in)?)?|author|auteur)(?::\s*|\s+(?=[A-ZÀ-Þ]))"
     r"|di\s+(?=[A-ZÀ-Þ]))"
 )
 # "A, B and C", "A; B", "A & B", "A | B", "A/B", "A und B", "A et B", "A og B": the separators of a printed
@@ -135,6 +136,11 @@ def clean_text(value: str) -> str:
     return _SPACES.sub(" ", html.unescape(value)).strip()
 
 
+def has_byline_prefix(value: str) -> bool:
+    """ "By Jane Doe", "von Dr. Max Kolter", "Autorin/Autor Roman Goncharenko": a byline's opening word."""
+    return bool(_BY_PREFIX.match(clean_text(value)))
+
+
 def split_author_names(value: str) -> list[str]:
     """`"By A, B and C"` -> `["A", "B", "C"]`, without a dateline ("Sam Jones in Madrid"); a URL is no one."""
     text = clean_text(value)
@@ -189,6 +195,10 @@ def is_junk_byline(name: str) -> bool:
     )
 
 
+# "Deutsche Welle (www.dw.com)": a site's name with its host after it.
+_HOST_IN_PARENTHESES = re.compile(r"\s*\((?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\)\s*$")
+
+
 def is_site_name(name: str, site_names: list[str]) -> bool:
     """True when `name` is the publication itself ("Lesotho Times" on lestimes.com), not a writer: the same
     name, or its host's name written another way ("Mdr De", "n-tv NACHRICHTEN", "Deutsche Welle
@@ -198,7 +208,7 @@ def is_site_name(name: str, site_names: list[str]) -> bool:
         return False
     squashed = _squash(normalized)
     for site in site_names:
-        site_normalized = normalize_name(site)
+        site_normalized = normalize_name(_HOST_IN_PARENTHESES.sub("", site))
         if not site_normalized:
             continue
         if normalized == site_normalized or normalized.removeprefix("the ") == site_normalized.removeprefix(

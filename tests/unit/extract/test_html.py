@@ -11,8 +11,9 @@ import pytest
 # extract_html runs the text rules only when their module imports; the contributor-line test needs them.
 import archive.extract.text  # noqa: F401
 from archive.extract.html import extract_html
+from archive.extract.html_authors import AuthorCandidate, author_list_candidates, choose_authors
+from archive.extract.html_credit_text import split_printed_credit
 from archive.extract.html_names import credit_agents, name_kind, split_author_names, strip_credit_label
-from archive.extract.html_photos import split_printed_credit
 from archive.extract.html_titles import strip_site_name
 from archive.extract.model import Extraction
 
@@ -96,6 +97,51 @@ def test_the_site_name_gives_way_to_a_person_named_elsewhere() -> None:
     for credit in extraction.credits:
         assert credit.span is not None
         assert extraction.text[credit.span.start : credit.span.end] == credit.name
+
+
+def test_a_byline_line_names_the_author_where_the_metadata_names_the_site() -> None:
+    head = (
+        '<meta property="og:site_name" content="Harbour Gazette">'
+        '<meta name="author" content="Harbour Gazette">'
+    )
+    byline = '<p class="meta-info"> von <a href="/autoren/kolter">Dr. Max Kolter</a> </p>'
+    extraction = extract_html(page(head=head, byline=byline))
+    assert [(c.name, c.rule) for c in extraction.credits] == [("Dr. Max Kolter", "html.byline_line")]
+
+
+def test_a_labelled_author_line_and_an_author_element() -> None:
+    labelled = (
+        "<ul><li><strong>Datum</strong> 28.04.2023</li><li><strong>Autorin/Autor</strong> Ana Lima</li></ul>"
+    )
+    assert author_names(extract_html(page(byline=labelled))) == ["Ana Lima"]
+    element = '<span class="article__author">Von Bo Chen, 05.08.2024, 20:59 Uhr</span>'
+    assert author_names(extract_html(page(byline=element))) == ["Bo Chen"]  # not the date and time
+
+
+def test_author_lists_propose_their_people_alone_and_the_union_of_sources() -> None:
+    jsonld = [AuthorCandidate("Ana Lima", "jsonld.NewsArticle.author")]
+    meta = [AuthorCandidate("Bo Chen", "meta.author"), AuthorCandidate("Harbour Desk", "meta.author")]
+    byline = [AuthorCandidate("Cy Dow", "html.byline")]
+    lists = [jsonld, [], meta, [], byline, [], [], [], []]
+    candidates = author_list_candidates(lists, ["Harbour Gazette"])
+    by_names = {tuple(a.name for a in c.value): c.features for c in candidates}
+    assert set(by_names) == {
+        ("Ana Lima",),
+        ("Bo Chen", "Harbour Desk"),
+        ("Bo Chen",),
+        ("Cy Dow",),
+        ("Ana Lima", "Cy Dow"),
+        (),
+    }
+    assert {"src:jsonld", "first_real", "all_people"} <= set(by_names[("Ana Lima",)])
+    assert "people_of_mixed" in by_names[("Bo Chen",)]
+    assert "union" in by_names[("Ana Lima", "Cy Dow")]
+    assert by_names[()] == {"nobody": 1.0}
+    # with no weights, the first source naming someone wins, whole
+    assert [c.name for c in choose_authors(lists, ["Harbour Gazette"], weights={})] == ["Ana Lima"]
+    # weights decide otherwise
+    chosen = choose_authors(lists, ["Harbour Gazette"], weights={"union": 5.0})
+    assert [c.name for c in chosen] == ["Ana Lima", "Cy Dow"]
 
 
 def test_an_agency_is_kept_when_no_person_is_named() -> None:
@@ -590,6 +636,11 @@ def test_title_candidates_merge_the_sources_that_agree() -> None:
         ("Elena Oberholzer (obe)", ["Elena Oberholzer"]),
         ("신현주 기자", ["신현주"]),
         ("Capital Von Jemima Kelly", ["Jemima Kelly"]),
+        ("von David Straub, MDR THÜRINGEN", ["David Straub", "MDR THÜRINGEN"]),
+        ("von Dr. Max Kolter", ["Dr. Max Kolter"]),
+        ("Autorin/Autor Roman Goncharenko", ["Roman Goncharenko"]),
+        ("Author: Jane Doe", ["Jane Doe"]),
+        ("von der Leyen", ["von der Leyen"]),
     ],
 )
 def test_bylines_in_other_languages_are_split_on_their_list_words(value: str, names: list[str]) -> None:
