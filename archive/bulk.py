@@ -39,7 +39,7 @@ class Target(Protocol):
 @dataclass
 class Outcome:
     path: str
-    status: str  # archived, already present, failed
+    status: str  # archived, already present, failed, skipped
     document_id: str | None = None
     version: int | None = None
     reason: str | None = None
@@ -53,19 +53,57 @@ class Summary:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
 
 
-def collect_files(paths: Sequence[Path]) -> list[Path]:
-    """Every regular file named, or under a folder named (recursively, symbolic links not followed)."""
-    found: list[Path] = []
+@dataclass
+class Collected:
+    """The files to archive, and those left out with the reason (status "skipped")."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[Outcome] = field(default_factory=list)
+
+
+def printable(path: Path) -> str:
+    """A path as text that can always be printed and written as JSON: bytes that are not UTF-8 in its
+    name shown as `\\xNN` escapes."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def collect_files(paths: Sequence[Path], *, follow_links: bool = False) -> Collected:
+    """Every regular file named, or under a folder named (recursively). Symbolic links are left out unless
+    `follow_links` (a link in an untrusted folder may point at anything this user can read, the signing
+    key included), and so are names that are not UTF-8, which no archive field can hold; both are
+    reported, and the run goes on. Folders linked to are never entered."""
+    collected = Collected()
+
+    def consider(path: Path) -> None:
+        if not _utf8_name(path):
+            collected.skipped.append(Outcome(printable(path), "skipped", reason="the name is not UTF-8"))
+        elif path.is_symlink() and not follow_links:
+            reason = "a symbolic link (archive it with --follow-links)"
+            collected.skipped.append(Outcome(printable(path), "skipped", reason=reason))
+        elif path.is_file():
+            collected.files.append(path)
+        elif path.is_symlink():
+            collected.skipped.append(Outcome(printable(path), "skipped", reason="a link to no regular file"))
+
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() and not (path.is_symlink() and not follow_links):
             for root, dirs, files in os.walk(path):
                 dirs.sort()
-                found.extend(Path(root) / name for name in sorted(files) if (Path(root) / name).is_file())
-        elif path.is_file():
-            found.append(path)
+                for name in sorted(files):
+                    consider(Path(root) / name)
+        elif path.is_file() or path.is_symlink():
+            consider(path)
         else:
-            raise InvalidInput(f"{path} is neither a file nor a folder")
-    return found
+            raise InvalidInput(f"{printable(path)} is neither a file nor a folder")
+    return collected
+
+
+def _utf8_name(path: Path) -> bool:
+    try:
+        os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_sidecar(sidecar: Path) -> dict[Path, dict[str, Any]]:
@@ -148,17 +186,17 @@ def ingest_files(
             previous = journal.archived(path, digests)
             if previous is not None:
                 summary.outcomes.append(
-                    Outcome(str(file), "already present", previous["document_id"], previous["version"])
+                    Outcome(printable(file), "already present", previous["document_id"], previous["version"])
                 )
             else:
                 metadata = (catalogue or {}).get(path, {})
                 version = target.archive(path, metadata, idempotency_key(path, digests))
                 journal.record(path, digests, version)
                 summary.outcomes.append(
-                    Outcome(str(file), "archived", version["document_id"], version["version"])
+                    Outcome(printable(file), "archived", version["document_id"], version["version"])
                 )
         except (ArchiveError, OSError) as exc:
-            summary.outcomes.append(Outcome(str(file), "failed", reason=_reason(exc)))
+            summary.outcomes.append(Outcome(printable(file), "failed", reason=_reason(exc)))
         if on_file is not None:
             on_file(file, file.stat().st_size if file.exists() else 0)
     return summary

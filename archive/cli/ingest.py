@@ -31,6 +31,7 @@ from archive.wire.versions import render_version
 
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (folders recursively).")],
+    *,
     server: Annotated[
         str | None, typer.Option(help="Archive through this server (key in ARCHIVE_KEY), not locally.")
     ] = None,
@@ -40,10 +41,16 @@ def ingest(
     journal: Annotated[Path, typer.Option(help="What was archived, so that a resumed run skips it.")] = Path(
         ".archive-ingest.jsonl"
     ),
+    follow_links: Annotated[
+        bool,
+        typer.Option("--follow-links", help="Archive what symbolic links point at (left out by default)."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Archive files and folders, with a progress bar and a summary; resumable after an interruption."""
-    files = collect_files(paths)
+    """Archive files and folders, with a progress bar and a summary; resumable after an interruption.
+    Symbolic links and names that are not UTF-8 are left out and reported."""
+    collected = collect_files(paths, follow_links=follow_links)
+    files = collected.files
     catalogue = read_sidecar(metadata) if metadata is not None else None
     with (
         _ingest_target(server) as target,
@@ -63,10 +70,11 @@ def ingest(
             catalogue,
             on_file=lambda _file, size: progress.advance(task, size),
         )
+    summary.outcomes.extend(collected.skipped)
     if as_json:
         print(json.dumps([asdict(outcome) for outcome in summary.outcomes], indent=2))
     else:
-        _print_summary(summary, len(files))
+        _print_summary(summary, len(files) + len(collected.skipped))
     failed = summary.count("failed")
     if failed:
         fail(f"{failed} of {len(files)} files were not archived")
@@ -84,9 +92,10 @@ def _ingest_target(server: str | None) -> Iterator[Target]:
 
 
 def _print_summary(summary: Summary, file_count: int) -> None:
-    table = Table("archived", "already present", "failed", title=f"{file_count} files")
-    table.add_row(*(str(summary.count(s)) for s in ("archived", "already present", "failed")))
+    statuses = ("archived", "already present", "failed", "skipped")
+    table = Table(*statuses, title=f"{file_count} files")
+    table.add_row(*(str(summary.count(s)) for s in statuses))
     out.print(table)
     for outcome in summary.outcomes:
-        if outcome.status == "failed":
-            out.print(f"failed: {outcome.path}: {outcome.reason}", highlight=False, markup=False)
+        if outcome.status in ("failed", "skipped"):
+            out.print(f"{outcome.status}: {outcome.path}: {outcome.reason}", highlight=False, markup=False)

@@ -23,7 +23,9 @@ from archive.errors import InvalidMetadata
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+# An absolute http(s) URL or IRI: no white space, no control character, none of the characters no URI or IRI
+# holds (RFC 3987: `<>"{}|\^` and the backquote), so that it can never end a link-format target early.
+_URL = re.compile(r'^https?://[^\s/$.?#<>"{}|\\^`\x00-\x1f\x7f][^\s<>"{}|\\^`\x00-\x1f\x7f]*$', re.IGNORECASE)
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 _ISNI = re.compile(r"^\d{15}[\dX]$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -61,7 +63,9 @@ Paragraph = Annotated[str, AfterValidator(_clean_text)]
 
 def _http_url(value: str) -> str:
     if not _URL.match(value):
-        raise ValueError("must be an absolute http:// or https:// URL")
+        raise ValueError(
+            'must be an absolute http:// or https:// URL, without spaces or any of < > " { } | \\ ^ `'
+        )
     return value
 
 

@@ -58,14 +58,15 @@ class Api:
 
 
 @contextmanager
-def running_api(deployment: Deployment, **settings: Any) -> Iterator[Api]:
-    """The app over `deployment`, with keys for every role (and `settings` changed as given)."""
+def running_api(deployment: Deployment, key_prefix: str = "test", **settings: Any) -> Iterator[Api]:
+    """The app over `deployment`, with keys for every role named `<key_prefix>-<role>` (and `settings`
+    changed as given)."""
     effective = deployment.settings.model_copy(update=settings)
     app = create_app(effective, db=deployment.db, store=deployment.store)
     keys: dict[Role, str] = {}
     with deployment.uow().writing() as uow:
         for role in Role:
-            keys[role] = create_key(uow, f"test-{role.value}", role)
+            keys[role] = create_key(uow, f"{key_prefix}-{role.value}", role)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(client=client, keys=keys, deployment=deployment)
 

@@ -23,8 +23,8 @@ from archive.extract import ProcessExtractor
 from archive.services.documents import list_versions
 from archive.services.ingest import Upload, ingest_document
 from archive.services.metadata import SuppliedMetadata
-from tests.conftest import production_deployment, shared_path
-from tests.e2e.conftest import Api
+from tests.conftest import Deployment, production_deployment, shared_path
+from tests.e2e.conftest import Api, running_api
 from tests.e2e.server import run_archive, serving
 from tests.e2e.test_refusals import assert_problem
 
@@ -149,6 +149,67 @@ def test_memento_headers_timemap_and_timegate(api: Api) -> None:
     assert before_second > archived
     assert_problem(api.get(f"/memento/timegate/{SOURCE_URL}", headers={"Accept-Datetime": "yesterday"}), 400)
     assert_problem(api.get("/memento/timegate/https://nowhere.example/x"), 404)
+
+
+def _links(value: str) -> list[dict[str, str]]:
+    """A Link header or a link-format body, parsed as a client parses it."""
+    return requests.utils.parse_header_links(value.replace("\n", ""))
+
+
+def test_an_original_url_outside_ascii_is_written_as_a_uri(api: Api) -> None:
+    iri = "https://example.org/新闻/€?a=1;b=2,c"
+    uri = "https://example.org/%E6%96%B0%E9%97%BB/%E2%82%AC?a=1%3Bb=2%2Cc"
+    response = api.upload(V1.read_bytes(), metadata={"source_url": iri}, media_type="text/plain")
+    assert response.status_code == 201, response.text
+    document_id = response.json()["document_id"]
+    assert api.get(f"/v1/documents/{document_id}").json()["source_url"] == iri  # stored as given
+
+    content = api.get(f"/v1/documents/{document_id}/versions/1/content")
+    assert content.status_code == 200
+    links = _links(content.headers["link"])
+    assert [link["url"] for link in links if link["rel"] == "original"] == [uri]
+    assert len(links) == 4  # original, timegate, timemap, memento: the ";" and "," split nothing
+    timemap = api.get(f"/v1/documents/{document_id}/timemap")
+    parsed = _links(timemap.text)
+    assert [link["rel"] for link in parsed] == ["original", "timegate", "self", "first last memento"]
+    assert parsed[0]["url"] == uri
+    gate = api.get(f"/memento/timegate/{iri}", follow_redirects=False)
+    assert gate.status_code == 302
+    assert gate.headers["location"] == f"/v1/documents/{document_id}/versions/1/content"
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        'https://example.org/a>; rel="memento"; datetime="Mon, 01 Jan 2024 00:00:00 GMT", <https://evil.example/',
+        'https://example.org/a"b',
+        "https://example.org/a b",
+        "https://example.org/a{b}|c^d`e\\f",
+    ],
+)
+def test_an_original_url_that_would_forge_links_is_refused(api: Api, forged: str) -> None:
+    response = api.upload(V1.read_bytes(), metadata={"source_url": forged}, media_type="text/plain")
+    assert_problem(response, 422)
+    assert "source_url" in response.text
+    assert api.version_count() == 0
+
+
+def test_the_timegate_does_not_build_urls_from_the_host_header(deployment: Deployment) -> None:
+    with running_api(deployment) as api:
+        document_id = upload_seed(api, V1)["document_id"]
+        headers = {"Host": "evil.example"}
+        gate = api.get(f"/v1/documents/{document_id}/timegate", headers=headers, follow_redirects=False)
+        assert gate.status_code == 302
+        assert gate.headers["location"] == f"/v1/documents/{document_id}/versions/1/content"
+        assert "evil.example" not in gate.headers["link"]
+    with running_api(deployment, key_prefix="public", public_url="https://archive.example.org") as api:
+        gate = api.get(f"/v1/documents/{document_id}/timegate", headers=headers, follow_redirects=False)
+        location = f"https://archive.example.org/v1/documents/{document_id}/versions/1/content"
+        assert gate.headers["location"] == location
+        assert "evil.example" not in gate.headers["link"]
+        timemap = api.get(f"/memento/timemap/link/{SOURCE_URL}", headers=headers)
+        assert "evil.example" not in timemap.text
+        assert f"<{location}>" in timemap.text
 
 
 def test_memento_client_browses_the_history(tmp_path: Path) -> None:

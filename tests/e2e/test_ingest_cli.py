@@ -64,6 +64,46 @@ def test_local_ingest_with_a_catalogue_and_a_resume(tmp_path: Path) -> None:
     assert "already present" in table.stdout
 
 
+def test_links_and_names_that_are_not_utf8_are_left_out_and_reported(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    collection = make_collection(tmp_path)
+    secret = tmp_path / "secret.key"
+    secret.write_text("the signing key, say\n")
+    (collection / "sub" / "looks-harmless.txt").symlink_to(secret)
+    (collection / "linked-folder").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "private.txt").write_text("private\n")
+    undecodable = os.path.join(os.fsencode(collection), b"caf\xe9.txt")
+    with open(undecodable, "wb") as handle:
+        handle.write(b"Latin-1 name.\n")
+
+    result = run_archive(tmp_path, "ingest", str(collection), "--json")
+    assert result.returncode == 0, result.stderr
+    outcomes = json.loads(result.stdout)
+    by_name = {Path(o["path"]).name: o for o in outcomes}
+    assert by_name["looks-harmless.txt"]["status"] == "skipped"
+    assert "--follow-links" in by_name["looks-harmless.txt"]["reason"]
+    assert by_name["caf\\xe9.txt"] == {
+        "path": str(collection / "caf\\xe9.txt"),
+        "status": "skipped",
+        "document_id": None,
+        "version": None,
+        "reason": "the name is not UTF-8",
+    }
+    assert "private.txt" not in by_name  # a linked folder is never entered
+    assert sorted(o["status"] for o in outcomes) == ["archived"] * 3 + ["skipped"] * 2
+
+    table = run_archive(tmp_path, "ingest", str(collection))
+    assert table.returncode == 0
+    assert "skipped: " in table.stdout and "the name is not UTF-8" in table.stdout
+
+    followed = run_archive(
+        tmp_path, "ingest", str(collection / "sub" / "looks-harmless.txt"), "--follow-links", "--json"
+    )
+    assert followed.returncode == 0, followed.stderr
+    assert [o["status"] for o in json.loads(followed.stdout)] == ["archived"]
+
+
 def test_remote_ingest_reports_failures(tmp_path: Path) -> None:
     assert run_archive(tmp_path, "db", "upgrade").returncode == 0
     key = run_archive(tmp_path, "keys", "create", "--role", "archivist", "--name", "ing").stdout.strip()

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import quote
 
 from fastapi import Request
 
+from archive.api.deps import get_context
 from archive.errors import InvalidDatetime
 from archive.services.history import Memento, TimeMap
 from archive.wire.versions import version_path
@@ -33,17 +35,32 @@ def parse_accept_datetime(header: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def as_uri(iri: str) -> str:
+    """An IRI as a URI for a `Link` header or a TimeMap (RFC 3987 section 3.1): every character outside
+    printable ASCII, every one a URI never holds (`<>"{}|\\^` and the backquote), and the two that
+    link-format readers split on (";" and ",", which many split on even inside the angle brackets),
+    percent-encoded as UTF-8. A percent sign already encoding something stays as it is."""
+    return quote(iri, safe=_LINK_SAFE)
+
+
+# What RFC 3986 allows in a URI, less ";" and ",", the percent sign of an existing escape included.
+_LINK_SAFE = "!#$%&'()*+-./:=?@[]_~"
+
+
 class MementoLinks:
-    """The URLs of one document's Memento resources, absolute, as clients need them."""
+    """The URLs of one document's Memento resources, as clients need them: under the archive's public URL
+    (`ARCHIVE_PUBLIC_URL`) when it has one, and otherwise relative to the request, never built from the
+    request's own Host header (which a client chooses). The original URL is written as a URI."""
 
     def __init__(self, request: Request, timemap: TimeMap) -> None:
-        self.base = str(request.base_url).rstrip("/")
+        public_url = get_context(request).settings.public_url
+        self.base = public_url.rstrip("/") if public_url else ""
         self.document = timemap.document
         self.timemap = timemap
 
     @property
     def original(self) -> str | None:
-        return self.document.source_url
+        return as_uri(self.document.source_url) if self.document.source_url else None
 
     @property
     def timegate(self) -> str:
