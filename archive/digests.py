@@ -7,6 +7,7 @@ memory; the spool file is what the blob store then stores (hard-linked into plac
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import re
@@ -19,7 +20,7 @@ from typing import BinaryIO, Self
 
 import blake3 as blake3_lib
 
-from archive.errors import UploadTooLarge
+from archive.errors import UploadTooLarge, storage_failure
 
 CHUNK_SIZE = 1024 * 1024
 DIGEST_HEX = re.compile(r"^[0-9a-f]{64}$")
@@ -113,9 +114,12 @@ class UploadSpool:
     """
 
     def __init__(self, spool_dir: Path | None, limit: int | None) -> None:
-        if spool_dir is not None:
-            spool_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=spool_dir)
+        try:
+            if spool_dir is not None:
+                spool_dir.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=spool_dir)
+        except OSError as exc:
+            raise storage_failure(f"cannot spool the upload in {spool_dir}", exc) from exc
         self._file = os.fdopen(fd, "wb")
         self._path = Path(name)
         self._digester = Digester(limit)
@@ -123,14 +127,20 @@ class UploadSpool:
 
     def write(self, chunk: bytes) -> None:
         self._digester.update(chunk)
-        self._file.write(chunk)
+        try:
+            self._file.write(chunk)
+        except OSError as exc:
+            raise storage_failure("cannot spool the upload", exc) from exc
 
     @property
     def size(self) -> int:
         return self._digester.size
 
     def finish(self) -> SpooledUpload:
-        self._file.close()
+        try:
+            self._file.close()
+        except OSError as exc:  # the last buffered bytes could not be written
+            raise storage_failure("cannot spool the upload", exc) from exc
         self._finished = True
         return SpooledUpload(path=self._path, digests=self._digester.digests())
 
@@ -144,7 +154,8 @@ class UploadSpool:
         tb: TracebackType | None,
     ) -> None:
         if not self._finished:
-            self._file.close()
+            with contextlib.suppress(OSError):  # a full disk fails the close too: the file goes anyway
+                self._file.close()
             self._path.unlink(missing_ok=True)
 
 

@@ -30,6 +30,7 @@ ArchiveError
 │   └── IdempotencyRace             (archive.services.idempotency)
 ├── StorageError
 │   ├── StorageUnavailable
+│   │   └── StorageFull
 │   ├── StoredBlobMismatch
 │   └── StoredBlobCorrupt
 ├── LedgerStorageError              (archive.ledger.errors)
@@ -52,6 +53,7 @@ Every error carries structured fields; the API maps each class to one HTTP statu
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
@@ -205,6 +207,19 @@ class StorageUnavailable(StorageError):
     title = "Storage unavailable"
 
 
+class StorageFull(StorageUnavailable):
+    """The disk or quota holding blobs or spooled uploads is full (ENOSPC, EDQUOT)."""
+
+    title = "Insufficient storage"
+
+
+def storage_failure(what: str, exc: OSError) -> StorageUnavailable:
+    """An operating-system failure of storage as the error to raise: `StorageFull` for a full disk or
+    quota, `StorageUnavailable` for the rest (a folder missing, read-only, not a folder, not ours)."""
+    kind = StorageFull if exc.errno in (errno.ENOSPC, errno.EDQUOT) else StorageUnavailable
+    return kind(f"{what}: {exc.strerror or exc}", errno=errno.errorcode.get(exc.errno or 0))
+
+
 class StoredBlobMismatch(StorageError):
     title = "Stored blob does not match"
 
@@ -222,12 +237,13 @@ class StoredBlobCorrupt(StorageError):
 
     title = "Stored blob failed its fixity check"
 
-    def __init__(self, blake3: str, status: str | None) -> None:
+    def __init__(self, blake3: str, status: str | None, **found: Any) -> None:
         super().__init__(
             f"the stored bytes of blob {blake3} are {status}: they are not served; restore the blob "
             "from a copy (an auditor sees the failure in the log and in /v1/verify)",
             blake3=blake3,
             fixity_status=status,
+            **found,
         )
 
 

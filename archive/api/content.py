@@ -49,17 +49,28 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     if not first and not last:
         return None
     if not first:
-        suffix = int(last)
+        suffix = _position(last)
         if suffix == 0 or size == 0:
             raise UnsatisfiableRange(size)
         return ByteRange(max(0, size - suffix), size - 1)
-    start = int(first)
-    end = int(last) if last else size - 1
+    start = _position(first)
+    end = _position(last) if last else size - 1
     if last and end < start:
         return None
     if start >= size:
         raise UnsatisfiableRange(size)
     return ByteRange(start, min(end, size - 1))
+
+
+def _position(digits: str) -> int:
+    """A byte position as the header writes it; one of thousands of digits (which `int` refuses to read)
+    is past the end of anything stored, and reads as the largest position there is."""
+    significant = digits.lstrip("0") or "0"
+    return int(significant) if len(significant) <= _MAX_POSITION_DIGITS else _BEYOND_ANY_BLOB
+
+
+_MAX_POSITION_DIGITS = 18
+_BEYOND_ANY_BLOB = 10**_MAX_POSITION_DIGITS
 
 
 def content_headers(info: BlobInfo, cache_control: str) -> dict[str, str]:

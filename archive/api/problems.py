@@ -32,6 +32,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.ArchiveError], int]] = [
     (errors.RequestForged, 403),
     (errors.Conflict, 409),
     (errors.StoredBlobCorrupt, 502),
+    (errors.StorageFull, 507),
     (errors.StorageUnavailable, 503),
     (errors.DatabaseUnavailable, 503),
     (errors.DatabaseNotMigrated, 503),

@@ -27,7 +27,7 @@ import bagit
 
 from archive.db.models import Blob, Version
 from archive.digests import CHUNK_SIZE
-from archive.errors import ArchiveError, StorageError, StoredBlobMismatch
+from archive.errors import ArchiveError, BlobNotFound, StoredBlobCorrupt
 from archive.services.documents import get_document, list_versions
 from archive.services.log import Receipt, receipt_for
 from archive.services.unit_of_work import UnitOfWork
@@ -44,9 +44,14 @@ _UNPORTABLE = str.maketrans(dict.fromkeys('<>:"|?*%', "_"))
 # bagit.make_bag changes the process's working directory while it works. In a server, every other thread
 # would then resolve relative paths (the SQLite file, the blob folder, the signing key) inside the bag, so
 # the bag is made in a child process, isolated (-I) so that nothing in the working directory is imported.
+# bagit-python declares BagIt 0.97 whatever it writes; the bag is RFC 8493's 1.0 (the same layout and
+# manifests), so the declaration is rewritten and the tag manifests, which cover bagit.txt, saved again.
+_BAGIT_1_0 = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 _MAKE_BAG = (
-    "import bagit, json, sys; "
-    "bagit.make_bag(sys.argv[1], json.loads(sys.argv[2]), checksums=json.loads(sys.argv[3]))"
+    "import bagit, json, pathlib, sys; "
+    "bag = bagit.make_bag(sys.argv[1], json.loads(sys.argv[2]), checksums=json.loads(sys.argv[3])); "
+    f"pathlib.Path(sys.argv[1], 'bagit.txt').write_text({_BAGIT_1_0!r}, encoding='utf-8'); "
+    "bagit.Bag(sys.argv[1]).save()"
 )
 
 
@@ -216,14 +221,19 @@ def _write_version(
 
 
 def _copy_blob(store: BlobStore, blob: Blob, target: Path) -> None:
-    """Stream the stored bytes into a new file, chunk by chunk, checking that all of them came."""
+    """Stream the stored bytes into a new file, chunk by chunk, checking that all of them came. Bytes
+    storage has lost or changed are `StoredBlobCorrupt` (502), as when they are served: the archive's
+    copy is bad, which is neither the client's fault (404) nor a failure of the service (500)."""
     written = 0
-    with target.open("xb") as out:
-        for chunk in store.read(blob.blake3):
-            out.write(chunk)
-            written += len(chunk)
+    try:
+        with target.open("xb") as out:
+            for chunk in store.read(blob.blake3):
+                out.write(chunk)
+                written += len(chunk)
+    except BlobNotFound:
+        raise StoredBlobCorrupt(blob.blake3, "missing") from None
     if written != blob.size:
-        raise StoredBlobMismatch(blob.blake3, blob.size, written)
+        raise StoredBlobCorrupt(blob.blake3, "corrupt")
 
 
 def _bag_info(document_id: str, log_origin: str, version_count: int) -> dict[str, str]:
@@ -270,12 +280,7 @@ def _require_recorded_digests(bag_dir: Path, archived: dict[str, Blob]) -> None:
     for path, blob in archived.items():
         found = entries[path]["sha256"]
         if found != blob.sha256:
-            raise StorageError(
-                f"storage holds bytes with SHA-256 {found} under {blob.blake3}, archived as {blob.sha256}",
-                blake3=blob.blake3,
-                expected_sha256=blob.sha256,
-                found_sha256=found,
-            )
+            raise StoredBlobCorrupt(blob.blake3, "corrupt", expected_sha256=blob.sha256, found_sha256=found)
 
 
 def _zip_folder(folder: Path, destination: IO[bytes]) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.digests import CHUNK_SIZE, DIGEST_HEX, SpooledUpload
-from archive.errors import BlobNotFound, StorageUnavailable
+from archive.errors import BlobNotFound, StorageUnavailable, storage_failure
 from archive.storage.base import ByteRange, StoredBlob, blob_key
 
 
@@ -51,8 +51,8 @@ class FilesystemBlobStore:
             if created:
                 _fsync(target.parent)
             return created
-        except OSError as exc:
-            raise StorageUnavailable(f"cannot write blob under {self.root}: {exc}") from exc
+        except OSError as exc:  # nothing is left under the blob's name: it appears only whole
+            raise storage_failure(f"cannot write blob under {self.root}", exc) from exc
 
     def _link_into_place(self, source: Path, target: Path) -> bool:
         try:

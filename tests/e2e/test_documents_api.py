@@ -101,6 +101,12 @@ def test_range_requests(api: Api) -> None:
     assert unsatisfiable.headers["content-range"] == "bytes */3000"
     assert unsatisfiable.headers["content-type"] == "application/problem+json"
 
+    huge = "9" * 5000  # more digits than int() reads: past the end, not a 500
+    assert api.get(path, headers={"Range": f"bytes={huge}-"}).status_code == 416
+    whole = api.get(path, headers={"Range": f"bytes=0-{huge}"})
+    assert (whole.status_code, whole.content) == (206, data)
+    assert api.get(path, headers={"Range": f"bytes=-{huge}"}).content == data
+
     several = api.get(path, headers={"Range": "bytes=0-1,5-6"})
     assert several.status_code == 200
     assert several.content == data

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import bagit
+import bagit_utils
 import blake3
 import pytest
 from sqlalchemy import update
@@ -82,6 +83,10 @@ def test_export_is_a_bag_of_every_version_that_validates(api: Api, tmp_path: Pat
     assert {p.name for p in bag_path.iterdir()} >= TAG_FILES
     bag = bagit.Bag(str(bag_path))
     assert bag.validate()
+    assert (bag_path / "bagit.txt").read_text() == "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+    assert bag.version_info == (1, 0)
+    second = bagit_utils.Bag(bag_path, load=True).validate()  # another implementation, checking payloads too
+    assert second.valid and second.issues == [], second.issues
     assert bag.info["External-Identifier"] == document_id
     assert bag.info["Archive-Log-Origin"] == api.deployment.settings.log_origin
     assert bag.info["Bagging-Date"]
@@ -123,6 +128,9 @@ def test_a_changed_payload_byte_fails_validation(api: Api, tmp_path: Path) -> No
     with pytest.raises(bagit.BagValidationError) as failure:
         bagit.Bag(str(bag_path)).validate()
     assert [d.path for d in failure.value.details] == [f"data/versions/2/content/{tampered.name}"] * 2
+    second = bagit_utils.Bag(bag_path, load=True).validate()
+    assert not second.valid
+    assert any(tampered.name in issue.message for issue in second.issues), second.issues
 
 
 def test_stored_filenames_never_leave_the_bag(api: Api, tmp_path: Path) -> None:
@@ -188,7 +196,8 @@ def test_export_leaves_no_temporary_files_whether_it_succeeds_or_fails(
 
         lost = api.get(f"/v1/documents/{document_id}/versions/1").json()["blake3"]
         deployment.store.delete(lost)
-        assert assert_problem(api.get(f"/v1/documents/{document_id}/export"), 404)["blake3"] == lost
+        missing = assert_problem(api.get(f"/v1/documents/{document_id}/export"), 502)
+        assert (missing["blake3"], missing["fixity_status"]) == (lost, "missing")
         assert not list(spool.glob("archive-export-*"))
 
 
@@ -201,8 +210,9 @@ def test_export_refuses_bytes_that_changed_in_storage(embedded_archive: Deployme
         stored.chmod(0o644)
         stored.write_bytes(stored.read_bytes().replace(b"IRS", b"XYZ"))
 
-        failed = assert_problem(api.get(f"/v1/documents/{document_id}/export"), 500)
+        failed = assert_problem(api.get(f"/v1/documents/{document_id}/export"), 502)
 
+    assert failed["fixity_status"] == "corrupt"
     assert failed["expected_sha256"] == version["sha256"]
     assert failed["found_sha256"] != version["sha256"]
 

@@ -23,13 +23,20 @@ from archive.storage import ByteRange
         ("items=0-1", None),
         ("bytes=-", None),
         ("bytes=a-b", None),
+        # positions of thousands of digits, which int() refuses to read, are past the end
+        ("bytes=0-" + "9" * 5000, ByteRange(0, 99)),
+        ("bytes=-" + "9" * 5000, ByteRange(0, 99)),
+        ("bytes=5-" + "0" * 5000, None),  # zero, before the start: ignored like any reversed range
     ],
 )
 def test_parse(header: str | None, expected: ByteRange | None) -> None:
     assert parse_range(header, 100) == expected
 
 
-@pytest.mark.parametrize("header", ["bytes=100-", "bytes=100-200", "bytes=-0"])
+@pytest.mark.parametrize(
+    "header",
+    ["bytes=100-", "bytes=100-200", "bytes=-0", "bytes=" + "9" * 5000 + "-", "bytes=" + "1" * 19 + "-"],
+)
 def test_unsatisfiable(header: str) -> None:
     with pytest.raises(UnsatisfiableRange):
         parse_range(header, 100)

@@ -38,6 +38,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     503: problem_doc("The database or storage is unavailable; retry."),
 }
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: problem_doc("No such document or version.")}
+_FULL: dict[int | str, dict[str, Any]] = {
+    507: problem_doc("The disk or quota that holds uploads or blobs is full: nothing was archived.")
+}
 _CONTENT: dict[int | str, dict[str, Any]] = {
     200: {"content": {"*/*": {}}, "description": "The archived bytes, as an attachment."},
     206: {"description": "One byte range of the archived bytes."},
@@ -57,6 +60,7 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
         200: {"model": VersionOut, "description": "These bytes are already its latest version."},
         413: problem_doc("The file or the metadata is over its limit."),
         415: problem_doc("The body is not multipart/form-data."),
+        **_FULL,
     },
     openapi_extra=multipart_body(
         {
@@ -88,6 +92,7 @@ async def create_document(
         200: {"model": VersionOut, "description": "Nothing changed: the latest version."},
         413: problem_doc("The file or the metadata is over its limit."),
         415: problem_doc("Neither multipart/form-data nor JSON."),
+        **_FULL,
     },
     openapi_extra=multipart_body(
         {"metadata": {"type": "string", "description": "JSON metadata of the new version."}},

@@ -26,6 +26,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     403: forbidden_doc(),
     404: problem_doc("No such document."),
     422: problem_doc("A malformed document id."),
+    502: problem_doc("Bytes of a version are missing from storage or no longer match their digests."),
     503: problem_doc("The database or storage is unavailable; retry."),
 }
 
