@@ -9,7 +9,7 @@ from fastapi import FastAPI, Response
 from fastapi.staticfiles import StaticFiles
 
 import archive
-from archive.api import problems
+from archive.api import docs, problems
 from archive.api.agents import routes as agents
 from archive.api.audits import routes as audits
 from archive.api.blobs import routes as blobs
@@ -68,6 +68,8 @@ def create_app(
         summary="Source-document archival and provenance: content-addressed storage, attribution, "
         "version history and a verifiable log.",
         lifespan=lifespan,
+        docs_url=None,  # `archive.api.docs` serves these pages without a CDN
+        redoc_url=None,
     )
     app.state.context = context
     problems.install(app)
@@ -99,3 +101,4 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(export.router)
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")
+    docs.install(app)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Path, Query
 
 from archive.digests import DIGEST_PATTERN
+from archive.domain.versions import MAX_VERSION
 
 ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
 MAX_PAGE_SIZE = 100
@@ -18,7 +19,6 @@ DocumentId = Annotated[
         description="The document's ULID (26 characters, Crockford base32).",
     ),
 ]
-MAX_VERSION = 2_147_483_647
 VersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION, description="Version number, from 1.")]
 # The two versions a diff compares (`?from=N&to=M`).
 FromVersion = Annotated[int, Query(alias="from", ge=1, le=MAX_VERSION)]

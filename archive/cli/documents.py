@@ -14,6 +14,7 @@ from rich.table import Table
 
 from archive.cli.runtime import JsonOption, Runtime, fail, out
 from archive.client import ArchiveClient, ArchiveClientError, write_checked
+from archive.domain.versions import MAX_VERSION
 from archive.jobs.verifying_reader import VerifyingReader
 from archive.services import documents
 from archive.services.documents import list_versions
@@ -22,7 +23,9 @@ from archive.services.history import diff_versions
 
 def get(
     document_id: Annotated[str, typer.Argument(help="The document's id.")],
-    version: Annotated[int | None, typer.Option(min=1, help="This version (default: the latest).")] = None,
+    version: Annotated[
+        int | None, typer.Option(min=1, max=MAX_VERSION, help="This version (default: the latest).")
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write here (default: stdout).")
     ] = None,
@@ -99,8 +102,8 @@ def history(
 
 def diff(
     document_id: Annotated[str, typer.Argument(help="The document's id.")],
-    first: Annotated[int, typer.Argument(min=1, help="From this version.")],
-    second: Annotated[int, typer.Argument(min=1, help="To this version.")],
+    first: Annotated[int, typer.Argument(min=1, max=MAX_VERSION, help="From this version.")],
+    second: Annotated[int, typer.Argument(min=1, max=MAX_VERSION, help="To this version.")],
 ) -> None:
     """What changed between two versions: the text as a unified diff, then fields, credits, notices."""
     with Runtime.load() as runtime, runtime.writing() as uow:

@@ -190,8 +190,8 @@ def served_operations(app: FastAPI) -> set[str]:
             if nested is not None:
                 walk(nested())
                 continue
-            if route.path.startswith("/ui"):
-                continue
+            if route.path.startswith("/ui") or not hasattr(route, "methods"):
+                continue  # the web interface, and mounted static files (the docs pages' assets)
             path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)  # `{uri_r:path}` → `{uri_r}`
             found.update(f"{method} {path}" for method in route.methods or ())
 

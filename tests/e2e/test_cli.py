@@ -103,3 +103,20 @@ def test_bad_configuration_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "ARCHIVE_STORAGE_URL" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_numbers_out_of_range_are_refused_with_a_message(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    document_id = "01M8S54KQAMGET40B0KVV98FQ1"
+    huge = "99999999999999999999"
+    for command in (
+        ("get", document_id, "--version", huge),
+        ("diff", document_id, "1", huge),
+        ("diff", document_id, huge, "1"),
+        ("serve", "--port", "99999"),
+        ("serve", "--port", "0"),
+    ):
+        result = run_archive(tmp_path, *command)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "Invalid value" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr

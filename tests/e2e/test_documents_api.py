@@ -6,9 +6,11 @@ import base64
 import hashlib
 import json
 import os
+import re
 
 import blake3
 
+from archive.api.docs import ASSET_DIR
 from archive.roles import Role
 from tests.conftest import shared_path
 from tests.e2e.conftest import Api
@@ -195,3 +197,20 @@ def test_the_openapi_document_describes_every_route(api: Api) -> None:
     assert {"201", "200", "401", "403", "413", "415", "422", "503"} <= set(upload["responses"])
     operation_ids = [op["operationId"] for item in paths.values() for op in item.values()]
     assert len(operation_ids) == len(set(operation_ids))
+
+
+def test_the_api_description_pages_load_nothing_from_elsewhere(api: Api) -> None:
+    """/docs and /redoc are served with their scripts and styles from the archive itself, no CDN."""
+    for page in ("/docs", "/redoc"):
+        html = api.client.get(page)
+        assert html.status_code == 200
+        sources = re.findall(r'(?:src|href)="([^"]+)"', html.text)
+        assert sources, html.text
+        assert all(source.startswith("/") for source in sources), sources
+        for source in sources:
+            asset = api.client.get(source)
+            assert asset.status_code == 200, source
+            assert asset.content == (ASSET_DIR / source.rsplit("/", 1)[1]).read_bytes()
+    assert "https://" not in api.client.get("/docs").text.replace("https://swagger.io", "")
+    assert api.client.get("/docs/oauth2-redirect").status_code == 200
+    assert api.client.get("/docs/assets/../../archive.db").status_code == 404

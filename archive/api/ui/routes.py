@@ -21,7 +21,6 @@ from archive.api.content import content_response
 from archive.api.deps import Context, Uow
 from archive.api.paths import (
     MAX_PAGE_SIZE,
-    MAX_VERSION,
     ULID_PATTERN,
     DocumentId,
     FromVersion,
@@ -42,6 +41,7 @@ from archive.api.ui.session import (
 from archive.api.ui.views import evidence_rows, highlight, side_by_side
 from archive.api.uploads import ReceivedForm, read_bounded_body, receive_form, received_form
 from archive.domain.credits import ROLES
+from archive.domain.versions import MAX_VERSION
 from archive.errors import ArchiveError, InvalidInput, NotFound
 from archive.metrics import UPLOAD_BYTES
 from archive.services import documents
