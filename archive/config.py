@@ -64,6 +64,13 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(default=2 * GiB, gt=0, le=5 * 1024 * GiB)
     max_metadata_bytes: int = Field(default=64 * 1024, gt=0, le=16 * MiB)
+    # What `archive serve` accepts of one request before its body (archive.api.http_protocol): the request
+    # line and headers in bytes and in fields (431 beyond), seconds to send them and seconds a body may
+    # stall (408, and the connection closed).
+    max_header_bytes: int = Field(default=64 * 1024, ge=4096, le=16 * MiB)
+    max_headers: int = Field(default=100, ge=10, le=10_000)
+    header_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    body_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
     public_read: bool = False
     spool_dir: Path | None = None
     # Blobs up to this size are re-hashed each time they are served (0: never); larger ones are checked

@@ -18,6 +18,7 @@ def serve(
     """Serve the HTTP API. On an archive with no keys yet, prints a new admin key once."""
     import uvicorn  # noqa: PLC0415  (only this command needs the server)
 
+    from archive.api.http_protocol import BoundedHttpToolsProtocol  # noqa: PLC0415
     from archive.api.observability import configure_logging  # noqa: PLC0415
 
     with Runtime.load() as runtime, runtime.writing() as uow:
@@ -31,12 +32,13 @@ def serve(
         )
         print(bootstrap, flush=True)
     configure_logging()
-    uvicorn.run(
+    uvicorn.run(  # httptools, with the bounds on headers and slow clients it lacks
         "archive.api.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
+        http=BoundedHttpToolsProtocol,
         proxy_headers=True,
         access_log=False,  # the service logs each request itself, as JSON with its request id
         log_config=None,

@@ -241,6 +241,28 @@ def run_fetch(work: Path, plan: HttpPlan, results: Results) -> None:
             floor_name="bare endpoint returning the bytes from memory",
         )
     )
+    # The bounds archive serve puts on headers and slow clients (archive.api.http_protocol) must not cost
+    # the fetch rate: the same service on uvicorn's plain httptools protocol is the floor here.
+    plain = harness.embedded(work / "svc-fetch-plain")
+    with harness.service(work / "svc-fetch-plain", plain, ServiceOptions(loop="auto", http="httptools")) as (
+        server,
+        key,
+    ):
+        answer = upload_file(Target(f"{server.url}/v1/documents", key), seed, "text/plain; charset=utf-8")
+        url = f"{server.url}/v1/documents/{answer['document_id']}/content"
+        headers = {"Authorization": f"Bearer {key}"}
+        plain_rates = [wrk_rate(url, headers, conns, plan.fetch_seconds) for _ in range(plan.repeats)]
+    results.add(
+        Figure(
+            f"fetch: GET content, {conns} connections, bounded parser",
+            "req/s",
+            harness.median(rates),
+            harness.median(plain_rates),
+            ">= 0.95 x plain httptools",
+            check=lambda _s, _f, r: r is not None and r >= 0.95,
+            floor_name="the same service on uvicorn's plain httptools protocol",
+        )
+    )
 
 
 def run_levers(work: Path, plan: HttpPlan, results: Results) -> None:

@@ -1,0 +1,133 @@
+"""Hostile connections against the real server, over real sockets: a huge header, too many header fields,
+headers trickled in forever, a body that stalls. Each is answered and cut off; the service goes on
+answering everyone else, and nothing a cut-off upload spooled is left behind."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+import httpx2
+
+from tests.e2e.server import Server, run_archive, serving
+
+
+def _connect(server: Server) -> socket.socket:
+    host, port = server.url.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=20)
+
+
+def _read_all(connection: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    received = b""
+    while True:
+        try:
+            chunk = connection.recv(65536)
+        except (ConnectionResetError, BrokenPipeError):
+            return received
+        if not chunk:
+            return received
+        received += chunk
+
+
+def _send_quietly(connection: socket.socket, data: bytes) -> bool:
+    """Send what the server will take; False once it has closed the connection."""
+    try:
+        connection.sendall(data)
+    except (BrokenPipeError, ConnectionResetError):
+        return False
+    return True
+
+
+def test_a_huge_header_is_431_and_others_are_served_meanwhile(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    with serving(tmp_path) as server:
+        connection = _connect(server)
+        assert _send_quietly(connection, b"GET /healthz HTTP/1.1\r\nHost: archive\r\nX-Padding: ")
+        answers: list[int] = []
+
+        def ask_meanwhile() -> None:
+            answers.append(httpx2.get(f"{server.url}/healthz", timeout=10).status_code)
+
+        asker = threading.Thread(target=ask_meanwhile)
+        asker.start()  # while the huge header is being sent
+        chunk = b"a" * 65536
+        for _ in range(2048):  # up to 128 MiB, as the attack sent; the server stops it long before
+            if not _send_quietly(connection, chunk):
+                break
+        response = _read_all(connection)
+        connection.close()
+        asker.join()
+        assert response.startswith(b"HTTP/1.1 431 "), response[:200]
+        assert b"connection: close" in response
+        assert answers == [200]
+        assert httpx2.get(f"{server.url}/healthz", timeout=10).status_code == 200
+
+
+def test_too_many_header_fields_are_431(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    with serving(tmp_path, ARCHIVE_MAX_HEADERS="20") as server:
+        connection = _connect(server)
+        fields = b"".join(b"X-Field-%d: %d\r\n" % (n, n) for n in range(25))
+        assert _send_quietly(connection, b"GET /healthz HTTP/1.1\r\nHost: archive\r\n" + fields + b"\r\n")
+        response = _read_all(connection)
+        connection.close()
+        assert response.startswith(b"HTTP/1.1 431 "), response[:200]
+        few = {f"X-Field-{n}": str(n) for n in range(10)}
+        assert httpx2.get(f"{server.url}/healthz", headers=few, timeout=10).status_code == 200
+
+
+def test_headers_trickled_in_are_cut_off(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    with serving(tmp_path, ARCHIVE_HEADER_TIMEOUT_SECONDS="1") as server:
+        connection = _connect(server)
+        assert _send_quietly(connection, b"GET /healthz HTTP/1.1\r\nHost: archive\r\n")
+        stop = threading.Event()
+
+        def trickle() -> None:
+            line = 0
+            while not stop.wait(0.2) and _send_quietly(connection, b"X-Line-%d: slowly\r\n" % line):
+                line += 1
+
+        trickler = threading.Thread(target=trickle)
+        trickler.start()
+        response = _read_all(connection)  # the socket's own timeout (20 s) would fail the test first
+        stop.set()
+        trickler.join()
+        connection.close()
+        assert response.startswith(b"HTTP/1.1 408 "), response[:200]
+        assert b"did not arrive in time" in response
+        assert httpx2.get(f"{server.url}/healthz", timeout=10).status_code == 200
+
+
+def test_an_upload_whose_body_stalls_is_cut_off_and_leaves_nothing(tmp_path: Path) -> None:
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    key = run_archive(tmp_path, "keys", "create", "--role", "archivist", "--name", "slow").stdout.strip()
+    with serving(tmp_path, ARCHIVE_BODY_TIMEOUT_SECONDS="1") as server:
+        connection = _connect(server)
+        boundary = b"stalling"
+        opening = (
+            b"--" + boundary + b'\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n'
+            b"Content-Type: application/octet-stream\r\n\r\n"
+        )
+        declared = 10_000_000
+        head = (
+            b"POST /v1/documents HTTP/1.1\r\nHost: archive\r\n"
+            b"Authorization: Bearer " + key.encode() + b"\r\n"
+            b"Content-Type: multipart/form-data; boundary=" + boundary + b"\r\n"
+            b"Content-Length: %d\r\n\r\n" % declared
+        )
+        assert _send_quietly(connection, head + opening + b"x" * 500_000)  # then nothing more
+        response = _read_all(connection)
+        connection.close()
+        assert response.startswith(b"HTTP/1.1 408 "), response[:200]
+        assert b"body stalled" in response
+
+        staging = tmp_path / "blobs" / "staging"
+        assert not staging.exists() or not list(staging.iterdir()), "the partial upload was removed"
+        listed = httpx2.get(
+            f"{server.url}/v1/documents", headers={"Authorization": f"Bearer {key}"}, timeout=10
+        )
+        assert listed.status_code == 200
+        assert listed.json()["documents"] == []
