@@ -8,11 +8,9 @@ from archive.db.models import utcnow
 from archive.digests import Digests, digest_chunks
 from archive.errors import BlobNotFound, StoredBlobCorrupt
 from archive.services.documents import BlobInfo
-from archive.services.fixity import Measurement, record_measurements
+from archive.services.fixity import FAILED_STATUSES, Measurement, record_measurements
 from archive.services.unit_of_work import UnitOfWorkFactory
 from archive.storage import BlobStore, ByteRange
-
-FAILED = frozenset({"corrupt", "missing"})
 
 
 class VerifyingReader:
@@ -30,7 +28,7 @@ class VerifyingReader:
         self.verify_up_to = verify_up_to
 
     def require_servable(self, info: BlobInfo) -> None:
-        if info.fixity_status in FAILED:
+        if info.fixity_status in FAILED_STATUSES:
             raise StoredBlobCorrupt(info.blake3, info.fixity_status)
 
     def read(self, info: BlobInfo, byte_range: ByteRange | None) -> Iterator[bytes]:

@@ -31,6 +31,10 @@ FixityStatus = Literal["ok", "corrupt", "missing"]
 SLICES_PER_BATCH = 16
 
 
+# The statuses of a blob whose stored bytes are not what was archived: it is not served as good.
+FAILED_STATUSES = frozenset({"corrupt", "missing"})
+
+
 @dataclass(frozen=True)
 class Measurement:
     """What re-reading one blob found, before anything is recorded."""

@@ -18,6 +18,7 @@ from archive.errors import (
     DocumentNotFound,
     EmptyUpload,
     StorageError,
+    StoredBlobCorrupt,
     StoredBlobMismatch,
     VersionNotFound,
 )
@@ -26,6 +27,7 @@ from archive.extract.model import Extraction
 from archive.extract.preview import Preview
 from archive.services.attribution import reads_the_same, record_attribution
 from archive.services.documents import get_document
+from archive.services.fixity import FAILED_STATUSES, measure, record_measurements
 from archive.services.log import log_version
 from archive.services.metadata import SuppliedMetadata
 from archive.services.unit_of_work import UnitOfWork
@@ -65,16 +67,29 @@ def store_blob(
     written and synced; the collector of unreferenced blobs may have removed them since (it takes the same
     lock), so storage is asked again here and the bytes put again if they are gone. A blob that storage had
     lost is written back the same way.
+
+    A blob whose stored bytes failed their fixity check (corrupt or missing) is repaired by an upload of
+    the genuine bytes: they are written over the bad copy, read back and measured, and the result recorded
+    (a check row; the blob's status ok again), so the version the upload makes is served at once. Should
+    the copy still not read back right, the upload fails rather than acknowledge bytes the archive lacks.
     """
     digests = upload.digests
     uow.blobs.lock(digests.blake3)  # the collector waits until this transaction ends
     known = uow.blobs.get(digests.blake3)
     if known is not None and known.size != digests.size:
         raise StoredBlobMismatch(digests.blake3, known.size, digests.size)
+    failed = known is not None and known.fixity_status in FAILED_STATUSES
     try:
         uow.store.size(digests.blake3)
     except BlobNotFound:
         uow.store.put_if_absent(upload, media_type)
+    else:
+        if failed:
+            uow.store.replace(upload, media_type)
+    if failed:
+        [result] = record_measurements(uow, [measure(uow.store, digests)], actor="repair by upload")
+        if result.status != "ok":
+            raise StoredBlobCorrupt(digests.blake3, result.status)
     return uow.blobs.ensure(digests, media_type, derived)
 
 
@@ -138,6 +153,7 @@ def record_upload(uow: UnitOfWork, upload: Upload, extraction: Extraction) -> In
             and latest.blob_blake3 == upload.file.digests.blake3
             and latest.supplied == metadata.snapshot()
         ):
+            store_blob(uow, upload.file, upload.media_type)  # nothing to record, but a bad copy repaired
             return IngestResult(version=latest, created=False)
 
     blob = store_blob(uow, upload.file, upload.media_type)

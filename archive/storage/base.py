@@ -52,6 +52,12 @@ class BlobStore(Protocol):
         """
         ...
 
+    def replace(self, upload: SpooledUpload, media_type: str) -> None:
+        """Store the spooled bytes under their key over whatever is there: only to repair a blob whose
+        stored bytes failed their fixity check, with bytes whose digests were just computed. The blob is
+        swapped whole (never half old, half new)."""
+        ...
+
     def size(self, blake3: str) -> int:
         """The stored size in bytes; `BlobNotFound` when absent."""
         ...

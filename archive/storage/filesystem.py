@@ -54,6 +54,27 @@ class FilesystemBlobStore:
         except OSError as exc:  # nothing is left under the blob's name: it appears only whole
             raise storage_failure(f"cannot write blob under {self.root}", exc) from exc
 
+    def replace(self, upload: SpooledUpload, media_type: str) -> None:
+        """A copy beside the blob, synced and read-only, renamed over it (atomic on POSIX), the folder
+        synced: readers see the old bytes or the new, never a mix."""
+        target = self._path(upload.digests.blake3)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=".repair-", dir=target.parent)
+            temp = Path(name)
+            try:
+                with os.fdopen(fd, "wb") as out, upload.path.open("rb") as src:
+                    shutil.copyfileobj(src, out, CHUNK_SIZE)
+                    out.flush()
+                    os.fsync(out.fileno())
+                temp.chmod(0o444)
+                temp.replace(target)
+            finally:
+                temp.unlink(missing_ok=True)
+            _fsync(target.parent)
+        except OSError as exc:
+            raise storage_failure(f"cannot rewrite blob under {self.root}", exc) from exc
+
     def _link_into_place(self, source: Path, target: Path) -> bool:
         try:
             os.link(source, target)

@@ -36,6 +36,16 @@ class MemoryBlobStore:
             self.written_at[key] = datetime.now(UTC)
         return True
 
+    def replace(self, upload: SpooledUpload, media_type: str) -> None:
+        self._require_available()
+        key = upload.digests.blake3
+        blob_key(key)
+        data = upload.path.read_bytes()
+        with self._lock:
+            self.blobs[key] = data
+            self.media_types[key] = media_type
+            self.written_at[key] = datetime.now(UTC)
+
     def _get(self, blake3: str) -> bytes:
         self._require_available()
         blob_key(blake3)

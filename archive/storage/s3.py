@@ -121,7 +121,19 @@ class S3BlobStore:
             raise
         return True
 
-    def _put_whole(self, upload: SpooledUpload, media_type: str, metadata: dict[str, str]) -> None:
+    def replace(self, upload: SpooledUpload, media_type: str) -> None:
+        """A put without the condition: S3 swaps an object whole, so readers see the old or the new."""
+        digests = upload.digests
+        metadata = {"blake3": digests.blake3, "sha256": digests.sha256}
+        with _translated("put", None):
+            if digests.size < self.multipart_threshold:
+                self._put_whole(upload, media_type, metadata, overwrite=True)
+            else:
+                self._put_multipart(upload, media_type, metadata, overwrite=True)
+
+    def _put_whole(
+        self, upload: SpooledUpload, media_type: str, metadata: dict[str, str], *, overwrite: bool = False
+    ) -> None:
         with upload.open() as body:
             self.client.put_object(
                 Bucket=self.bucket,
@@ -131,11 +143,13 @@ class S3BlobStore:
                 ContentType=media_type,
                 ChecksumAlgorithm="SHA256",
                 ChecksumSHA256=upload.digests.sha256_base64,
-                IfNoneMatch="*",
                 Metadata=metadata,
+                **_condition(overwrite=overwrite),
             )
 
-    def _put_multipart(self, upload: SpooledUpload, media_type: str, metadata: dict[str, str]) -> None:
+    def _put_multipart(
+        self, upload: SpooledUpload, media_type: str, metadata: dict[str, str], *, overwrite: bool = False
+    ) -> None:
         key = self.key(upload.digests.blake3)
         created = self.client.create_multipart_upload(
             Bucket=self.bucket,
@@ -152,7 +166,7 @@ class S3BlobStore:
                 Key=key,
                 UploadId=upload_id,
                 MultipartUpload={"Parts": parts},
-                IfNoneMatch="*",
+                **_condition(overwrite=overwrite),
             )
         except BaseException:
             with _translated("abort multipart upload"):
@@ -217,3 +231,8 @@ class S3BlobStore:
     def check(self) -> None:
         with _translated("head bucket"):
             self.client.head_bucket(Bucket=self.bucket)
+
+
+def _condition(*, overwrite: bool) -> dict[str, Any]:
+    """The write's precondition: none to repair a blob, else "only if nothing is there" (If-None-Match)."""
+    return {} if overwrite else {"IfNoneMatch": "*"}

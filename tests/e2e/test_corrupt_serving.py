@@ -64,3 +64,45 @@ def test_a_blob_lost_from_storage_is_a_recorded_failure(api: Api) -> None:
     assert body["fixity_status"] == "missing"
     verified = api.client.post("/v1/verify", json={"blake3": version["blake3"]}, headers=api.auth()).json()
     assert verified["fixity"]["status"] == "missing"
+
+
+def test_uploading_the_genuine_bytes_repairs_a_corrupt_copy(api: Api) -> None:
+    data = os.urandom(2000)
+    version = api.upload(data, filename="a.bin").json()
+    path = f"/v1/blobs/{version['blake3']}"
+    corrupt_stored_blob(api.deployment, version["blake3"], flip_one_byte(data))
+    assert_problem(api.get(path), 502)  # found out and recorded on read
+
+    again = api.upload(data, filename="b.bin")  # the same bytes, another name: a new version
+    assert again.status_code == 201, again.text
+    assert api.get(path).content == data, "served again at once, no fixity call needed"
+    new_version = f"/v1/documents/{again.json()['document_id']}/versions/{again.json()['version']}/content"
+    assert api.get(new_version).content == data
+    verified = api.client.post("/v1/verify", json={"blake3": version["blake3"]}, headers=api.auth()).json()
+    assert verified["fixity"]["status"] == "ok"
+    assert b"".join(api.deployment.store.read(version["blake3"])) == data
+
+
+def test_uploading_the_genuine_bytes_restores_a_lost_blob(api: Api) -> None:
+    data = os.urandom(300)
+    version = api.upload(data, filename="a.bin").json()
+    api.deployment.store.delete(version["blake3"])
+    assert assert_problem(api.get(f"/v1/blobs/{version['blake3']}"), 502)["fixity_status"] == "missing"
+
+    again = api.upload(data, filename="b.bin")
+    assert again.status_code == 201, again.text
+    assert api.get(f"/v1/blobs/{version['blake3']}").content == data
+    assert api.get(f"/v1/documents/{version['document_id']}/versions/1/content").content == data
+
+
+def test_repeating_the_latest_upload_repairs_its_corrupt_copy(api: Api) -> None:
+    data = os.urandom(2000)
+    metadata = {"source_url": "https://example.org/a"}
+    version = api.upload(data, filename="a.bin", metadata=metadata).json()
+    corrupt_stored_blob(api.deployment, version["blake3"], flip_one_byte(data))
+    assert_problem(api.get(f"/v1/blobs/{version['blake3']}"), 502)
+
+    again = api.upload(data, filename="a.bin", metadata=metadata)  # the latest version again
+    assert again.status_code == 200, again.text
+    assert again.json()["version"] == version["version"]
+    assert api.get(f"/v1/blobs/{version['blake3']}").content == data

@@ -8,6 +8,7 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -61,6 +62,22 @@ def test_put_if_absent_never_overwrites(store: BlobStore, tmp_path: Path) -> Non
     assert store.put_if_absent(upload, "text/plain") is True
     assert store.put_if_absent(upload, "text/plain") is False
     assert read_all(store, upload.digests.blake3) == b"the same bytes"
+
+
+def test_replace_swaps_the_stored_bytes_whole(store: BlobStore, tmp_path: Path) -> None:
+    good = spooled(os.urandom(3000), tmp_path)
+    bad = spooled(os.urandom(3000), tmp_path)
+    assert store.put_if_absent(bad, "application/octet-stream")
+    # a repair: the genuine bytes written over a bad copy stored under their key
+    store.replace(_under(good, bad.digests.blake3), "application/octet-stream")
+    assert read_all(store, bad.digests.blake3) == good.path.read_bytes()
+    store.replace(good, "application/octet-stream")  # where nothing was stored, it simply stores
+    assert read_all(store, good.digests.blake3) == good.path.read_bytes()
+
+
+def _under(upload: SpooledUpload, blake3: str) -> SpooledUpload:
+    """The same bytes, addressed as if they were `blake3`'s (to put other bytes under a known key)."""
+    return SpooledUpload(upload.path, replace(upload.digests, blake3=blake3))
 
 
 def test_missing_blob(store: BlobStore) -> None:
@@ -178,6 +195,9 @@ def test_s3_multipart_upload(s3_endpoint: str, tmp_path: Path) -> None:
     assert store.size(upload.digests.blake3) == len(data)
     assert read_all(store, upload.digests.blake3) == data
     assert store.put_if_absent(upload, "application/octet-stream") is False
+    other = spooled(os.urandom(11 * MiB), tmp_path)
+    store.replace(_under(other, upload.digests.blake3), "application/octet-stream")  # a repair, in parts
+    assert read_all(store, upload.digests.blake3) == other.path.read_bytes()
     uploads = store.client.list_multipart_uploads(Bucket=store.bucket)
     assert uploads.get("Uploads", []) == [], "no multipart upload left open"
 
