@@ -6,6 +6,7 @@ here, at start, with a message that names the variable, instead of failing on th
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,7 +82,10 @@ class Settings(BaseSettings):
     # larger than this is archived without being parsed.
     extract_timeout: float = Field(default=20.0, gt=0, le=600)
     extract_max_bytes: int = Field(default=5 * MiB, gt=0, le=256 * MiB)
-    extract_workers: int = Field(default=1, ge=1, le=32)
+    # Worker processes for documents (unset: one per core, at most 8), and beside them one more that
+    # only documents up to extract_small_bytes go to, so a short text never waits behind slow pages.
+    extract_workers: int | None = Field(default=None, ge=1, le=32)
+    extract_small_bytes: int = Field(default=256 * 1024, ge=0, le=16 * MiB)
     # A PEM file of C2PA trust anchors: signers that chain to one are `Trusted`. Unset, none is trusted,
     # and every signer is reported as an untrusted one (the manifest itself may still be valid).
     c2pa_trust_anchors: Path | None = None
@@ -97,6 +101,9 @@ class Settings(BaseSettings):
     # that ends TLS or rewrites Host: the web interface then accepts form posts only from this origin and
     # marks its cookies Secure when it is https. Unset, it trusts the request's own Host and scheme.
     public_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://[^/\s?#]+/?$")
+
+    def effective_extract_workers(self) -> int:
+        return self.extract_workers or min(8, max(1, os.cpu_count() or 1))
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -42,7 +42,8 @@ def create_app(
         ExtractionLimits(
             max_bytes=settings.extract_max_bytes,
             timeout=settings.extract_timeout,
-            workers=settings.extract_workers,
+            workers=settings.effective_extract_workers(),
+            small_bytes=settings.extract_small_bytes,
         ),
         trust_anchors=settings.c2pa_trust_anchors_pem(),
     )

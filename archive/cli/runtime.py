@@ -134,7 +134,10 @@ class Runtime:
             settings = self.settings
             self._extractor = ProcessExtractor(
                 ExtractionLimits(
-                    settings.extract_max_bytes, settings.extract_timeout, settings.extract_workers
+                    settings.extract_max_bytes,
+                    settings.extract_timeout,
+                    settings.effective_extract_workers(),
+                    settings.extract_small_bytes,
                 ),
                 trust_anchors=settings.c2pa_trust_anchors_pem(),
             )

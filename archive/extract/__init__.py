@@ -159,10 +159,17 @@ class ExtractionLimits:
     max_bytes: int = 5 * 1024 * 1024
     timeout: float = 20.0
     workers: int = 1
+    # Documents up to this size go to a lane of their own (one more worker), never behind large ones;
+    # 0: one lane for all.
+    small_bytes: int = 0
 
 
 class ProcessExtractor:
-    """Runs each extraction in a worker process of a pool started on first use."""
+    """Runs each extraction in a worker process of a pool started on first use: `limits.workers` of them
+    for documents, and one more for documents up to `limits.small_bytes`, so that a short text is read at
+    once however many slow pages are queued. Each document has its own deadline (`limits.timeout`, from
+    when its worker starts on it); one that overruns costs only its worker, which is replaced.
+    """
 
     def __init__(
         self,
@@ -175,21 +182,22 @@ class ProcessExtractor:
         self.limits = limits or ExtractionLimits()
         self._work = work
         self._trust_anchors = trust_anchors
-        self._pool: ProcessPool | None = None
+        self._pools: dict[str, ProcessPool] = {}
         self._lock = threading.Lock()
 
-    def _workers(self) -> ProcessPool:
+    def _workers(self, size: int) -> ProcessPool:
+        lane = "small" if size <= self.limits.small_bytes else "main"
         with self._lock:
-            if self._pool is None:
+            if lane not in self._pools:
                 # forkserver: a worker never inherits the threads and locks of the server process.
                 context = multiprocessing.get_context("forkserver")
-                self._pool = ProcessPool(
-                    max_workers=self.limits.workers,
+                self._pools[lane] = ProcessPool(
+                    max_workers=1 if lane == "small" else self.limits.workers,
                     context=context,
                     initializer=_configure_worker,
                     initargs=(self._trust_anchors,),
                 )
-            return self._pool
+            return self._pools[lane]
 
     def extract(self, path: Path, media_type: str) -> Extraction:
         if not has_extractor(media_type):
@@ -199,7 +207,7 @@ class ProcessExtractor:
             return Extraction(
                 problems=[f"not parsed: {size} bytes is over the {self.limits.max_bytes}-byte limit"]
             )
-        future = self._workers().schedule(
+        future = self._workers(size).schedule(
             self._work, args=(str(path), media_type), timeout=self.limits.timeout
         )
         try:
@@ -213,7 +221,7 @@ class ProcessExtractor:
 
     def close(self) -> None:
         with self._lock:
-            if self._pool is not None:
-                self._pool.stop()  # type: ignore[no-untyped-call]
-                self._pool.join()
-                self._pool = None
+            for pool in self._pools.values():
+                pool.stop()  # type: ignore[no-untyped-call]
+                pool.join()
+            self._pools.clear()

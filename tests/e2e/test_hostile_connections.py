@@ -131,3 +131,63 @@ def test_an_upload_whose_body_stalls_is_cut_off_and_leaves_nothing(tmp_path: Pat
         )
         assert listed.status_code == 200
         assert listed.json()["documents"] == []
+
+
+def _slow_page() -> bytes:
+    """A real page that takes the parsers seconds: 15,000 paragraphs of links and bold text (1.3 MB)."""
+    body = "".join(
+        f"<div><p>Paragraph {i} with <a href='/x{i}'>a link</a> and <b>bold</b> text.</p></div>"
+        for i in range(15000)
+    )
+    return f"<html><head><title>Slow</title></head><body><article>{body}</article></body></html>".encode()
+
+
+def test_a_short_text_and_reads_are_not_held_up_behind_slow_pages(tmp_path: Path) -> None:
+    """What is asserted is the order things finish in, not how long they take: the short text and the
+    reads are answered while the slow pages are still being parsed."""
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    key = run_archive(tmp_path, "keys", "create", "--role", "archivist", "--name", "busy").stdout.strip()
+    headers = {"Authorization": f"Bearer {key}"}
+    finished: list[str] = []
+    lock = threading.Lock()
+    with serving(tmp_path, ARCHIVE_EXTRACT_WORKERS="1", ARCHIVE_EXTRACT_TIMEOUT="30") as server:
+        first = httpx2.post(
+            f"{server.url}/v1/documents", files={"file": ("a.txt", b"An earlier note.\n")}, headers=headers
+        )
+        assert first.status_code == 201, first.text
+        page = _slow_page()
+
+        def upload_slow(number: int) -> None:
+            response = httpx2.post(
+                f"{server.url}/v1/documents",
+                files={"file": (f"slow-{number}.html", page + str(number).encode(), "text/html")},
+                headers=headers,
+                timeout=300,
+            )
+            with lock:
+                finished.append(f"slow {response.status_code}")
+
+        slow = [threading.Thread(target=upload_slow, args=(n,)) for n in range(2)]
+        for thread in slow:
+            thread.start()
+        staging = tmp_path / "blobs" / "staging"
+        while len(list(staging.glob("upload-*"))) < 2:  # both received: one parsed, one queued
+            threading.Event().wait(0.05)
+        short = httpx2.post(
+            f"{server.url}/v1/documents",
+            files={"file": ("b.txt", b"A short note.\n")},
+            headers=headers,
+            timeout=300,
+        )
+        read = httpx2.get(
+            f"{server.url}/v1/documents/{first.json()['document_id']}", headers=headers, timeout=300
+        )
+        with lock:
+            finished.append(f"short {short.status_code}")
+            finished.append(f"read {read.status_code}")
+            slow_done_before = [entry for entry in finished if entry.startswith("slow")]
+        for thread in slow:
+            thread.join()
+    assert slow_done_before == [], f"the short text waited for slow pages: {finished}"
+    assert finished[:2] == ["short 201", "read 200"]
+    assert sorted(finished[2:]) == ["slow 201"] * 2
