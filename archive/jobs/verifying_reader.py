@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from archive.db.models import utcnow
-from archive.digests import Digests, digest_chunks
+from archive.digests import Digester, Digests, digest_chunks
 from archive.errors import BlobNotFound, StoredBlobCorrupt
 from archive.services.documents import BlobInfo
 from archive.services.fixity import FAILED_STATUSES, Measurement, record_measurements
@@ -18,8 +18,12 @@ class VerifyingReader:
 
     A blob whose last check failed is refused (`StoredBlobCorrupt`). A blob up to `verify_up_to` bytes is
     read whole and re-hashed before a byte is sent; a mismatch, or a blob storage has lost, is recorded as a
-    fixity failure (a check row and a log leaf, in a transaction of its own) and refused. Larger blobs
-    stream as stored; audits cover them.
+    fixity failure (a check row and a log leaf, in a transaction of its own) and refused. A larger blob
+    sent whole is hashed as it streams, one chunk held back: when the digests do not match, the failure is
+    recorded and the stream ends with an error before its last chunk, so the client sees a failed transfer
+    (fewer bytes than Content-Length), never a complete one, and every later request is refused. A failure
+    is recorded once, however many readers find it at the same time. Ranges of larger blobs stream as
+    stored (audits cover them).
     """
 
     def __init__(self, new_uow: UnitOfWorkFactory, store: BlobStore, verify_up_to: int) -> None:
@@ -36,7 +40,8 @@ class VerifyingReader:
         expected = Digests(blake3=info.blake3, sha256=info.sha256, size=info.size)
         try:
             if info.size > self.verify_up_to:
-                return self.store.read(info.blake3, byte_range)
+                chunks = self.store.read(info.blake3, byte_range)  # opened now: a lost blob is a 502
+                return chunks if byte_range is not None else self._checked(chunks, expected)
             data = b"".join(self.store.read(info.blake3))
         except BlobNotFound:
             self._record_failure(expected, None)
@@ -48,9 +53,30 @@ class VerifyingReader:
         piece = data if byte_range is None else data[byte_range.start : byte_range.end + 1]
         return iter([piece] if piece else [])
 
+    def _checked(self, chunks: Iterator[bytes], expected: Digests) -> Iterator[bytes]:
+        """The chunks as stored, hashed on the way; the last one is sent only once the digests match."""
+        digester = Digester()
+        held: bytes | None = None
+        for chunk in chunks:
+            digester.update(chunk)
+            if digester.size > expected.size:
+                break  # more bytes than were archived: no need to read on
+            if held is not None:
+                yield held
+            held = chunk
+        found = digester.digests()
+        if found != expected:
+            self._record_failure(expected, found)
+            raise StoredBlobCorrupt(expected.blake3, "corrupt")
+        if held is not None:
+            yield held
+
     def _record_failure(self, expected: Digests, found: Digests | None) -> None:
+        """Record the failure, unless a reader did already: the blob's row is locked and read again."""
         uow = self.new_uow()
         with uow.writing():
-            if uow.blobs.digests_of(expected.blake3) is not None:
+            uow.blobs.lock(expected.blake3)
+            known = uow.blobs.get(expected.blake3)
+            if known is not None and known.fixity_status not in FAILED_STATUSES:
                 measurement = Measurement(expected=expected, found=found, measured_at=utcnow())
                 record_measurements(uow, [measurement], actor="check on read")

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
+from pathlib import Path
+
+import httpx2
 
 from archive.services.log import get_entry
+from archive.storage import blob_key
 from tests.conftest import Deployment
 from tests.e2e.conftest import Api, running_api
+from tests.e2e.server import run_archive, serving
 from tests.e2e.test_audits_api import wait_until_done
 from tests.e2e.test_refusals import assert_problem
 from tests.integration.test_fixity import corrupt_stored_blob
@@ -44,8 +51,9 @@ def test_a_large_blob_is_refused_once_an_audit_found_it_corrupt(deployment: Depl
         good = api.upload(os.urandom(5000)).json()
         corrupt_stored_blob(api.deployment, version["blake3"], flip_one_byte(data))
         path = f"/v1/blobs/{version['blake3']}"
-        # Too big to re-hash on every read: it streams as stored until an audit looks at it.
-        assert api.get(path).status_code == 200
+        # Too big to re-hash before sending: it is hashed as it streams, and the transfer is cut short.
+        streamed = api.get(path)
+        assert len(streamed.content) < len(data)
 
         started = api.client.post("/v1/audits", headers=api.auth())
         assert started.status_code == 202
@@ -106,3 +114,55 @@ def test_repeating_the_latest_upload_repairs_its_corrupt_copy(api: Api) -> None:
     assert again.status_code == 200, again.text
     assert again.json()["version"] == version["version"]
     assert api.get(f"/v1/blobs/{version['blake3']}").content == data
+
+
+def test_a_large_corrupt_blob_is_never_a_complete_transfer(tmp_path: Path) -> None:
+    """Over the real server: a blob too big to re-hash before sending is hashed as it streams; changed in
+    storage (same size, one byte flipped), every concurrent reader gets a failed transfer, the failure is
+    recorded once, and from then on it is a 502."""
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    key = run_archive(tmp_path, "keys", "create", "--role", "archivist", "--name", "big").stdout.strip()
+    headers = {"Authorization": f"Bearer {key}"}
+    data = os.urandom(6 * 1024 * 1024 + 5)
+    with serving(tmp_path, ARCHIVE_VERIFY_ON_READ_BYTES="1000") as server:
+        version = httpx2.post(
+            f"{server.url}/v1/documents", files={"file": ("big.bin", data)}, headers=headers, timeout=60
+        ).json()
+        url = f"{server.url}/v1/blobs/{version['blake3']}"
+        assert httpx2.get(url, headers=headers, timeout=60).content == data  # good bytes stream whole
+        stored = tmp_path / "blobs" / blob_key(version["blake3"])
+        stored.chmod(0o644)
+        stored.write_bytes(flip_one_byte(data))
+
+        outcomes: list[str] = []
+
+        def fetch() -> None:
+            received = 0
+            try:
+                with httpx2.stream("GET", url, headers=headers, timeout=60) as response:
+                    if response.status_code == 502:  # a reader that came after the failure was recorded
+                        outcomes.append("refused")
+                        return
+                    declared = int(response.headers["content-length"])
+                    for chunk in response.iter_bytes():
+                        received += len(chunk)
+                outcomes.append("complete" if received == declared else "short")
+            except httpx2.TransportError:  # the server ended the response before its last bytes
+                outcomes.append("failed")
+
+        readers = [threading.Thread(target=fetch) for _ in range(4)]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join()
+        assert "complete" not in outcomes and len(outcomes) == 4, outcomes
+        assert "failed" in outcomes or "short" in outcomes, outcomes
+        refused = httpx2.get(url, headers=headers, timeout=60)
+        assert refused.status_code == 502
+        assert refused.json()["fixity_status"] == "corrupt"
+    with sqlite3.connect(tmp_path / "archive.db") as db:
+        failures = db.execute(
+            "SELECT count(*) FROM fixity_checks WHERE blob_blake3 = ? AND status = 'corrupt'",
+            (version["blake3"],),
+        ).fetchone()[0]
+    assert failures == 1, "recorded once, not once per reader"
