@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -25,9 +27,12 @@ from archive.api.ui.pages import STATIC_DIR
 from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
 from archive.db.session import Database
+from archive.errors import ArchiveError
 from archive.extract import ExtractionLimits, ProcessExtractor
 from archive.services.signing import LogSigner
 from archive.storage import BlobStore, open_blob_store
+
+logger = logging.getLogger("archive")
 
 
 def create_app(
@@ -58,6 +63,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         require_migrated(context.db.engine)  # refuse to serve an unmigrated database
+        await anyio.to_thread.run_sync(_report_storage_guarantees, context)
         yield
         extractor.close()
         if db is None:
@@ -77,6 +83,18 @@ def create_app(
     app.add_middleware(ObservabilityMiddleware)
     _add_routes(app)
     return app
+
+
+def _report_storage_guarantees(context: AppContext) -> None:
+    """Try the store's guarantees once at start and say at once what is not kept (readiness fails while
+    it is so); a store that cannot be reached now is tried again by readiness."""
+    try:
+        unkept = context.storage_probe.unkept(context.store)
+    except ArchiveError as exc:
+        logger.warning("storage could not be probed at start: %s", exc.detail)
+        return
+    for guarantee in unkept.values():
+        logger.error("storage does not keep a guarantee: %s", guarantee)
 
 
 def _add_routes(app: FastAPI) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,21 @@ from archive.services.unit_of_work import SqlUnitOfWork
 from archive.storage import BlobStore
 
 
+class StorageProbe:
+    """What the store does not guarantee (`BlobStore.unkept_guarantees`), found once and remembered; a
+    store that cannot be reached is tried again next time."""
+
+    def __init__(self) -> None:
+        self._unkept: dict[str, str] | None = None
+        self._lock = threading.Lock()
+
+    def unkept(self, store: BlobStore) -> dict[str, str]:
+        with self._lock:
+            if self._unkept is None:
+                self._unkept = store.unkept_guarantees()
+            return self._unkept
+
+
 @dataclass(frozen=True)
 class AppContext:
     """The app's settings, database and adapters (a unit of work's `Adapters`), made once at start."""
@@ -31,6 +47,7 @@ class AppContext:
     store: BlobStore
     extractor: Extractor
     log: LogSigner
+    storage_probe: StorageProbe = field(default_factory=StorageProbe)
 
     @property
     def signer(self) -> LogSigner:

@@ -41,6 +41,10 @@ class ByteRange:
         return self.end - self.start + 1
 
 
+CONDITIONAL_WRITES = "conditional_writes"
+CHECKSUMS = "checksums"
+
+
 class BlobStore(Protocol):
     """Where blobs live. Implementations translate their own errors into `BlobNotFound` and
     `StorageUnavailable`; nothing above this interface sees a vendor exception."""
@@ -79,4 +83,12 @@ class BlobStore(Protocol):
 
     def check(self) -> None:
         """Raise `StorageUnavailable` unless the store can be read and written now."""
+        ...
+
+    def unkept_guarantees(self) -> dict[str, str]:
+        """What the store does not guarantee, found by trying it under a probe prefix it cleans up: a
+        sentence under `CONDITIONAL_WRITES` when a write is not refused where the key exists (the archive
+        relies on it never to overwrite a blob), under `CHECKSUMS` when bytes with a wrong checksum are
+        accepted (the archive hashes what it stores itself, so this only loses a check in transit).
+        Empty when the store keeps both."""
         ...

@@ -8,7 +8,9 @@ in the object's metadata). Every botocore error is translated at this boundary.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -21,7 +23,7 @@ from botocore.response import StreamingBody
 from archive.config import S3StorageLocation, Settings
 from archive.digests import CHUNK_SIZE, DIGEST_HEX, SpooledUpload
 from archive.errors import BlobNotFound, StorageUnavailable
-from archive.storage.base import ByteRange, StoredBlob, blob_key
+from archive.storage.base import CHECKSUMS, CONDITIONAL_WRITES, ByteRange, StoredBlob, blob_key
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -231,6 +233,40 @@ class S3BlobStore:
     def check(self) -> None:
         with _translated("head bucket"):
             self.client.head_bucket(Bucket=self.bucket)
+
+    def unkept_guarantees(self) -> dict[str, str]:
+        """Tries the two promises under `<prefix>/.probe/`, and removes what it wrote."""
+        key = f"{self.prefix}/.probe/{uuid.uuid4().hex}" if self.prefix else f".probe/{uuid.uuid4().hex}"
+        body = b"archive storage probe"
+        wrong = base64.b64encode(hashlib.sha256(body + b"!").digest()).decode("ascii")
+        unkept: dict[str, str] = {}
+        try:
+            with _translated("probe"):
+                self.client.put_object(Bucket=self.bucket, Key=key, Body=body, IfNoneMatch="*")
+            if self._accepted(Key=key, Body=body, IfNoneMatch="*"):
+                unkept[CONDITIONAL_WRITES] = (
+                    "conditional writes (If-None-Match: *) are ignored: a blob could be overwritten"
+                )
+            if self._accepted(Key=f"{key}.checksum", Body=body, ChecksumSHA256=wrong):
+                unkept[CHECKSUMS] = (
+                    "a wrong x-amz-checksum-sha256 is accepted: the store does not check bytes in transit "
+                    "(the archive's own digests, checked on read and by audits, still do)"
+                )
+        finally:
+            with contextlib.suppress(ClientError, BotoCoreError):
+                self.client.delete_objects(
+                    Bucket=self.bucket,
+                    Delete={"Objects": [{"Key": key}, {"Key": f"{key}.checksum"}], "Quiet": True},
+                )
+        return unkept
+
+    def _accepted(self, **put: Any) -> bool:
+        """Whether storage took a probe write (a refusal from S3 is an answer, not an outage)."""
+        try:
+            self.client.put_object(Bucket=self.bucket, **put)
+        except ClientError:
+            return False
+        return True
 
 
 def _condition(*, overwrite: bool) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from archive.api.health.schemas import Health
 from archive.db.migrate import require_migrated
 from archive.errors import ArchiveError
 from archive.extract.exiftool import exiftool_path
+from archive.storage.base import CHECKSUMS, CONDITIONAL_WRITES
 
 router = APIRouter(tags=["health"])
 
@@ -22,7 +23,8 @@ def healthz() -> Health:
 @router.get(
     "/readyz",
     response_model=Health,
-    summary="The database and storage are reachable (and which optional reader is missing)",
+    summary="The database and storage are reachable, storage keeps the archive's guarantees (and which "
+    "optional reader is missing)",
     responses={503: {"model": Health, "description": "A dependency is down; `checks` says which."}},
 )
 def readyz(context: Context) -> JSONResponse:
@@ -38,9 +40,16 @@ def readyz(context: Context) -> JSONResponse:
     try:
         context.store.check()
         checks["storage"] = "ok"
+        unkept = context.storage_probe.unkept(context.store)
+        checks["storage_guarantees"] = (
+            f"not kept: {unkept[CONDITIONAL_WRITES]}" if CONDITIONAL_WRITES in unkept else "ok"
+        )
     except ArchiveError as exc:
         checks["storage"] = exc.detail
+        unkept = {}
     ready = all(value == "ok" for value in checks.values())
+    if CHECKSUMS in unkept:  # reported, but the archive's own digests still guard what it serves
+        checks["storage_checksums"] = unkept[CHECKSUMS]
     if exiftool_path() is None:  # photos are still archived, without what they say about themselves
         checks["exiftool"] = "missing: photos are archived without their embedded metadata"
     body = Health(status="ready" if ready else "unavailable", checks=checks)
