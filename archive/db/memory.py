@@ -28,6 +28,7 @@ from archive.db.models import (
     Notice,
     Photo,
     SignedCheckpoint,
+    UiSession,
     Version,
     utcnow,
 )
@@ -52,6 +53,7 @@ class MemoryTables:
     credits: dict[int, Credit] = field(default_factory=dict)
     notices: dict[int, Notice] = field(default_factory=dict)
     keys: dict[str, ApiKey] = field(default_factory=dict)
+    ui_sessions: dict[str, UiSession] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     log_entries: dict[int, LogEntry] = field(default_factory=dict)
     log_nodes: dict[NodeKey, bytes] = field(default_factory=dict)
@@ -379,6 +381,23 @@ class MemoryKeyRepository(_MemoryRepository):
 
     def flush(self) -> None:
         """Nothing to write: the rows are the table."""
+
+    def add_session(self, session: UiSession) -> None:
+        session.created_at = session.created_at or utcnow()
+        self.tables.ui_sessions[session.token_sha256] = session
+
+    def get_session(self, token_sha256: str) -> UiSession | None:
+        return self.tables.ui_sessions.get(token_sha256)
+
+    def end_session(self, token_sha256: str, at: datetime) -> None:
+        session = self.tables.ui_sessions.get(token_sha256)
+        if session is not None and session.ended_at is None:
+            session.ended_at = at
+
+    def prune_sessions(self, before: datetime) -> None:
+        for token, session in list(self.tables.ui_sessions.items()):
+            if session.expires_at < before:
+                del self.tables.ui_sessions[token]
 
 
 class MemoryIdempotencyRepository(_MemoryRepository):

@@ -291,6 +291,19 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
 
 
+class UiSession(Base):
+    """A signed-in web interface visitor: the SHA-256 of the session token their cookie holds (never the
+    token, and never their API key), the key it stands for, and when it ends."""
+
+    __tablename__ = "ui_sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None] = mapped_column()
+
+
 class LogEntry(Base):
     """A leaf of the verifiable log: an event's RFC 8785 canonical JSON, exactly the bytes hashed."""
 

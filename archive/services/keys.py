@@ -8,9 +8,9 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from archive.db.models import ApiKey
+from archive.db.models import ApiKey, UiSession
 from archive.errors import InvalidInput, KeyNameTaken, KeyNotFound, Unauthenticated
 from archive.ledger import key_created, key_revoked
 from archive.roles import Role
@@ -86,6 +86,51 @@ def authenticate(uow: UnitOfWork, presented: str) -> Principal:
     if key.revoked_at is not None:
         raise Unauthenticated("the API key has been revoked")
     return Principal(name=key.name, role=Role(key.role))
+
+
+_SESSION_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def start_session(uow: UnitOfWork, presented_key: str, lifetime: timedelta) -> tuple[str, Principal]:
+    """Sign a web interface visitor in with their key: a new random session token (returned, kept only
+    as its SHA-256) that stands for the key for `lifetime`, or until it is ended or the key revoked.
+    Sessions that expired a while ago are forgotten on the way."""
+    principal = authenticate(uow, presented_key)
+    match = _KEY.match(presented_key)
+    assert match is not None  # authenticate checked it
+    now = datetime.now(UTC)
+    token = secrets.token_urlsafe(_SECRET_BYTES)
+    uow.keys.prune_sessions(now - lifetime)
+    uow.keys.add_session(
+        UiSession(
+            token_sha256=_secret_digest(token),
+            key_id=match.group(1),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    return token, principal
+
+
+def session_principal(uow: UnitOfWork, token: str) -> Principal:
+    """Who a session token stands for; `Unauthenticated` once it expired, was ended or its key revoked."""
+    if not _SESSION_TOKEN.match(token):
+        raise Unauthenticated("the session is not valid")
+    session = uow.keys.get_session(_secret_digest(token))
+    if session is None or session.ended_at is not None:
+        raise Unauthenticated("the session has ended")
+    if session.expires_at <= datetime.now(UTC):
+        raise Unauthenticated("the session has expired")
+    key = uow.keys.get(session.key_id)
+    if key is None or key.revoked_at is not None:
+        raise Unauthenticated("the session's API key has been revoked")
+    return Principal(name=key.name, role=Role(key.role))
+
+
+def end_session(uow: UnitOfWork, token: str) -> None:
+    """Log out: the session token stops standing for its key at once."""
+    if _SESSION_TOKEN.match(token):
+        uow.keys.end_session(_secret_digest(token), datetime.now(UTC))
 
 
 def create_bootstrap_key(uow: UnitOfWork) -> str | None:

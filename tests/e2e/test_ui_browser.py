@@ -83,7 +83,7 @@ def test_an_archivist_archives_compares_and_verifies(
     page.goto(f"{server.url}/ui/login")
     photograph(page, shots, "login")
     log_in(page, server, key)
-    cookie = next(c for c in context.cookies() if c["name"] == "archive_key")
+    cookie = next(c for c in context.cookies() if c["name"] == "archive_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert page.evaluate("document.cookie") == ""  # neither cookie is visible to scripts
 
@@ -168,5 +168,5 @@ def test_a_reader_cannot_see_or_use_the_upload_form(browser: Browser, server: Se
     expect(page.locator("h1")).to_contain_text("Forbidden")
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(f"{server.url}/ui/login")
-    assert not [c for c in context.cookies() if c["name"] == "archive_key"]
+    assert not [c for c in context.cookies() if c["name"] == "archive_session"]
     context.close()

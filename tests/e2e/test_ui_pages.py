@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import select, update
 
 from archive.api.ui.routes import router as ui_router
+from archive.db.models import UiSession
 from archive.roles import Role
 from archive.services.keys import revoke_key
 from tests.conftest import Deployment, shared_path
@@ -89,12 +92,44 @@ def test_the_login_cookie_is_httponly_samesite_strict_and_scoped_to_the_interfac
         "/ui/login", data={"csrf": csrf_of(page.text), "key": ui.keys[Role.READER]}, follow_redirects=False
     )
     cookies = [value for name, value in answer.headers.multi_items() if name == "set-cookie"]
-    key_cookie = next(c for c in cookies if c.startswith("archive_key="))
-    assert "HttpOnly" in key_cookie
-    assert "SameSite=strict" in key_cookie or "SameSite=Strict" in key_cookie
-    assert "Path=/ui" in key_cookie
+    session_cookie = next(c for c in cookies if c.startswith("archive_session="))
+    assert "HttpOnly" in session_cookie
+    assert "SameSite=strict" in session_cookie or "SameSite=Strict" in session_cookie
+    assert "Path=/ui" in session_cookie
     csrf_cookie = page.headers["set-cookie"]
     assert csrf_cookie.startswith("archive_csrf=") and "HttpOnly" in csrf_cookie
+
+
+def test_the_cookie_holds_a_session_that_logout_and_expiry_end_on_the_server(ui: Api) -> None:
+    log_in(ui, Role.READER)
+    token = ui.client.cookies["archive_session"]
+    assert token not in ui.keys.values() and not token.startswith("ark_"), "never the key itself"
+    assert ui.client.get("/ui/", follow_redirects=False).status_code == 200
+    page = ui.client.get("/ui/")
+    ui.client.post("/ui/logout", data={"csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert "archive_session" not in ui.client.cookies
+    ui.client.cookies.set("archive_session", token, path="/ui")  # the old cookie, kept and replayed
+    replayed = ui.client.get("/ui/", follow_redirects=False)
+    assert replayed.status_code == 303, "logging out ended the session on the server"
+
+    ui.client.cookies.clear()
+    log_in(ui, Role.READER)
+    token = ui.client.cookies["archive_session"]
+    with ui.deployment.uow().writing() as uow:
+        uow.session.execute(update(UiSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    expired = ui.client.get("/ui/", follow_redirects=False)
+    assert expired.status_code == 303
+    assert expired.headers["location"] == "/ui/login?next=/ui/"
+    with ui.deployment.uow().writing() as uow:
+        stored = uow.session.scalars(select(UiSession.token_sha256)).all()
+    assert token not in stored, "the server keeps only the token's digest"
+
+
+def test_a_cookie_holding_the_key_itself_no_longer_signs_anyone_in(ui: Api) -> None:
+    ui.client.cookies.set("archive_session", ui.keys[Role.ADMIN], path="/ui")
+    assert ui.client.get("/ui/", follow_redirects=False).status_code == 303
+    ui.client.cookies.set("archive_key", ui.keys[Role.ADMIN], path="/ui")  # the cookie of old releases
+    assert ui.client.get("/ui/", follow_redirects=False).status_code == 303
 
 
 def test_a_wrong_key_is_refused_on_the_form_and_sets_no_cookie(ui: Api) -> None:
@@ -102,7 +137,7 @@ def test_a_wrong_key_is_refused_on_the_form_and_sets_no_cookie(ui: Api) -> None:
     answer = ui.client.post("/ui/login", data={"csrf": csrf_of(page.text), "key": "ark_nope_nope"})
     assert answer.status_code == 401
     assert "malformed" in answer.text
-    assert "archive_key" not in ui.client.cookies
+    assert "archive_session" not in ui.client.cookies
     assert ui.client.get("/ui/", follow_redirects=False).status_code == 303
 
 
@@ -114,7 +149,7 @@ def test_a_revoked_key_sends_the_visitor_back_to_the_login_form(ui: Api) -> None
     answer = ui.client.get("/ui/", follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/ui/login?next=/ui/"
-    assert 'archive_key=""' in answer.headers["set-cookie"]  # cleared
+    assert 'archive_session=""' in answer.headers["set-cookie"]  # cleared
 
 
 def test_forms_without_the_token_or_from_another_origin_are_refused(ui: Api) -> None:

@@ -98,12 +98,12 @@ async def login(request: Request, context: Context, uow: Uow, visitor: AnyVisito
 
 
 @router.post("/logout")
-async def logout(request: Request, context: Context, visitor: AnyVisitor) -> Response:
+async def logout(request: Request, context: Context, uow: Uow, visitor: AnyVisitor) -> Response:
     check_post(request, context)
     form = url_encoded(await read_bounded_body(request, MAX_LOGIN_FORM_BYTES))
     check_form(request, visitor, form.get("csrf"))
     response = _see_other("/ui/login")
-    ui_session.log_out(response)
+    ui_session.log_out(request, uow, response)
     return response
 
 

@@ -1,7 +1,9 @@
 """Who is using the web interface, and whether a form post really came from its own pages.
 
-The browser holds the visitor's API key in an HttpOnly, SameSite=Strict cookie (set by the login form), so
-pages are behind the same keys and roles as the API. Every form carries a CSRF token that must equal the
+Logging in with an API key starts a server-side session: the browser holds only a random session token,
+in an HttpOnly, SameSite=Strict cookie, which stands for the key until it expires (8 hours), the visitor
+logs out, or the key is revoked, whichever comes first; pages are behind the same keys and roles as the
+API. A cookie from before sessions existed (the key itself) is no longer accepted: its holder logs in again. Every form carries a CSRF token that must equal the
 one in a second cookie (double submit): another site can neither read that cookie nor make the browser
 send the key cookie with its post (SameSite=Strict), and a post whose `Origin` names another site is
 refused as well. The token is checked by the routes themselves, not a middleware, because the upload form
@@ -14,6 +16,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -22,14 +25,14 @@ from fastapi import Depends, Request, Response
 from archive.api.deps import AppContext, Context, Uow
 from archive.errors import Forbidden, RequestForged, Unauthenticated
 from archive.roles import Role
-from archive.services.keys import ANONYMOUS_READER, Principal, authenticate
+from archive.services.keys import ANONYMOUS_READER, Principal, end_session, session_principal, start_session
 from archive.services.unit_of_work import UnitOfWork
 
-KEY_COOKIE = "archive_key"
+SESSION_COOKIE = "archive_session"
 CSRF_COOKIE = "archive_csrf"
 CSRF_FIELD = "csrf"
 COOKIE_PATH = "/ui"
-KEY_COOKIE_MAX_AGE = 8 * 3600
+SESSION_LIFETIME = timedelta(hours=8)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
@@ -55,13 +58,13 @@ def _visitor(request: Request, context: Context, uow: Uow) -> Visitor:
         csrf = secrets.token_urlsafe(32)
         request.state.new_csrf = csrf
     principal: Principal | None = None
-    key = request.cookies.get(KEY_COOKIE)
-    if key:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
         try:
             with uow.reading():
-                principal = authenticate(uow, key)
+                principal = session_principal(uow, token)
         except Unauthenticated:
-            request.state.forget_key = True  # revoked or unknown: ask for a key again
+            request.state.forget_key = True  # ended, expired or revoked: ask for a key again
     visitor = Visitor(
         principal=principal or (ANONYMOUS_READER if context.settings.public_read else None),
         csrf=csrf,
@@ -130,13 +133,13 @@ def _secure(request: Request, context: AppContext) -> bool:
 
 
 def log_in(request: Request, context: AppContext, uow: UnitOfWork, key: str, response: Response) -> Principal:
-    """Check a key and, when it is good, keep it in the visitor's cookie."""
-    with uow.reading():
-        principal = authenticate(uow, key.strip())
+    """Check a key and, when it is good, start a session and keep its token in the visitor's cookie."""
+    with uow.writing():
+        token, principal = start_session(uow, key.strip(), SESSION_LIFETIME)
     response.set_cookie(
-        KEY_COOKIE,
-        key.strip(),
-        max_age=KEY_COOKIE_MAX_AGE,
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
         path=COOKIE_PATH,
         secure=_secure(request, context),
         httponly=True,
@@ -145,8 +148,17 @@ def log_in(request: Request, context: AppContext, uow: UnitOfWork, key: str, res
     return principal
 
 
-def log_out(response: Response) -> None:
-    response.delete_cookie(KEY_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
+def log_out(request: Request, uow: UnitOfWork, response: Response) -> None:
+    """End the visitor's session on the server (the token is worthless from now on) and drop the cookie."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with uow.writing():
+            end_session(uow, token)
+    forget_session(response)
+
+
+def forget_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
 
 
 def finish(request: Request, response: Response) -> None:
@@ -164,4 +176,4 @@ def finish(request: Request, response: Response) -> None:
             samesite="strict",
         )
     if getattr(request.state, "forget_key", False):
-        log_out(response)
+        forget_session(response)

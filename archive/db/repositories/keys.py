@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
-from archive.db.models import ApiKey
+from archive.db.models import ApiKey, UiSession
 from archive.db.repositories.base import SqlRepository
 
 
@@ -31,3 +32,21 @@ class SqlKeyRepository(SqlRepository):
     def flush(self) -> None:
         """Write what changed on a loaded key (its revocation) before the log records it."""
         self.session.flush()
+
+    def add_session(self, session: UiSession) -> None:
+        self.session.add(session)
+        self.session.flush()
+
+    def get_session(self, token_sha256: str) -> UiSession | None:
+        return self.session.get(UiSession, token_sha256)
+
+    def end_session(self, token_sha256: str, at: datetime) -> None:
+        self.session.execute(
+            update(UiSession)
+            .where(UiSession.token_sha256 == token_sha256, UiSession.ended_at.is_(None))
+            .values(ended_at=at)
+        )
+
+    def prune_sessions(self, before: datetime) -> None:
+        """Forget sessions that expired before `before`."""
+        self.session.execute(delete(UiSession).where(UiSession.expires_at < before))
