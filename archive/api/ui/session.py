@@ -6,8 +6,9 @@ logs out, or the key is revoked, whichever comes first; pages are behind the sam
 API. A cookie from before sessions existed (the key itself) is no longer accepted: its holder logs in
 again. Every form carries a CSRF token that must equal the one in a second cookie (double submit): another
 site can neither read that cookie nor make the browser send the session cookie with its post
-(SameSite=Strict), and a post whose `Origin` names another site is refused as well. The token is checked by the routes themselves, not a middleware, because the upload form
-is parsed as a stream (a middleware reading `request.form()` would hold the whole file in memory).
+(SameSite=Strict), and a post whose `Origin` names another site is refused as well. The token is checked
+by the routes themselves, not a middleware, because the upload form is parsed as a stream (a middleware
+reading `request.form()` would hold the whole file in memory).
 """
 
 from __future__ import annotations
