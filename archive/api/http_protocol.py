@@ -120,9 +120,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        self._in_headers = True  # what comes next on this connection is another request
-        self._header_bytes = 0
-        self._header_tail = b""
+        if self.cycle is None or self.cycle.response_complete:  # no pipelined request read meanwhile
+            self._in_headers = True  # what comes next on this connection is another request
+            self._header_bytes = 0
+            self._header_tail = b""
 
     # Bounds
     def _over_header_limit(self, data: bytes) -> bool:
@@ -161,9 +162,13 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _arm_body_timer(self) -> None:
         self._cancel_body_timer()
-        self._body_timer = self.loop.call_later(
-            self.body_timeout, self._refuse, 408, "the request's body stalled"
-        )
+        self._body_timer = self.loop.call_later(self.body_timeout, self._body_stalled)
+
+    def _body_stalled(self) -> None:
+        if self.flow is not None and self.flow.read_paused:
+            self._arm_body_timer()  # the server stopped reading (the application is behind), not the client
+            return
+        self._refuse(408, "the request's body stalled")
 
     def _cancel_header_timer(self) -> None:
         if self._header_timer is not None:
