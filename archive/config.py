@@ -103,7 +103,12 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://[^/\s?#]+/?$")
 
     def effective_extract_workers(self) -> int:
-        return self.extract_workers or min(8, max(1, os.cpu_count() or 1))
+        """As set, or one per core this process may run on (its CPU affinity, as a container limits it),
+        at most 8."""
+        if self.extract_workers is not None:
+            return self.extract_workers
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        return min(8, max(1, cores or 1))
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -49,8 +49,9 @@ _BYLINE_XPATH = (
 )
 _AUTHOR_CLASS_XPATH = "//*[contains(translate(@class, 'AUTHOR', 'author'), 'author')]"
 # "author" as a word of a class ("author", "article__author", "AuthorName"), not "authority"/"authors-list".
-_AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:article[_-]*)?author(?:[\s_-]|$)|(?<![a-z])Author(?![a-z])", re.I)
+_AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:article[_-]*)?[Aa]uthor(?:[\s_-]|$)|(?<![a-z])Author(?![a-z])")
 _MAX_BYLINE = 150
+_MAX_BYLINE_LINES = 50  # candidate lines looked at per source, so that hostile pages cost little
 # The first word of a line that may be a byline (checked in full by `has_byline_prefix`).
 _BYLINE_WORD = re.compile(r"\s*(?:by|von|par|por|door|av|af|yazan|di|autor|autorin|author|auteur)\b", re.I)
 _NOT_BYLINE_TAGS = frozenset({"script", "style", "noscript", "template", "title", "head", "option", "button"})
@@ -163,7 +164,9 @@ def _author_element_authors(tree: Element | None) -> list[AuthorCandidate]:
     text is a byline: "von David Straub, MDR THÜRINGEN", "Von Seb Dumitru"."""
     if tree is None:
         return []
-    for element in tree.xpath(_AUTHOR_CLASS_XPATH):
+    for number, element in enumerate(tree.xpath(_AUTHOR_CLASS_XPATH)):
+        if number >= _MAX_BYLINE_LINES:
+            break
         if not _AUTHOR_CLASS.search(element.get("class") or "") or element.tag in ("meta", "link", "script"):
             continue
         text = visible_text(element)
@@ -180,6 +183,7 @@ def _prefixed_byline_authors(tree: Element | None) -> list[AuthorCandidate]:
     its markup: `<p>von <a>Dr. Max Kolter</a></p>`, `<li><strong>Autorin/Autor</strong> Roman G.</li>`."""
     if tree is None:
         return []
+    looked_at: set[int] = set()
     for element in tree.iter():
         if not isinstance(element.tag, str) or not element.text or element.tag in _NOT_BYLINE_TAGS:
             continue
@@ -188,6 +192,11 @@ def _prefixed_byline_authors(tree: Element | None) -> list[AuthorCandidate]:
         line = element
         if line.tag in _INLINE_TAGS and line.getparent() is not None:
             line = line.getparent()  # the label in bold, the names beside it
+        if id(line) in looked_at:
+            continue
+        looked_at.add(id(line))
+        if len(looked_at) > _MAX_BYLINE_LINES:
+            break  # a byline is near the top: a page of thousands of "by …" is not read to its end
         text = visible_text(line)
         if not text or len(text) > _MAX_BYLINE or not has_byline_prefix(text):
             continue

@@ -41,8 +41,10 @@ _CAPTION_CLASS = re.compile(r"caption", re.IGNORECASE)
 _DESCRIPTION_CLASS = re.compile(r"description|info", re.IGNORECASE)
 # "credit" as a word of a class name ("figure-credit", "CaptionCredit"), not inside one ("Accreditation").
 _CREDIT_WORD = r"(?:(?<![a-z])credit|Credit|CREDIT)"
+# Case-sensitive, so that "credit" and "source" are words of the class ("image-source", "ImageSource"), not
+# inside one ("Accreditation", "resources").
 _CREDIT_CLASS = re.compile(
-    rf"{_CREDIT_WORD}|copyright|photographer|distributor|(?<![a-z])source|Source", re.IGNORECASE
+    rf"{_CREDIT_WORD}|[Cc]opyright|COPYRIGHT|[Pp]hotographer|[Dd]istributor|(?<![a-z])source|Source|SOURCE"
 )
 # Outside a figure only "credit" is trusted: "copyright" there is the page footer's "(c) 2024 ...".
 _LONE_CREDIT_CLASS = re.compile(_CREDIT_WORD)
@@ -271,10 +273,13 @@ def _is_lone_credit(element: Element) -> bool:
     class that says so, a short labelled line beside an image ("Foto: X", "© X" over a picture)."""
     if element.tag.lower() in _INVISIBLE or element.tag.lower() in ("a", "html", "body"):
         return False
+    credit_class = _has_class(element, _LONE_CREDIT_CLASS)
+    if not credit_class and len(element) != 0:
+        return False  # without a class that says so, only a leaf element (cheap checks first)
     text = visible_text(element)
     if not text or len(text) > _MAX_CREDIT or _RIGHTS_RESERVED.search(text):
         return False
-    if _has_class(element, _LONE_CREDIT_CLASS):
+    if credit_class:
         return strip_credit_label(text) != text or _near_image(element)
     return (
         has_credit_label(text, photo=True)

@@ -57,13 +57,18 @@ class VerifyingReader:
         """The chunks as stored, hashed on the way; the last one is sent only once the digests match."""
         digester = Digester()
         held: bytes | None = None
-        for chunk in chunks:
-            digester.update(chunk)
-            if digester.size > expected.size:
-                break  # more bytes than were archived: no need to read on
-            if held is not None:
-                yield held
-            held = chunk
+        try:
+            for chunk in chunks:
+                digester.update(chunk)
+                if digester.size > expected.size:
+                    break  # more bytes than were archived: no need to read on
+                if held is not None:
+                    yield held
+                held = chunk
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()  # the stored blob's file or stream, also when the client went away
         found = digester.digests()
         if found != expected:
             self._record_failure(expected, found)

@@ -33,6 +33,8 @@ _MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
 _PRECONDITION_CODES = {"412", "PreconditionFailed"}
 # A concurrent conditional write of the same key: the other writer stores the same bytes.
 _CONFLICT_CODES = {"409", "ConditionalRequestConflict"}
+# Bytes whose checksum does not match the one sent (the codes AWS and compatible servers answer with).
+_BAD_DIGEST_CODES = {"BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch", "XAmzContentSHA256Mismatch"}
 
 
 def _error_code(exc: ClientError) -> str:
@@ -261,11 +263,15 @@ class S3BlobStore:
         return unkept
 
     def _accepted(self, **put: Any) -> bool:
-        """Whether storage took a probe write (a refusal from S3 is an answer, not an outage)."""
-        try:
-            self.client.put_object(Bucket=self.bucket, **put)
-        except ClientError:
-            return False
+        """Whether storage took a probe write. Only the refusal asked about is an answer (a failed
+        precondition, a bad digest); anything else is an outage, raised, and tried again later."""
+        with _translated("probe"):
+            try:
+                self.client.put_object(Bucket=self.bucket, **put)
+            except ClientError as exc:
+                if _error_code(exc) in _PRECONDITION_CODES | _CONFLICT_CODES | _BAD_DIGEST_CODES:
+                    return False
+                raise
         return True
 
 

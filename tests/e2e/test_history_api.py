@@ -176,6 +176,9 @@ def test_an_original_url_outside_ascii_is_written_as_a_uri(api: Api) -> None:
     gate = api.get(f"/memento/timegate/{iri}", follow_redirects=False)
     assert gate.status_code == 302
     assert gate.headers["location"] == f"/v1/documents/{document_id}/versions/1/content"
+    for rel in ("timegate", "timemap"):  # the archive's own links, with their escapes, lead back to it
+        [link] = [link["url"] for link in links if link["rel"] == rel]
+        assert api.get(link, follow_redirects=False).status_code in (200, 302), link
 
 
 @pytest.mark.parametrize(

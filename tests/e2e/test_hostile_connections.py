@@ -191,3 +191,40 @@ def test_a_short_text_and_reads_are_not_held_up_behind_slow_pages(tmp_path: Path
     assert slow_done_before == [], f"the short text waited for slow pages: {finished}"
     assert finished[:2] == ["short 201", "read 200"]
     assert sorted(finished[2:]) == ["slow 201"] * 2
+
+
+def test_huge_chunked_trailers_are_431(tmp_path: Path) -> None:
+    """Trailers after a chunked body are buffered by the parser like headers, and bounded like them."""
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    with serving(tmp_path, ARCHIVE_MAX_HEADER_BYTES="8192") as server:
+        connection = _connect(server)
+        head = b"POST /v1/documents HTTP/1.1\r\nHost: archive\r\nTransfer-Encoding: chunked\r\n\r\n"
+        assert _send_quietly(connection, head + b"5\r\nhello\r\n0\r\nX-Trailer: ")
+        for _ in range(256):  # up to 16 MiB of one trailer, in many reads
+            if not _send_quietly(connection, b"t" * 65536):
+                break
+        response = _read_all(connection)
+        connection.close()
+        assert b"HTTP/1.1 431 " in response, response[:300]
+        assert httpx2.get(f"{server.url}/healthz", timeout=10).status_code == 200
+
+
+def test_a_body_sent_after_an_early_refusal_is_not_taken_for_headers(tmp_path: Path) -> None:
+    """An upload without a key is refused (401) before its body is read; the client goes on sending the
+    body it declared, which the server reads past without calling it an oversized next request."""
+    assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    with serving(tmp_path, ARCHIVE_MAX_HEADER_BYTES="8192") as server:
+        connection = _connect(server)
+        declared = 300_000
+        head = (
+            b"POST /v1/documents HTTP/1.1\r\nHost: archive\r\n"
+            b"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\n\r\n" % declared
+        )
+        _send_quietly(connection, head)
+        for _ in range(declared // 10_000):
+            _send_quietly(connection, b"y" * 10_000)
+        connection.shutdown(socket.SHUT_WR)
+        response = _read_all(connection)
+        connection.close()
+        assert response.startswith(b"HTTP/1.1 401 "), response[:300]
+        assert b" 431 " not in response and b" 408 " not in response, response[-300:]

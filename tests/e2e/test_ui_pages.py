@@ -129,6 +129,18 @@ def test_a_cookie_holding_the_key_itself_no_longer_signs_anyone_in(ui: Api) -> N
     ui.client.cookies.set("archive_session", ui.keys[Role.ADMIN], path="/ui")
     assert ui.client.get("/ui/", follow_redirects=False).status_code == 303
     ui.client.cookies.set("archive_key", ui.keys[Role.ADMIN], path="/ui")  # the cookie of old releases
+    answer = ui.client.get("/ui/", follow_redirects=False)
+    assert answer.status_code == 303
+    assert 'archive_key=""' in answer.headers["set-cookie"], "the key is taken out of the browser"
+
+
+def test_signing_in_again_ends_the_session_held_before(ui: Api) -> None:
+    log_in(ui, Role.READER)
+    first = ui.client.cookies["archive_session"]
+    log_in(ui, Role.READER)
+    assert ui.client.cookies["archive_session"] != first
+    ui.client.cookies.clear()
+    ui.client.cookies.set("archive_session", first, path="/ui")
     assert ui.client.get("/ui/", follow_redirects=False).status_code == 303
 
 

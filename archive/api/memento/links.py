@@ -6,6 +6,7 @@ when the archive received that version.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import quote
@@ -40,11 +41,12 @@ def as_uri(iri: str) -> str:
     printable ASCII, every one a URI never holds (`<>"{}|\\^` and the backquote), and the two that
     link-format readers split on (";" and ",", which many split on even inside the angle brackets),
     percent-encoded as UTF-8. A percent sign already encoding something stays as it is."""
-    return quote(iri, safe=_LINK_SAFE)
+    return quote(_LONE_PERCENT.sub("%25", iri), safe=_LINK_SAFE)
 
 
 # What RFC 3986 allows in a URI, less ";" and ",", the percent sign of an existing escape included.
 _LINK_SAFE = "!#$%&'()*+-./:=?@[]_~"
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")  # "100%": a percent sign that encodes nothing
 
 
 class MementoLinks:

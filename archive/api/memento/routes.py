@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Path, Request, Response
 
@@ -51,8 +52,10 @@ OriginalUrl = Annotated[
 
 
 def _original(uri_r: str, request: Request) -> str:
-    """The URI-R as the client appended it: a query string belongs to it, not to this request."""
-    query = request.url.query
+    """The URI-R as the client appended it: a query string belongs to it, not to this request. Its
+    percent-escapes are decoded as the path's are (the archive's own links encode "," and ";"), so that
+    it is compared with the original URL as it was stored."""
+    query = unquote(request.url.query)
     return f"{uri_r}?{query}" if query else uri_r
 
 

@@ -103,7 +103,7 @@ async def logout(request: Request, context: Context, uow: Uow, visitor: AnyVisit
     form = url_encoded(await read_bounded_body(request, MAX_LOGIN_FORM_BYTES))
     check_form(request, visitor, form.get("csrf"))
     response = _see_other("/ui/login")
-    ui_session.log_out(request, uow, response)
+    await run_in_threadpool(ui_session.log_out, request, uow, response)
     return response
 
 

@@ -30,6 +30,7 @@ from archive.services.keys import ANONYMOUS_READER, Principal, end_session, sess
 from archive.services.unit_of_work import UnitOfWork
 
 SESSION_COOKIE = "archive_session"
+OLD_KEY_COOKIE = "archive_key"
 CSRF_COOKIE = "archive_csrf"
 CSRF_FIELD = "csrf"
 COOKIE_PATH = "/ui"
@@ -134,9 +135,13 @@ def _secure(request: Request, context: AppContext) -> bool:
 
 
 def log_in(request: Request, context: AppContext, uow: UnitOfWork, key: str, response: Response) -> Principal:
-    """Check a key and, when it is good, start a session and keep its token in the visitor's cookie."""
+    """Check a key and, when it is good, start a session and keep its token in the visitor's cookie (a
+    session the browser already held is ended: one sign-in, one session)."""
+    previous = request.cookies.get(SESSION_COOKIE)
     with uow.writing():
         token, principal = start_session(uow, key.strip(), SESSION_LIFETIME)
+        if previous:
+            end_session(uow, previous)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -178,3 +183,5 @@ def finish(request: Request, response: Response) -> None:
         )
     if getattr(request.state, "forget_key", False):
         forget_session(response)
+    if OLD_KEY_COOKIE in request.cookies:  # releases before sessions kept the API key itself there
+        response.delete_cookie(OLD_KEY_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
