@@ -196,10 +196,15 @@ def test_a_short_text_and_reads_are_not_held_up_behind_slow_pages(tmp_path: Path
 def test_huge_chunked_trailers_are_431(tmp_path: Path) -> None:
     """Trailers after a chunked body are buffered by the parser like headers, and bounded like them."""
     assert run_archive(tmp_path, "db", "upgrade").returncode == 0
+    key = run_archive(tmp_path, "keys", "create", "--role", "auditor", "--name", "t").stdout.strip()
     with serving(tmp_path, ARCHIVE_MAX_HEADER_BYTES="8192") as server:
         connection = _connect(server)
-        head = b"POST /v1/documents HTTP/1.1\r\nHost: archive\r\nTransfer-Encoding: chunked\r\n\r\n"
-        assert _send_quietly(connection, head + b"5\r\nhello\r\n0\r\nX-Trailer: ")
+        # A JSON body is read whole before any answer: the trailer is what the server is waiting on.
+        head = (
+            b"POST /v1/verify HTTP/1.1\r\nHost: archive\r\nAuthorization: Bearer " + key.encode() + b"\r\n"
+            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
+        assert _send_quietly(connection, head + b"2\r\n{}\r\n0\r\nX-Trailer: ")
         for _ in range(256):  # up to 16 MiB of one trailer, in many reads
             if not _send_quietly(connection, b"t" * 65536):
                 break
