@@ -183,7 +183,9 @@ def _prefixed_byline_authors(tree: Element | None) -> list[AuthorCandidate]:
     its markup: `<p>von <a>Dr. Max Kolter</a></p>`, `<li><strong>Autorin/Autor</strong> Roman G.</li>`."""
     if tree is None:
         return []
-    looked_at: set[int] = set()
+    # The elements themselves, not their id(): lxml makes element objects on demand, and the id of one
+    # that was dropped is soon another's, which would skip a line (and make results depend on history).
+    looked_at: set[Element] = set()
     for element in tree.iter():
         if not isinstance(element.tag, str) or not element.text or element.tag in _NOT_BYLINE_TAGS:
             continue
@@ -192,9 +194,9 @@ def _prefixed_byline_authors(tree: Element | None) -> list[AuthorCandidate]:
         line = element
         if line.tag in _INLINE_TAGS and line.getparent() is not None:
             line = line.getparent()  # the label in bold, the names beside it
-        if id(line) in looked_at:
+        if line in looked_at:
             continue
-        looked_at.add(id(line))
+        looked_at.add(line)
         if len(looked_at) > _MAX_BYLINE_LINES:
             break  # a byline is near the top: a page of thousands of "by …" is not read to its end
         text = visible_text(line)
