@@ -78,14 +78,9 @@ def extract_html(html: bytes, *, url: str | None = None, max_bytes: int = DEFAUL
 def _extract(html: bytes, url: str | None) -> Extraction:
     sources = read_sources(decode_html(html), url)
     problems = sources.problems
-    text = main_text(sources, problems)
+    text, found_in_text, text_credits = _text_findings(sources, problems)
     site_names = site_name_candidates(sources)
-    found_in_text = run_text_rules(text, problems)
-    text_credits = _valid_credits(found_in_text.credits if found_in_text else [], text)
-    authors = choose_authors(
-        author_sources(sources, text, [credit for credit in text_credits if credit.role == "author"]),
-        site_names,
-    )
+    authors = choose_authors(_author_sources(sources, text, text_credits), site_names)
     published = choose_published(sources)
     return Extraction(
         text=text,
@@ -102,13 +97,25 @@ def _extract(html: bytes, url: str | None) -> Extraction:
     )
 
 
-def author_candidate_lists(sources: PageSources) -> list[list[AuthorCandidate]]:
-    """Every source's author list as `_extract` weighs them (for fitting and scoring the weights)."""
-    problems: list[str] = []
+def _text_findings(
+    sources: PageSources, problems: list[str]
+) -> tuple[str | None, Extraction | None, list[FoundCredit]]:
+    """The main text, what the plain-text rules found in it, and those credits whose spans read right."""
     text = main_text(sources, problems)
     found_in_text = run_text_rules(text, problems)
-    text_credits = _valid_credits(found_in_text.credits if found_in_text else [], text)
+    return text, found_in_text, _valid_credits(found_in_text.credits if found_in_text else [], text)
+
+
+def _author_sources(
+    sources: PageSources, text: str | None, text_credits: list[FoundCredit]
+) -> list[list[AuthorCandidate]]:
     return author_sources(sources, text, [credit for credit in text_credits if credit.role == "author"])
+
+
+def author_candidate_lists(sources: PageSources) -> list[list[AuthorCandidate]]:
+    """Every source's author list as `_extract` weighs them (for fitting and scoring the weights)."""
+    text, _, text_credits = _text_findings(sources, [])
+    return _author_sources(sources, text, text_credits)
 
 
 # --- the main text and the plain-text rules -----------------------------------------------------------------

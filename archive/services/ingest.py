@@ -27,7 +27,7 @@ from archive.extract.model import Extraction
 from archive.extract.preview import Preview
 from archive.services.attribution import reads_the_same, record_attribution
 from archive.services.documents import get_document
-from archive.services.fixity import FAILED_STATUSES, measure, record_measurements
+from archive.services.fixity import FAILED_STATUSES, check_blob
 from archive.services.log import log_version
 from archive.services.metadata import SuppliedMetadata
 from archive.services.unit_of_work import UnitOfWork
@@ -87,7 +87,7 @@ def store_blob(
         if failed:
             uow.store.replace(upload, media_type)
     if failed:
-        [result] = record_measurements(uow, [measure(uow.store, digests)], actor="repair by upload")
+        result = check_blob(uow, digests.blake3, actor="repair by upload")
         if result.status != "ok":
             raise StoredBlobCorrupt(digests.blake3, result.status)
     return uow.blobs.ensure(digests, media_type, derived)

@@ -74,6 +74,11 @@ def list_keys(uow: UnitOfWork) -> Sequence[ApiKey]:
 
 def authenticate(uow: UnitOfWork, presented: str) -> Principal:
     """The principal a presented key stands for; `Unauthenticated` for anything else."""
+    return _principal(_valid_key(uow, presented))
+
+
+def _valid_key(uow: UnitOfWork, presented: str) -> ApiKey:
+    """The stored key a presented one matches, not revoked; `Unauthenticated` for anything else."""
     match = _KEY.match(presented)
     if match is None:
         raise Unauthenticated("the API key is malformed")
@@ -85,6 +90,10 @@ def authenticate(uow: UnitOfWork, presented: str) -> Principal:
         raise Unauthenticated("the API key is not valid")
     if key.revoked_at is not None:
         raise Unauthenticated("the API key has been revoked")
+    return key
+
+
+def _principal(key: ApiKey) -> Principal:
     return Principal(name=key.name, role=Role(key.role))
 
 
@@ -95,21 +104,19 @@ def start_session(uow: UnitOfWork, presented_key: str, lifetime: timedelta) -> t
     """Sign a web interface visitor in with their key: a new random session token (returned, kept only
     as its SHA-256) that stands for the key for `lifetime`, or until it is ended or the key revoked.
     Sessions that expired a while ago are forgotten on the way."""
-    principal = authenticate(uow, presented_key)
-    match = _KEY.match(presented_key)
-    assert match is not None  # authenticate checked it
+    key = _valid_key(uow, presented_key)
     now = datetime.now(UTC)
     token = secrets.token_urlsafe(_SECRET_BYTES)
     uow.keys.prune_sessions(now - lifetime)
     uow.keys.add_session(
         UiSession(
             token_sha256=_secret_digest(token),
-            key_id=match.group(1),
+            key_id=key.id,
             created_at=now,
             expires_at=now + lifetime,
         )
     )
-    return token, principal
+    return token, _principal(key)
 
 
 def session_principal(uow: UnitOfWork, token: str) -> Principal:
@@ -124,7 +131,7 @@ def session_principal(uow: UnitOfWork, token: str) -> Principal:
     key = uow.keys.get(session.key_id)
     if key is None or key.revoked_at is not None:
         raise Unauthenticated("the session's API key has been revoked")
-    return Principal(name=key.name, role=Role(key.role))
+    return _principal(key)
 
 
 def end_session(uow: UnitOfWork, token: str) -> None:

@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +24,23 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def _synced_copy_beside(source: Path, target: Path, prefix: str) -> Iterator[Path]:
+    """A read-only copy of `source` in `target`'s folder, on disk before it is handed over, and removed
+    afterwards (whatever the caller linked or renamed it to stays)."""
+    fd, name = tempfile.mkstemp(prefix=prefix, dir=target.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            shutil.copyfileobj(src, out, CHUNK_SIZE)
+            out.flush()
+            os.fsync(out.fileno())
+        temp.chmod(0o444)
+        yield temp
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 class FilesystemBlobStore:
@@ -60,17 +78,8 @@ class FilesystemBlobStore:
         target = self._path(upload.digests.blake3)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=".repair-", dir=target.parent)
-            temp = Path(name)
-            try:
-                with os.fdopen(fd, "wb") as out, upload.path.open("rb") as src:
-                    shutil.copyfileobj(src, out, CHUNK_SIZE)
-                    out.flush()
-                    os.fsync(out.fileno())
-                temp.chmod(0o444)
+            with _synced_copy_beside(upload.path, target, ".repair-") as temp:
                 temp.replace(target)
-            finally:
-                temp.unlink(missing_ok=True)
             _fsync(target.parent)
         except OSError as exc:
             raise storage_failure(f"cannot rewrite blob under {self.root}", exc) from exc
@@ -88,21 +97,12 @@ class FilesystemBlobStore:
 
     def _copy_into_place(self, source: Path, target: Path) -> bool:
         """For a spool on another filesystem: copy beside the target, fsync, then link."""
-        fd, name = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
-        temp = Path(name)
-        try:
-            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-                shutil.copyfileobj(src, out, CHUNK_SIZE)
-                out.flush()
-                os.fsync(out.fileno())
-            temp.chmod(0o444)
+        with _synced_copy_beside(source, target, ".incoming-") as temp:
             try:
                 os.link(temp, target)
             except FileExistsError:
                 return False
             return True
-        finally:
-            temp.unlink(missing_ok=True)
 
     def size(self, blake3: str) -> int:
         try:
