@@ -224,12 +224,7 @@ def run_fetch(work: Path, plan: HttpPlan, results: Results) -> None:
         floor_rates = [
             wrk_rate(f"{floor.url}/content", {}, conns, plan.fetch_seconds) for _ in range(plan.repeats)
         ]
-    deployment = harness.embedded(work / "svc-fetch")
-    with harness.service(work / "svc-fetch", deployment) as (server, key):
-        answer = upload_file(Target(f"{server.url}/v1/documents", key), seed, "text/plain; charset=utf-8")
-        url = f"{server.url}/v1/documents/{answer['document_id']}/content"
-        headers = {"Authorization": f"Bearer {key}"}
-        rates = [wrk_rate(url, headers, conns, plan.fetch_seconds) for _ in range(plan.repeats)]
+    rates = _fetch_rates(work / "svc-fetch", plan)
     results.add(
         Figure(
             f"fetch: GET content, {conns} connections, sqlite+fs",
@@ -243,15 +238,7 @@ def run_fetch(work: Path, plan: HttpPlan, results: Results) -> None:
     )
     # The bounds archive serve puts on headers and slow clients (archive.api.http_protocol) must not cost
     # the fetch rate: the same service on uvicorn's plain httptools protocol is the floor here.
-    plain = harness.embedded(work / "svc-fetch-plain")
-    with harness.service(work / "svc-fetch-plain", plain, ServiceOptions(loop="auto", http="httptools")) as (
-        server,
-        key,
-    ):
-        answer = upload_file(Target(f"{server.url}/v1/documents", key), seed, "text/plain; charset=utf-8")
-        url = f"{server.url}/v1/documents/{answer['document_id']}/content"
-        headers = {"Authorization": f"Bearer {key}"}
-        plain_rates = [wrk_rate(url, headers, conns, plan.fetch_seconds) for _ in range(plan.repeats)]
+    plain_rates = _fetch_rates(work / "svc-fetch-plain", plan, ServiceOptions(loop="auto", http="httptools"))
     results.add(
         Figure(
             f"fetch: GET content, {conns} connections, bounded parser",
@@ -263,6 +250,19 @@ def run_fetch(work: Path, plan: HttpPlan, results: Results) -> None:
             floor_name="the same service on uvicorn's plain httptools protocol",
         )
     )
+
+
+def _fetch_rates(workdir: Path, plan: HttpPlan, options: ServiceOptions | None = None) -> list[float]:
+    """The seed archived in a new embedded service, then fetched by id with wrk, `plan.repeats` times."""
+    with harness.service(workdir, harness.embedded(workdir), options) as (server, key):
+        answer = upload_file(
+            Target(f"{server.url}/v1/documents", key), harness.SEED, "text/plain; charset=utf-8"
+        )
+        url = f"{server.url}/v1/documents/{answer['document_id']}/content"
+        headers = {"Authorization": f"Bearer {key}"}
+        return [
+            wrk_rate(url, headers, plan.fetch_connections, plan.fetch_seconds) for _ in range(plan.repeats)
+        ]
 
 
 def run_levers(work: Path, plan: HttpPlan, results: Results) -> None:
