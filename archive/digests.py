@@ -23,6 +23,11 @@ import blake3 as blake3_lib
 from archive.errors import UploadTooLarge, storage_failure
 
 CHUNK_SIZE = 1024 * 1024
+# A blob larger than one piece of this many bytes has a chunk index: the BLAKE3 of each piece, in order, so a
+# range of it is checked by reading only the pieces it touches. The database's CHECK on `blobs.chunk_index`
+# holds the same number.
+INDEX_PIECE_BYTES = 1024 * 1024
+INDEX_ENTRY_BYTES = 32
 DIGEST_HEX = re.compile(r"^[0-9a-f]{64}$")
 DIGEST_PATTERN = DIGEST_HEX.pattern
 
@@ -45,14 +50,54 @@ class Digests:
         return hex_to_base64(self.sha256)
 
 
-class Digester:
-    """Feeds BLAKE3, SHA-256 and a byte counter from the same chunks."""
+def pieces_of(size: int) -> int:
+    """How many pieces a chunk index of a blob of `size` bytes has."""
+    return -(-size // INDEX_PIECE_BYTES)
 
-    def __init__(self, limit: int | None = None) -> None:
+
+def has_chunk_index(size: int) -> bool:
+    """Whether a blob of `size` bytes gets a chunk index (one of a single piece would be its digest)."""
+    return size > INDEX_PIECE_BYTES
+
+
+def piece_digest(piece: bytes) -> bytes:
+    return blake3_lib.blake3(piece).digest()
+
+
+class ChunkIndexer:
+    """The chunk index of a byte sequence fed in chunks of any size: the BLAKE3 of each `INDEX_PIECE_BYTES`
+    piece, concatenated in order (the last piece may be shorter)."""
+
+    def __init__(self) -> None:
+        self._entries = bytearray()
+        self._piece = blake3_lib.blake3()
+        self._filled = 0
+
+    def update(self, chunk: bytes) -> None:
+        view = memoryview(chunk)
+        while view:
+            taken = min(len(view), INDEX_PIECE_BYTES - self._filled)
+            self._piece.update(view[:taken])
+            self._filled += taken
+            view = view[taken:]
+            if self._filled == INDEX_PIECE_BYTES:
+                self._entries += self._piece.digest()
+                self._piece = blake3_lib.blake3()
+                self._filled = 0
+
+    def index(self) -> bytes:
+        return bytes(self._entries) + (self._piece.digest() if self._filled else b"")
+
+
+class Digester:
+    """Feeds BLAKE3, SHA-256 and a byte counter from the same chunks (and, when asked, a chunk index)."""
+
+    def __init__(self, limit: int | None = None, *, index_chunks: bool = False) -> None:
         self._blake3 = blake3_lib.blake3()
         self._sha256 = hashlib.sha256()
         self._size = 0
         self._limit = limit
+        self._indexer = ChunkIndexer() if index_chunks else None
 
     def update(self, chunk: bytes) -> None:
         self._size += len(chunk)
@@ -60,6 +105,14 @@ class Digester:
             raise UploadTooLarge(self._limit)
         self._blake3.update(chunk)
         self._sha256.update(chunk)
+        if self._indexer is not None:
+            self._indexer.update(chunk)
+
+    def chunk_index(self) -> bytes | None:
+        """The chunk index of what was fed, when asked for one and the bytes are more than one piece."""
+        if self._indexer is None or not has_chunk_index(self._size):
+            return None
+        return self._indexer.index()
 
     write = update  # so a Digester can stand where an upload sink is expected
 
@@ -94,10 +147,12 @@ def digest_file(path: Path) -> Digests:
 
 @dataclass(frozen=True)
 class SpooledUpload:
-    """A finished upload on disk with its digests. `discard()` removes the spool file."""
+    """A finished upload on disk with its digests (and chunk index, for more than one piece).
+    `discard()` removes the spool file."""
 
     path: Path
     digests: Digests
+    chunk_index: bytes | None = None
 
     def open(self) -> BinaryIO:
         return self.path.open("rb")
@@ -122,7 +177,7 @@ class UploadSpool:
             raise storage_failure(f"cannot spool the upload in {spool_dir}", exc) from exc
         self._file = os.fdopen(fd, "wb")
         self._path = Path(name)
-        self._digester = Digester(limit)
+        self._digester = Digester(limit, index_chunks=True)
         self._finished = False
 
     def write(self, chunk: bytes) -> None:
@@ -142,7 +197,8 @@ class UploadSpool:
         except OSError as exc:  # the last buffered bytes could not be written
             raise storage_failure("cannot spool the upload", exc) from exc
         self._finished = True
-        return SpooledUpload(path=self._path, digests=self._digester.digests())
+        digester = self._digester
+        return SpooledUpload(path=self._path, digests=digester.digests(), chunk_index=digester.chunk_index())
 
     def __enter__(self) -> Self:
         return self

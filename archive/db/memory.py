@@ -290,8 +290,14 @@ class MemoryBlobRepository(_MemoryRepository):
         found = [blob for blob in self.tables.blobs.values() if blob.sha256 == sha256]
         return found[0] if found else None
 
-    def ensure(self, digests: Digests, media_type: str, derived: Derived | None = None) -> Blob:
-        return self.tables.blobs.setdefault(
+    def ensure(
+        self,
+        digests: Digests,
+        media_type: str,
+        derived: Derived | None = None,
+        chunk_index: bytes | None = None,
+    ) -> Blob:
+        blob = self.tables.blobs.setdefault(
             digests.blake3,
             Blob(
                 blake3=digests.blake3,
@@ -301,8 +307,21 @@ class MemoryBlobRepository(_MemoryRepository):
                 created_at=utcnow(),
                 derived_from=None if derived is None else derived.source,
                 derivation=None if derived is None else derived.how,
+                chunk_index=chunk_index,
             ),
         )
+        if blob.chunk_index is None:
+            blob.chunk_index = chunk_index
+        return blob
+
+    def chunk_index(self, blake3: str) -> bytes | None:
+        blob = self.get(blake3)
+        return None if blob is None else blob.chunk_index
+
+    def set_chunk_index(self, blake3: str, chunk_index: bytes, *, only_if_missing: bool = False) -> None:
+        blob = self.tables.blobs[blake3]
+        if blob.chunk_index is None or not only_if_missing:
+            blob.chunk_index = chunk_index
 
     def digests_of(self, blake3: str) -> Digests | None:
         blob = self.get(blake3)

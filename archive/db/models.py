@@ -91,6 +91,10 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+# One 32-byte entry per 1 MiB piece (`archive.digests.INDEX_PIECE_BYTES`), so no index of another blob fits.
+CHUNK_INDEX_FITS_SIZE = "chunk_index IS NULL OR length(chunk_index) = 32 * ((size + 1048575) / 1048576)"
+
+
 class Blob(Base):
     """An exact byte sequence, stored once under its BLAKE3 digest."""
 
@@ -99,6 +103,7 @@ class Blob(Base):
         *hex_digest_checks("blake3"),
         *hex_digest_checks("sha256"),
         CheckConstraint("size >= 0", name="size_not_negative"),
+        CheckConstraint(CHUNK_INDEX_FITS_SIZE, name="chunk_index_fits_size"),
     )
 
     blake3: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -112,6 +117,10 @@ class Blob(Base):
     # A blob the archive made from another (a preview): which one, and how (`preview by Pillow 13.0.0`).
     derived_from: Mapped[str | None] = mapped_column(ForeignKey("blobs.blake3"))
     derivation: Mapped[str | None] = mapped_column(String(200))
+    # The BLAKE3 of each 1 MiB piece of the bytes, in order (`archive.digests.ChunkIndexer`), for a blob of
+    # more than one piece: a range is checked by reading only the pieces it touches. Part of the blob's
+    # record, loaded only when a range of a large blob is read.
+    chunk_index: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class Document(Base):

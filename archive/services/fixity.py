@@ -17,7 +17,7 @@ from typing import Literal
 
 from archive.db.models import Blob, utcnow
 from archive.db.repositories import BlobFixityRow, FixityCheckRow
-from archive.digests import Digests, digest_chunks
+from archive.digests import Digester, Digests, has_chunk_index
 from archive.errors import BlobNotFound
 from archive.ledger import fixity_failed
 from archive.metrics import FIXITY_RESULTS
@@ -42,6 +42,8 @@ class Measurement:
     expected: Digests
     found: Digests | None
     measured_at: datetime
+    # The chunk index of the bytes read, when they are intact and more than one piece.
+    chunk_index: bytes | None = None
 
     @property
     def status(self) -> FixityStatus:
@@ -74,12 +76,23 @@ class FixityState:
 
 
 def measure(store: BlobStore, expected: Digests) -> Measurement:
-    """Read the stored bytes back and hash them in one pass (BLAKE3, SHA-256 and size together)."""
+    """Read the stored bytes back and hash them in one pass (BLAKE3, SHA-256, size and, for a blob of more
+    than one piece, its chunk index together)."""
+    digester = Digester(index_chunks=has_chunk_index(expected.size))
+    found: Digests | None = None
     try:
-        found: Digests | None = digest_chunks(store.read(expected.blake3))
+        for chunk in store.read(expected.blake3):
+            digester.update(chunk)
+        found = digester.digests()
     except BlobNotFound:
-        found = None
-    return Measurement(expected=expected, found=found, measured_at=utcnow())
+        pass
+    intact = found == expected
+    return Measurement(
+        expected=expected,
+        found=found,
+        measured_at=utcnow(),
+        chunk_index=digester.chunk_index() if intact else None,
+    )
 
 
 def measure_all(
@@ -143,6 +156,9 @@ def record_measurements(
     uow.blobs.record_fixity(
         [_check_row(result) for result in results], [_status_row(result) for result in results]
     )
+    for measurement in ordered:
+        if measurement.chunk_index is not None:  # intact bytes: what ranges of them are checked against
+            uow.blobs.set_chunk_index(measurement.expected.blake3, measurement.chunk_index)
     for status, count in Counter(result.status for result in results).items():
         FIXITY_RESULTS.labels(status).inc(count)
     return results

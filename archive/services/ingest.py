@@ -90,7 +90,7 @@ def store_blob(
         result = check_blob(uow, digests.blake3, actor="repair by upload")
         if result.status != "ok":
             raise StoredBlobCorrupt(digests.blake3, result.status)
-    return uow.blobs.ensure(digests, media_type, derived)
+    return uow.blobs.ensure(digests, media_type, derived, upload.chunk_index)
 
 
 def prepare_upload(uow: UnitOfWork, upload: Upload) -> Extraction:

@@ -8,7 +8,9 @@ import threading
 from pathlib import Path
 
 import httpx2
+from sqlalchemy import text
 
+from archive.digests import INDEX_PIECE_BYTES, digest_bytes
 from archive.services.log import get_entry
 from archive.storage import blob_key
 from tests.conftest import Deployment
@@ -16,7 +18,8 @@ from tests.e2e.conftest import Api, running_api
 from tests.e2e.server import run_archive, serving
 from tests.e2e.test_audits_api import wait_until_done
 from tests.e2e.test_refusals import assert_problem
-from tests.integration.test_fixity import corrupt_stored_blob
+from tests.integration.test_fixity import corrupt_stored_blob, fixity_checks
+from tests.unit.test_digests import piecewise_index
 
 
 def flip_one_byte(data: bytes) -> bytes:
@@ -166,3 +169,82 @@ def test_a_large_corrupt_blob_is_never_a_complete_transfer(tmp_path: Path) -> No
             (version["blake3"],),
         ).fetchone()[0]
     assert failures == 1, "recorded once, not once per reader"
+
+
+MiB = INDEX_PIECE_BYTES
+
+
+def stored_chunk_index(deployment: Deployment, blake3: str) -> bytes | None:
+    with deployment.uow().reading() as uow:
+        return uow.blobs.chunk_index(blake3)
+
+
+def forget_chunk_index(deployment: Deployment, blake3: str) -> None:
+    """As a blob archived before chunk indexes were recorded has none."""
+    with deployment.db.engine.begin() as connection:
+        connection.execute(text("UPDATE blobs SET chunk_index = NULL WHERE blake3 = :b"), {"b": blake3})
+
+
+def test_a_range_of_a_large_blob_is_checked_piece_by_piece(deployment: Deployment) -> None:
+    """Only the pieces a range touches are read and checked: a range clear of the changed piece is served
+    (its bytes are the archived ones), a range touching it is a failed transfer that records the failure
+    once, with what storage holds, and from then on the blob is a 502."""
+    with running_api(deployment, verify_on_read_bytes=1000) as api:
+        data = os.urandom(3 * MiB + 100)
+        version = api.upload(data).json()
+        blake3 = version["blake3"]
+        assert stored_chunk_index(deployment, blake3) == piecewise_index(data)
+        path = f"/v1/blobs/{blake3}"
+        changed = bytearray(data)
+        changed[2 * MiB + 10] ^= 0x01
+        corrupt_stored_blob(deployment, blake3, bytes(changed))
+
+        clear = api.get(path, headers={"Range": f"bytes=10-{MiB + 5}"})
+        assert clear.status_code == 206 and clear.content == data[10 : MiB + 6]
+        tail = api.get(path, headers={"Range": "bytes=-50"})
+        assert tail.status_code == 206 and tail.content == data[-50:]
+
+        touching = api.get(path, headers={"Range": f"bytes={2 * MiB - 10}-{2 * MiB + 20}"})
+        assert int(touching.headers["content-length"]) == 31
+        assert touching.content == data[2 * MiB - 10 : 2 * MiB], "the good piece's bytes, then the end"
+
+        body = assert_problem(api.get(path, headers={"Range": "bytes=0-9"}), 502)
+        assert body["fixity_status"] == "corrupt"
+        assert_problem(api.get(f"/v1/documents/{version['document_id']}/versions/1/content"), 502)
+        [check] = [c for c in fixity_checks(deployment, blake3) if c.status == "corrupt"]
+        assert check.found_blake3 == digest_bytes(bytes(changed)).blake3, "the whole blob was measured"
+
+
+def test_a_truncated_large_blob_fails_the_range_that_reaches_past_its_end(deployment: Deployment) -> None:
+    with running_api(deployment, verify_on_read_bytes=1000) as api:
+        data = os.urandom(2 * MiB + 500)
+        version = api.upload(data).json()
+        corrupt_stored_blob(deployment, version["blake3"], data[: 2 * MiB + 100])
+        path = f"/v1/blobs/{version['blake3']}"
+        cut = api.get(path, headers={"Range": f"bytes={2 * MiB}-{2 * MiB + 400}"})
+        assert cut.content == b""
+        assert_problem(api.get(path, headers={"Range": "bytes=0-9"}), 502)
+
+
+def test_a_blob_archived_without_a_chunk_index_gets_one_at_its_first_range(deployment: Deployment) -> None:
+    with running_api(deployment, verify_on_read_bytes=1000) as api:
+        data = os.urandom(2 * MiB + 7)
+        version = api.upload(data).json()
+        forget_chunk_index(deployment, version["blake3"])
+        ranged = api.get(f"/v1/blobs/{version['blake3']}", headers={"Range": f"bytes={MiB}-{MiB + 99}"})
+        assert ranged.status_code == 206 and ranged.content == data[MiB : MiB + 100]
+        assert stored_chunk_index(deployment, version["blake3"]) == piecewise_index(data)
+
+
+def test_a_wrong_chunk_index_is_remade_without_calling_the_blob_corrupt(deployment: Deployment) -> None:
+    with running_api(deployment, verify_on_read_bytes=1000) as api:
+        data = os.urandom(2 * MiB + 7)
+        blake3 = api.upload(data).json()["blake3"]
+        wrong = piecewise_index(os.urandom(len(data)))
+        with deployment.uow().writing() as uow:
+            uow.blobs.set_chunk_index(blake3, wrong)
+        path = f"/v1/blobs/{blake3}"
+        assert api.get(path, headers={"Range": "bytes=0-99"}).content == b""  # this transfer fails
+        assert stored_chunk_index(deployment, blake3) == piecewise_index(data)
+        assert api.get(path, headers={"Range": "bytes=0-99"}).content == data[:100]
+        assert [c.status for c in fixity_checks(deployment, blake3)] == []

@@ -7,10 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from archive.db.models import Audit, AuditItem, Blob, FixityCheck
-from archive.digests import Digests, digest_bytes, spool_stream
+from archive.digests import INDEX_PIECE_BYTES, Digests, digest_bytes, spool_stream
 from archive.errors import BlobNotFound, NotFound, StorageUnavailable
 from archive.jobs.audit import BatchOutcome, check_next_batch, sweep_audit
 from archive.ledger import canonical_entry, fixity_failed
@@ -29,6 +30,7 @@ from archive.services.verify import verify_digest
 from archive.storage import FilesystemBlobStore, MemoryBlobStore, blob_key
 from archive.storage.s3 import S3BlobStore
 from tests.conftest import Deployment
+from tests.unit.test_digests import piecewise_index
 
 AUDITOR = "carol"
 
@@ -334,3 +336,27 @@ def test_a_slower_check_never_overwrites_a_later_finding(deployment: Deployment)
         blob = uow.session.get(Blob, digests.blake3)
         assert blob is not None and blob.fixity_status == "corrupt"
     assert sorted(c.status for c in fixity_checks(deployment, digests.blake3)) == ["corrupt", "ok"]
+
+
+def test_a_check_that_finds_a_large_blob_intact_records_its_chunk_index(deployment: Deployment) -> None:
+    """Blobs archived before chunk indexes were kept get theirs from the next audit (the check reads the
+    whole blob anyway); a blob found corrupt does not."""
+    data = bytes(range(256)) * 9000  # over two 1 MiB pieces
+    digests = put_blob(deployment, data)
+    other = put_blob(deployment, bytes(reversed(data)))
+    with deployment.db.engine.begin() as connection:
+        connection.execute(text("UPDATE blobs SET chunk_index = NULL"))
+    corrupt_stored_blob(deployment, other.blake3, data)
+    assert check(deployment, digests.blake3).status == "ok"
+    assert check(deployment, other.blake3).status == "corrupt"
+    with deployment.uow().reading() as uow:
+        assert uow.blobs.chunk_index(digests.blake3) == piecewise_index(data)
+        assert uow.blobs.chunk_index(other.blake3) is None
+
+
+def test_the_database_refuses_a_chunk_index_that_does_not_fit_the_blob(deployment: Deployment) -> None:
+    digests = put_blob(deployment, b"\x00" * (INDEX_PIECE_BYTES + 1))
+    with pytest.raises(IntegrityError), deployment.uow().writing() as uow:
+        uow.blobs.set_chunk_index(digests.blake3, b"\x00" * 32)
+    with deployment.uow().reading() as uow:
+        assert uow.blobs.chunk_index(digests.blake3) == piecewise_index(b"\x00" * (INDEX_PIECE_BYTES + 1))

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING
 import blake3
 import pytest
 
-from archive.digests import CHUNK_SIZE, Digester, UploadSpool, digest_bytes, spool_stream
+from archive.digests import (
+    CHUNK_SIZE,
+    INDEX_PIECE_BYTES,
+    ChunkIndexer,
+    Digester,
+    UploadSpool,
+    digest_bytes,
+    pieces_of,
+    spool_stream,
+)
 from archive.errors import UploadTooLarge
 
 if TYPE_CHECKING:
@@ -117,3 +126,36 @@ def test_memory_does_not_grow_with_the_upload(tmp_path: Path) -> None:
     assert upload.digests.size == size
     # A few chunks in flight (the reader's buffer, the chunk, the test stream's fill), never the upload.
     assert peak < 8 * CHUNK_SIZE, f"peak {peak} bytes for a {size}-byte upload"
+
+
+def piecewise_index(data: bytes) -> bytes:
+    """The chunk index as its definition says: the BLAKE3 of each 1 MiB piece, concatenated."""
+    pieces = [data[start : start + INDEX_PIECE_BYTES] for start in range(0, len(data), INDEX_PIECE_BYTES)]
+    return b"".join(blake3.blake3(piece).digest() for piece in pieces)
+
+
+@pytest.mark.parametrize("feed", [1, 4096, 700_001, CHUNK_SIZE, 3 * CHUNK_SIZE])
+@pytest.mark.parametrize("length", [INDEX_PIECE_BYTES + 1, 2 * INDEX_PIECE_BYTES, 3 * INDEX_PIECE_BYTES + 77])
+def test_the_chunk_index_does_not_depend_on_how_the_bytes_were_fed(length: int, feed: int) -> None:
+    data = bytes(i % 253 for i in range(length))
+    indexer = ChunkIndexer()
+    for start in range(0, length, feed):
+        indexer.update(data[start : start + feed])
+    assert indexer.index() == piecewise_index(data)
+    assert len(indexer.index()) == 32 * pieces_of(length)
+
+
+@pytest.mark.parametrize("length", [0, 1, INDEX_PIECE_BYTES])
+def test_a_blob_of_one_piece_has_no_chunk_index(length: int, tmp_path: Path) -> None:
+    spooled = spool_stream(io.BytesIO(b"x" * length), tmp_path)
+    assert spooled.chunk_index is None
+    assert Digester(index_chunks=True).chunk_index() is None
+
+
+def test_a_spooled_upload_carries_its_chunk_index(tmp_path: Path) -> None:
+    data = bytes(range(256)) * (INDEX_PIECE_BYTES // 128)  # two pieces
+    spooled = spool_stream(io.BytesIO(data), tmp_path)
+    assert spooled.chunk_index == piecewise_index(data)
+    digester = Digester()
+    digester.update(data)
+    assert digester.chunk_index() is None, "indexing is asked for, not paid by every digester"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
-from sqlalchemy import bindparam, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, bindparam, insert, or_, select, text, update
 
 from archive.db.models import Blob, FixityCheck
 from archive.db.repositories.base import SqlRepository, table_of
@@ -61,9 +61,16 @@ class SqlBlobRepository(SqlRepository):
     def by_sha256(self, sha256: str) -> Blob | None:
         return self.session.scalars(select(Blob).where(Blob.sha256 == sha256)).one_or_none()
 
-    def ensure(self, digests: Digests, media_type: str, derived: Derived | None = None) -> Blob:
+    def ensure(
+        self,
+        digests: Digests,
+        media_type: str,
+        derived: Derived | None = None,
+        chunk_index: bytes | None = None,
+    ) -> Blob:
         """Insert the blob's row unless it exists; safe when two uploads of one blob race. A blob the
-        archive made from another says so (`derived`), and keeps what it said first."""
+        archive made from another says so (`derived`), and keeps what it said first. A row made before
+        chunk indexes were recorded takes the one given."""
         values = {
             "blake3": digests.blake3,
             "sha256": digests.sha256,
@@ -71,13 +78,30 @@ class SqlBlobRepository(SqlRepository):
             "media_type": media_type,
             "derived_from": None if derived is None else derived.source,
             "derivation": None if derived is None else derived.how,
+            "chunk_index": chunk_index,
         }
         self.session.execute(
             self._insert()(Blob).values(**values).on_conflict_do_nothing(index_elements=["blake3"])
         )
+        if chunk_index is not None:
+            self.set_chunk_index(digests.blake3, chunk_index, only_if_missing=True)
         blob = self.session.get(Blob, digests.blake3)
         assert blob is not None
         return blob
+
+    def chunk_index(self, blake3: str) -> bytes | None:
+        """The blob's chunk index (None when it has none: one piece, or archived before indexes were)."""
+        return self.session.scalar(select(Blob.chunk_index).where(Blob.blake3 == blake3))
+
+    def set_chunk_index(self, blake3: str, chunk_index: bytes, *, only_if_missing: bool = False) -> None:
+        """Record the chunk index of bytes just measured against the blob's digests."""
+        blobs = table_of(Blob)
+        unlike: ColumnElement[bool] = blobs.c.chunk_index.is_(None)
+        if not only_if_missing:
+            unlike = or_(unlike, blobs.c.chunk_index != chunk_index)  # an unchanged index is not written
+        self.session.execute(
+            update(blobs).where(blobs.c.blake3 == blake3, unlike).values(chunk_index=chunk_index)
+        )
 
     def digests_of(self, blake3: str) -> Digests | None:
         """What a blob's bytes should hash to, without loading (or later flushing) its row."""
