@@ -9,18 +9,27 @@ from pydantic import BaseModel, ConfigDict
 
 
 def multipart_body(
-    fields: dict[str, dict[str, Any]],
+    json_parts: dict[str, dict[str, Any]],
     alternatives: dict[str, Any] | None = None,
     *,
     idempotent: bool = False,
+    nonempty_file: bool = False,
 ) -> dict[str, Any]:
     """The OpenAPI request body of a route that parses its multipart upload as a stream: a required
-    binary `file` part, the given extra `fields`, any `alternatives` (other media types), and, for
-    uploads, the `Idempotency-Key` header they honour."""
-    properties = {"file": {"type": "string", "format": "binary"}, **fields}
+    binary `file` part (of at least one byte, where an empty one is refused), the given `json_parts`
+    (parts holding JSON of the given schema), any `alternatives` (other media types), and, for uploads,
+    the `Idempotency-Key` header they honour."""
+    file = {"type": "string", "format": "binary", **({"minLength": 1} if nonempty_file else {})}
     # The parser refuses any other part, so the schema does too.
-    schema = {"type": "object", "required": ["file"], "properties": properties, "additionalProperties": False}
-    content = {"multipart/form-data": {"schema": schema}, **(alternatives or {})}
+    schema = {
+        "type": "object",
+        "required": ["file"],
+        "properties": {"file": file, **json_parts},
+        "additionalProperties": False,
+    }
+    encoding = {name: {"contentType": "application/json"} for name in json_parts}
+    form: dict[str, Any] = {"schema": schema, **({"encoding": encoding} if encoding else {})}
+    content = {"multipart/form-data": form, **(alternatives or {})}
     extra: dict[str, Any] = {"requestBody": {"required": True, "content": content}}
     if idempotent:
         extra["parameters"] = [
@@ -35,10 +44,20 @@ def multipart_body(
     return extra
 
 
-def request_headers(descriptions: dict[str, str], patterns: dict[str, str] | None = None) -> dict[str, Any]:
+def request_headers(
+    descriptions: dict[str, str],
+    patterns: dict[str, str] | None = None,
+    formats: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """The OpenAPI `parameters` of optional request headers that a route reads itself (`Range`,
-    `Accept-Datetime` …), so that clients and fuzzers know of them; `patterns` gives the form of some."""
-    patterns = patterns or {}
+    `Accept-Datetime` …), so that clients and fuzzers know of them; `patterns` gives the form of some, and
+    `formats` the registered format (OpenAPI Format Registry: `http-date` …) of some."""
+    patterns, formats = patterns or {}, formats or {}
+
+    def schema(name: str) -> dict[str, Any]:
+        form = {"pattern": patterns[name]} if name in patterns else {}
+        return {"type": "string", **form, **({"format": formats[name]} if name in formats else {})}
+
     return {
         "parameters": [
             {
@@ -46,7 +65,7 @@ def request_headers(descriptions: dict[str, str], patterns: dict[str, str] | Non
                 "in": "header",
                 "required": False,
                 "description": description,
-                "schema": {"type": "string", **({"pattern": patterns[name]} if name in patterns else {})},
+                "schema": schema(name),
             }
             for name, description in descriptions.items()
         ]

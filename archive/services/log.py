@@ -162,12 +162,24 @@ def _require_size(uow: UnitOfWork, size: int) -> None:
 
 
 def prove_inclusion(uow: UnitOfWork, index: int, size: int) -> list[bytes]:
+    """The proof that leaf `index` is in the tree of `size` leaves; `NotFound` when that tree does not exist
+    or holds no such leaf (there is no such proof to give)."""
     _require_size(uow, size)
+    if index >= size:
+        raise NotFound(f"a tree of {size} leaves has no leaf {index}", index=index, tree_size=size)
     return inclusion_proof(uow.log, index, size)
 
 
 def prove_consistency(uow: UnitOfWork, old_size: int, new_size: int) -> list[bytes]:
+    """The proof that the tree of `new_size` leaves extends the one of `old_size`; `NotFound` when either
+    tree does not exist, or the old one is the larger (no tree extends a larger one)."""
     _require_size(uow, new_size)
+    if old_size > new_size:
+        raise NotFound(
+            f"no consistency proof from {old_size} to {new_size} leaves: a tree only extends smaller ones",
+            old_size=old_size,
+            new_size=new_size,
+        )
     return consistency_proof(uow.log, old_size, new_size)
 
 

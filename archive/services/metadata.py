@@ -14,23 +14,46 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
 )
 
+from archive.domain.calendar import ISO_DATE
 from archive.domain.credits import AgentKind, CreditRole
 from archive.errors import InvalidMetadata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 # An absolute http(s) URL or IRI: no white space, no control character, none of the characters no URI or IRI
 # holds (RFC 3987: `<>"{}|\^` and the backquote), so that it can never end a link-format target early.
 _URL = re.compile(r'^https?://[^\s/$.?#<>"{}|\\^`\x00-\x1f\x7f][^\s<>"{}|\\^`\x00-\x1f\x7f]*$', re.IGNORECASE)
-_ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-_ISNI = re.compile(r"^\d{15}[\dX]$")
+_ORCID = re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
+_ISNI = re.compile(r"^[0-9]{15}[0-9X]$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 MAX_CREDITS = 200
 MAX_PHOTOS = 100
+
+# The same rules as JSON Schema patterns (ECMA-262), for the OpenAPI document: a value matches exactly when
+# the validators here accept it, so clients and fuzzers know what is accepted. `_C` are the characters
+# `_CONTROL` refuses, `_W` the white space `str.strip` removes that `_C` does not refuse already, `_P` both.
+# (A lone surrogate, which the JSON parser refuses before any of this, is left out: regex engines that read
+# code points cannot name one in a class.)
+_C = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029"
+_W = r"\t\n \xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_P = _C + _W
+LINE_PATTERN = rf"^[{_W}]*[^{_P}](?:[^{_C}\t\n]*[^{_P}])?[{_W}]*$"
+PARAGRAPH_PATTERN = rf"^[^{_C}]*[^{_P}][^{_C}]*$"
+URL_PATTERN = rf'^[hH][tT][tT][pP][sS]?://[^{_P}/$.?#<>"{{}}|\\^`][^{_P}<>"{{}}|\\^`]*$'
+LANGUAGE_PATTERN = rf"^[{_W}]*[A-Za-z]{{2,3}}(?:-[A-Za-z0-9]{{1,8}})*[{_W}]*$"
+EMAIL_PATTERN = rf"^[^@{_P}]{{1,64}}@[^@{_P}]+\.[^@{_P}]+$"
+DATE_PATTERN = rf"^{ISO_DATE}$"
+# What pydantic reads as a date-time: `T`, `t`, a space or `_` between day and time, seconds optional, any
+# fraction of a second, and an offset (`Z`, `z`, `+hh:mm` or `+hhmm`), which the archive requires.
+DATE_TIME_PATTERN = (
+    rf"^{ISO_DATE}[Tt _](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
+    r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])$"
+)
 
 
 def _clean_text(value: str) -> str:
@@ -44,10 +67,26 @@ def _clean_text(value: str) -> str:
 
 
 def _date_as_midnight_utc(value: object) -> object:
-    """A plain `YYYY-MM-DD` date is taken as midnight UTC of that day."""
+    """A plain `YYYY-MM-DD` date is taken as midnight UTC of that day. A number is refused (pydantic would
+    read it as seconds since 1970): a date is written as a date."""
     if isinstance(value, str) and _DATE.match(value):
         return datetime.combine(date.fromisoformat(value), time(0), tzinfo=UTC)
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an ISO 8601 date-time with an offset, or a plain date, as a string")
     return value
+
+
+# What `published_at` takes: a date-time with an offset, or a plain date (midnight UTC).
+_WHEN = {
+    "anyOf": [
+        {
+            "type": "string",
+            "pattern": DATE_TIME_PATTERN,
+            "description": "An ISO 8601 date-time with an offset.",
+        },
+        {"type": "string", "pattern": DATE_PATTERN, "description": "A date: midnight UTC of that day."},
+    ]
+}
 
 
 def _single_line(value: str) -> str:
@@ -55,10 +94,6 @@ def _single_line(value: str) -> str:
     if "\n" in value or "\r" in value or "\t" in value:
         raise ValueError("must be a single line")
     return value
-
-
-Line = Annotated[str, AfterValidator(_single_line)]
-Paragraph = Annotated[str, AfterValidator(_clean_text)]
 
 
 def _http_url(value: str) -> str:
@@ -69,8 +104,30 @@ def _http_url(value: str) -> str:
     return value
 
 
-Url = Annotated[Line, Field(max_length=2048), AfterValidator(_http_url)]
-Name = Annotated[Line, Field(max_length=300)]
+# Each text field's limit is on the value as sent (as the schema's maxLength says), checked before it is
+# trimmed and normalised: the limit's Field comes first in each, so it binds the raw string.
+_LINE = (AfterValidator(_single_line), Field(json_schema_extra={"pattern": LINE_PATTERN}))
+_PARAGRAPH = (AfterValidator(_clean_text), Field(json_schema_extra={"pattern": PARAGRAPH_PATTERN}))
+Name = Annotated[str, Field(max_length=300), *_LINE]
+Line500 = Annotated[str, Field(max_length=500), *_LINE]
+Line1000 = Annotated[str, Field(max_length=1000), *_LINE]
+Paragraph = Annotated[str, Field(max_length=4000), *_PARAGRAPH]
+Url = Annotated[
+    str,
+    Field(max_length=2048),
+    *_LINE,
+    Field(json_schema_extra={"pattern": URL_PATTERN}),
+    AfterValidator(_http_url),
+]
+Language = Annotated[
+    str, Field(max_length=35), *_LINE, Field(json_schema_extra={"pattern": LANGUAGE_PATTERN})
+]
+Email = Annotated[
+    str,
+    Field(max_length=320, pattern=_EMAIL.pattern),
+    *_LINE,
+    Field(json_schema_extra={"pattern": EMAIL_PATTERN}),
+]
 
 
 class SuppliedIdentifiers(BaseModel):
@@ -81,7 +138,7 @@ class SuppliedIdentifiers(BaseModel):
     orcid: Annotated[str, Field(pattern=_ORCID.pattern)] | None = None
     isni: Annotated[str, Field(pattern=_ISNI.pattern)] | None = None
     url: Url | None = None
-    email: Annotated[Line, Field(max_length=320, pattern=_EMAIL.pattern)] | None = None
+    email: Email | None = None
 
 
 class SuppliedCredit(BaseModel):
@@ -96,8 +153,8 @@ class SuppliedCredit(BaseModel):
 class SuppliedPhoto(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    caption: Annotated[Paragraph, Field(max_length=4000)] | None = None
-    credit: Annotated[Line, Field(max_length=500)] | None = None
+    caption: Paragraph | None = None
+    credit: Line500 | None = None
     credits: Annotated[list[SuppliedCredit], Field(max_length=20)] = []
 
 
@@ -107,12 +164,14 @@ class SuppliedMetadata(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     source_url: Url | None = None
-    title: Annotated[Line, Field(max_length=1000)] | None = None
-    subtitle: Annotated[Paragraph, Field(max_length=4000)] | None = None
-    publisher: Annotated[Line, Field(max_length=500)] | None = None
-    language: Annotated[Line, Field(max_length=35)] | None = None
-    published_at: Annotated[datetime, BeforeValidator(_date_as_midnight_utc)] | None = None
-    note: Annotated[Paragraph, Field(max_length=4000)] | None = None
+    title: Line1000 | None = None
+    subtitle: Paragraph | None = None
+    publisher: Line500 | None = None
+    language: Language | None = None
+    published_at: (
+        Annotated[datetime, BeforeValidator(_date_as_midnight_utc), WithJsonSchema(_WHEN)] | None
+    ) = None
+    note: Paragraph | None = None
     credits: Annotated[list[SuppliedCredit], Field(max_length=MAX_CREDITS)] = []
     photos: Annotated[list[SuppliedPhoto], Field(max_length=MAX_PHOTOS)] = []
 

@@ -147,7 +147,22 @@ def test_memento_headers_timemap_and_timegate(api: Api) -> None:
         latest = api.get(path, follow_redirects=False)
         assert latest.headers["location"].endswith("/versions/2/content")
     assert before_second > archived
-    assert_problem(api.get(f"/memento/timegate/{SOURCE_URL}", headers={"Accept-Datetime": "yesterday"}), 400)
+    # Only an rfc1123-date in GMT naming a real day (RFC 7089), read strictly.
+    for malformed in (
+        "yesterday",
+        "Sat, 31 Feb 2025 10:00:00 GMT",
+        "Tue, 04 Feb 2025 10:00:00 +0000",
+        "Tue, 04 Feb 2025 10:00 GMT",
+        "Tue, 04 Feb 0000 10:00:00 GMT",
+    ):
+        refused = api.get(f"/memento/timegate/{SOURCE_URL}", headers={"Accept-Datetime": malformed})
+        assert_problem(refused, 400)
+    ancient = api.get(
+        f"/memento/timegate/{SOURCE_URL}",
+        headers={"Accept-Datetime": "Mon, 04 Feb 0050 10:00:00 GMT"},
+        follow_redirects=False,
+    )
+    assert ancient.status_code == 302 and ancient.headers["location"].endswith("/versions/1/content")
     assert_problem(api.get("/memento/timegate/https://nowhere.example/x"), 404)
 
 

@@ -87,10 +87,14 @@ def test_versions_and_keys_are_logged_and_proved(api: Api) -> None:
 def test_log_refusals(api: Api) -> None:
     api.upload(b"x")
     assert_problem(api.get("/v1/log/entries/999"), 404)
-    assert_problem(api.get("/v1/log/proof/inclusion", params={"index": 5, "tree_size": 2}), 422)
+    # No such proof: a leaf past the tree, a tree the log never had, a tree "extending" a larger one.
+    beyond = assert_problem(api.get("/v1/log/proof/inclusion", params={"index": 5, "tree_size": 2}), 404)
+    assert beyond["index"] == 5 and beyond["tree_size"] == 2
     assert_problem(api.get("/v1/log/proof/inclusion", params={"index": 0, "tree_size": 999}), 404)
-    assert_problem(api.get("/v1/log/proof/consistency", params={"from": 3, "to": 2}), 422)
+    assert_problem(api.get("/v1/log/proof/consistency", params={"from": 3, "to": 2}), 404)
+    # Malformed: sizes below 1 (no proof is of or from the empty tree).
     assert_problem(api.get("/v1/log/proof/consistency", params={"from": 0, "to": 2}), 422)
+    assert_problem(api.get("/v1/log/proof/inclusion", params={"index": 0, "tree_size": 0}), 422)
     assert_problem(api.client.get("/v1/log/checkpoint"), 401)
 
 

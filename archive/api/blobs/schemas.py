@@ -13,7 +13,16 @@ from archive.services.fixity import FixityResult
 class VerifyByDigest(BaseModel):
     """Ask about a digest without uploading: give exactly one of the two."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Exactly one of the two is a string (the other absent or null), as `_parse_query` insists.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in ("blake3", "sha256")
+            ]
+        },
+    )
 
     blake3: str | None = Field(default=None, pattern=DIGEST_PATTERN)
     sha256: str | None = Field(default=None, pattern=DIGEST_PATTERN)

@@ -38,6 +38,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     503: problem_doc("The database or storage is unavailable; retry."),
 }
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: problem_doc("No such document or version.")}
+# The `metadata` part: JSON, whose schema says what is accepted (every bad field is a 422 naming it).
+_METADATA_PART = {
+    **inline_schema(SuppliedMetadata),
+    "description": "JSON: source_url, title, subtitle, publisher, language, published_at, note, credits, "
+    "photos.",
+}
 _FULL: dict[int | str, dict[str, Any]] = {
     507: problem_doc("The disk or quota that holds uploads or blobs is full: nothing was archived.")
 }
@@ -62,16 +68,7 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
         415: problem_doc("The body is not multipart/form-data."),
         **_FULL,
     },
-    openapi_extra=multipart_body(
-        {
-            "metadata": {
-                "type": "string",
-                "description": "JSON: source_url, title, subtitle, publisher, language, published_at, note, "
-                "credits, photos.",
-            }
-        },
-        idempotent=True,
-    ),
+    openapi_extra=multipart_body({"metadata": _METADATA_PART}, idempotent=True, nonempty_file=True),
 )
 async def create_document(
     request: Request, response: Response, context: Context, uow: Uow, principal: Archivist
@@ -95,9 +92,10 @@ async def create_document(
         **_FULL,
     },
     openapi_extra=multipart_body(
-        {"metadata": {"type": "string", "description": "JSON metadata of the new version."}},
+        {"metadata": _METADATA_PART},
         {"application/json": {"schema": inline_schema(SuppliedMetadata)}},
         idempotent=True,
+        nonempty_file=True,
     ),
 )
 async def add_version(

@@ -19,12 +19,15 @@ router = APIRouter(tags=["log"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: unauthenticated_doc(),
-    404: problem_doc("No such entry, tree size or version."),
-    422: problem_doc("A malformed or impossible request (index ≥ tree size …)."),
+    404: problem_doc(
+        "No such entry, tree size or version; no such proof (a leaf index at or past the tree size, a "
+        "consistency proof from a larger tree)."
+    ),
+    422: problem_doc("A malformed request (a size below 1, a negative index …)."),
     503: problem_doc("The database is unavailable; retry."),
 }
 _TEXT: dict[int | str, dict[str, Any]] = {200: {"content": {"text/plain": {}}, "description": "Text."}}
-Size = Annotated[int, Query(ge=0, le=2**62)]
+Size = Annotated[int, Query(ge=1, le=2**62)]
 
 
 @router.get(

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from urllib.parse import quote
 
 from fastapi import Request
 
 from archive.api.deps import get_context
+from archive.domain.calendar import HTTP_DAY, MONTH_NAMES
 from archive.errors import InvalidDatetime
 from archive.services.history import Memento, TimeMap
 from archive.wire.versions import version_path
@@ -25,15 +26,36 @@ def http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
+_HTTP_DATE = re.compile(
+    r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{2}) (" + "|".join(MONTH_NAMES) + r") ([0-9]{4}) "
+    r"([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]) GMT$"
+)
+# RFC 7089 2.1.1: `Accept-Datetime` is an rfc1123-date, in HTTP's fixed form (RFC 9110 5.6.7's
+# IMF-fixdate), in GMT; the day name is not checked against the date (RFC 9110 lets a recipient ignore it).
+# The pattern for the OpenAPI document names exactly what `parse_accept_datetime` accepts.
+HTTP_DATE_PATTERN = (
+    rf"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), {HTTP_DAY} (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] GMT$"
+)
+
+
 def parse_accept_datetime(header: str | None) -> datetime | None:
-    """The `Accept-Datetime` header (an RFC 1123 date), or None when absent; 400 when it does not parse."""
+    """The `Accept-Datetime` header, or None when absent; 400 (`InvalidDatetime`) unless it is an
+    rfc1123-date naming a day that exists. Read strictly: the standard library's lenient parser would take
+    a year 0050 for 2050, an offset for GMT, or a date without seconds."""
     if header is None:
         return None
+    match = _HTTP_DATE.match(header.strip())
     try:
-        moment = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        raise InvalidDatetime(f"Accept-Datetime {header[:80]!r} is not an HTTP date") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        if match is None:
+            raise ValueError(header)
+        day, month, year, hour, minute, second = match.groups()
+        return datetime(
+            int(year), MONTH_NAMES.index(month) + 1, int(day), int(hour), int(minute), int(second), tzinfo=UTC
+        )
+    except ValueError:
+        raise InvalidDatetime(
+            f"Accept-Datetime {header[:80]!r} is not an HTTP date such as `Tue, 04 Feb 2025 10:00:00 GMT`"
+        ) from None
 
 
 def as_uri(iri: str) -> str:

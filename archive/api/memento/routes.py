@@ -8,7 +8,7 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Path, Request, Response
 
 from archive.api.deps import Reader, Uow
-from archive.api.memento.links import LINK_FORMAT, MementoLinks, parse_accept_datetime
+from archive.api.memento.links import HTTP_DATE_PATTERN, LINK_FORMAT, MementoLinks, parse_accept_datetime
 from archive.api.openapi import problem_doc, request_headers, unauthenticated_doc
 from archive.api.paths import DocumentId
 from archive.api.routing import get_and_head
@@ -29,17 +29,13 @@ _TIMEMAP: dict[int | str, dict[str, Any]] = {
 _TIMEGATE: dict[int | str, dict[str, Any]] = {
     302: {"description": "A redirect to the memento that stood at Accept-Datetime."}
 }
-HTTP_DATE_PATTERN = (
-    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (0[1-9]|[12][0-9]|3[01]) "
-    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} "
-    r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9] GMT$"
-)
 _ACCEPT_DATETIME = request_headers(
     {
         "Accept-Datetime": "An HTTP date (RFC 1123), e.g. `Tue, 04 Feb 2025 10:00:00 GMT`; absent: now. "
-        "One that does not parse is a 400."
+        "One that does not parse, or names no real day, is a 400."
     },
     patterns={"Accept-Datetime": HTTP_DATE_PATTERN},
+    formats={"Accept-Datetime": "http-date"},
 )
 OriginalUrl = Annotated[
     str,
