@@ -8,18 +8,20 @@ lets a resumed run skip those files without sending them again.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from pydantic import ValidationError
 
 from archive.client import ArchiveClient, ArchiveClientError
-from archive.digests import Digests, digest_file
+from archive.digests import Digests, digest_chunks, read_chunks
 from archive.domain.media_types import infer_media_type
 from archive.errors import ArchiveError, InvalidInput
 from archive.services.idempotency import Once, Render, fingerprint
@@ -33,7 +35,9 @@ SIDECAR_FIELDS = ("path", "source_url", "title", "credits")
 class Target(Protocol):
     """Where files are archived: this archive's database and storage, or a server."""
 
-    def archive(self, path: Path, metadata: dict[str, Any], idempotency_key: str) -> dict[str, Any]: ...
+    def archive(
+        self, source: BinaryIO, filename: str, metadata: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -53,11 +57,22 @@ class Summary:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
 
 
+@dataclass(frozen=True)
+class CollectedFile:
+    """A regular file `collect_files` found, and which file it was (device and inode): what is read later is
+    that file, or nothing (`open_collected`)."""
+
+    path: Path
+    device: int
+    inode: int
+    size: int
+
+
 @dataclass
 class Collected:
     """The files to archive, and those left out with the reason (status "skipped")."""
 
-    files: list[Path] = field(default_factory=list)
+    files: list[CollectedFile] = field(default_factory=list)
     skipped: list[Outcome] = field(default_factory=list)
 
 
@@ -81,7 +96,8 @@ def collect_files(paths: Sequence[Path], *, follow_links: bool = False) -> Colle
             reason = "a symbolic link (archive it with --follow-links)"
             collected.skipped.append(Outcome(printable(path), "skipped", reason=reason))
         elif path.is_file():
-            collected.files.append(path)
+            info = path.stat()  # of what a link points at, when links are followed
+            collected.files.append(CollectedFile(path, info.st_dev, info.st_ino, info.st_size))
         elif path.is_symlink():
             collected.skipped.append(Outcome(printable(path), "skipped", reason="a link to no regular file"))
 
@@ -170,36 +186,70 @@ def idempotency_key(path: Path, digests: Digests) -> str:
     return "ingest-" + hashlib.sha256(f"{path}\0{digests.blake3}".encode()).hexdigest()
 
 
+def open_collected(file: CollectedFile, *, follow_links: bool = False) -> BinaryIO:
+    """The collected file, opened once for everything read of it: never through a symbolic link (unless
+    links are followed), never a FIFO or device (opened without waiting, then checked), and only if it is
+    still the file that was listed, so that a name swapped meanwhile (for a link to the signing key, say,
+    anywhere along its path) is refused rather than read."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_links:
+        flags |= os.O_NOFOLLOW
+    try:
+        fd = os.open(file.path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InvalidInput("it became a symbolic link after it was listed: not read") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or (info.st_dev, info.st_ino) != (file.device, file.inode):
+            raise InvalidInput("it is no longer the file that was listed (changed or replaced): not read")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def ingest_files(
-    files: Sequence[Path],
+    files: Sequence[CollectedFile],
     target: Target,
     journal: Journal,
     catalogue: dict[Path, dict[str, Any]] | None = None,
-    on_file: Callable[[Path, int], None] | None = None,
+    on_file: Callable[[CollectedFile], None] | None = None,
+    *,
+    follow_links: bool = False,
 ) -> Summary:
-    """Archive each file; one that fails is reported with its reason and the run goes on."""
+    """Archive each file; one that fails is reported with its reason and the run goes on. Each file is
+    opened once (`open_collected`) and everything is read from that one open file."""
     summary = Summary()
     for file in files:
-        path = file.resolve()
         try:
-            digests = digest_file(path)
-            previous = journal.archived(path, digests)
-            if previous is not None:
-                summary.outcomes.append(
-                    Outcome(printable(file), "already present", previous["document_id"], previous["version"])
-                )
-            else:
-                metadata = (catalogue or {}).get(path, {})
-                version = target.archive(path, metadata, idempotency_key(path, digests))
-                journal.record(path, digests, version)
-                summary.outcomes.append(
-                    Outcome(printable(file), "archived", version["document_id"], version["version"])
-                )
+            with open_collected(file, follow_links=follow_links) as source:
+                summary.outcomes.append(_ingest_one(file, source, target, journal, catalogue or {}))
         except (ArchiveError, OSError) as exc:
-            summary.outcomes.append(Outcome(printable(file), "failed", reason=_reason(exc)))
+            summary.outcomes.append(Outcome(printable(file.path), "failed", reason=_reason(exc)))
         if on_file is not None:
-            on_file(file, file.stat().st_size if file.exists() else 0)
+            on_file(file)
     return summary
+
+
+def _ingest_one(
+    file: CollectedFile,
+    source: BinaryIO,
+    target: Target,
+    journal: Journal,
+    catalogue: dict[Path, dict[str, Any]],
+) -> Outcome:
+    path = file.path.resolve()  # the name the journal and the catalogue know it by; not read through
+    digests = digest_chunks(read_chunks(source))
+    previous = journal.archived(path, digests)
+    if previous is not None:
+        return Outcome(printable(file.path), "already present", previous["document_id"], previous["version"])
+    source.seek(0)
+    version = target.archive(source, file.path.name, catalogue.get(path, {}), idempotency_key(path, digests))
+    journal.record(path, digests, version)
+    return Outcome(printable(file.path), "archived", version["document_id"], version["version"])
 
 
 def _reason(exc: BaseException) -> str:
@@ -215,11 +265,14 @@ class LocalTarget:
         self.actor = actor
         self.render = render
 
-    def archive(self, path: Path, metadata: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    def archive(
+        self, source: BinaryIO, filename: str, metadata: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
         answer = archive_file(
             self.uow,
-            path,
-            media_type=infer_media_type(None, path.name),
+            source,
+            filename=filename,
+            media_type=infer_media_type(None, filename),
             metadata=SuppliedMetadata.model_validate(metadata),
             actor=self.actor,
             once=Once(self.actor, idempotency_key, fingerprint(idempotency_key)),
@@ -234,8 +287,12 @@ class RemoteTarget:
     def __init__(self, client: ArchiveClient) -> None:
         self.client = client
 
-    def archive(self, path: Path, metadata: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    def archive(
+        self, source: BinaryIO, filename: str, metadata: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
         try:
-            return self.client.upload(path, metadata=metadata or None, idempotency_key=idempotency_key)
+            return self.client.upload(
+                source, filename=filename, metadata=metadata or None, idempotency_key=idempotency_key
+            )
         except ArchiveClientError as exc:
             raise ArchiveError(str(exc)) from exc

@@ -126,16 +126,18 @@ class ArchiveClient:
 
     def upload(
         self,
-        path_or_bytes: str | os.PathLike[str] | bytes,
+        path_or_bytes: str | os.PathLike[str] | bytes | IO[bytes],
         *,
         filename: str | None = None,
         media_type: str | None = None,
         metadata: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        """Archive a file (streamed from disk) or bytes as a new document or version; the version JSON."""
+        """Archive a file (streamed from disk; a path, or a file open for reading, sent from its start) or
+        bytes as a new document or version; the version JSON."""
         if filename is None:
-            filename = "document" if isinstance(path_or_bytes, bytes) else Path(path_or_bytes).name
+            named = isinstance(path_or_bytes, str | os.PathLike)
+            filename = Path(path_or_bytes).name if named else "document"  # type: ignore[arg-type]
         if media_type is None:
             media_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
@@ -271,13 +273,17 @@ def _etag(response: httpx2.Response) -> str | None:
 
 
 @contextmanager
-def _opened(source: str | os.PathLike[str] | bytes) -> Iterator[bytes | IO[bytes]]:
-    """The upload's body for one attempt: the bytes, or the file opened afresh (httpx2 streams it)."""
+def _opened(source: str | os.PathLike[str] | bytes | IO[bytes]) -> Iterator[bytes | IO[bytes]]:
+    """The upload's body for one attempt: the bytes, an open file from its start (the caller's, left
+    open), or the file opened afresh (httpx2 streams it)."""
     if isinstance(source, bytes):
         yield source
-    else:
+    elif isinstance(source, str | os.PathLike):
         with Path(source).open("rb") as stream:
             yield stream
+    else:
+        source.seek(0)
+        yield source
 
 
 @contextmanager

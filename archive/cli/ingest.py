@@ -62,13 +62,14 @@ def ingest(
             disable=as_json or not err.is_terminal,
         ) as progress,
     ):
-        task = progress.add_task("archiving", total=sum(f.stat().st_size for f in files))
+        task = progress.add_task("archiving", total=sum(file.size for file in files))
         summary = ingest_files(
             files,
             target,
             Journal(journal),
             catalogue,
-            on_file=lambda _file, size: progress.advance(task, size),
+            on_file=lambda file: progress.advance(task, file.size),
+            follow_links=follow_links,
         )
     summary.outcomes.extend(collected.skipped)
     if as_json:

@@ -4,7 +4,7 @@ when it is to be archived)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import BinaryIO
 
 from archive.digests import SpooledUpload, spool_stream
 from archive.extract.model import Extraction
@@ -34,22 +34,23 @@ def archive_upload(uow: UnitOfWork, upload: Upload, *, once: Once | None, render
 
 def archive_file(
     uow: UnitOfWork,
-    path: Path,
+    source: BinaryIO,
     *,
+    filename: str,
     media_type: str,
     metadata: SuppliedMetadata,
     actor: str,
     once: Once | None,
     render: Render,
 ) -> Answer:
-    """Archive a file on disk (`archive ingest`) as `archive_upload` does an upload; its bytes are read and
-    spooled only when its key has no answer yet, and the spool file is removed at the end."""
+    """Archive an open file (`archive ingest`) as `archive_upload` does an upload; its bytes are read from
+    where `source` stands and spooled only when its key has no answer yet, and the spool file is removed at
+    the end. The caller opens the file, so what is read is the file it chose (never a link swapped in)."""
     spooled: list[SpooledUpload] = []
 
     def prepare() -> tuple[Upload, Extraction]:
-        with path.open("rb") as source:
-            spooled.append(spool_stream(source, uow.spool_dir))
-        upload = Upload(spooled[0], media_type, path.name, metadata, actor)
+        spooled.append(spool_stream(source, uow.spool_dir))
+        upload = Upload(spooled[0], media_type, filename, metadata, actor)
         return upload, prepare_upload(uow, upload)
 
     try:

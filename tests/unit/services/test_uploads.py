@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 
@@ -162,18 +163,24 @@ def test_a_version_whose_transaction_failed_leaves_its_number_free(uow: FakeUnit
 def test_a_file_on_disk_is_read_only_when_its_key_has_no_answer(
     uow: FakeUnitOfWork, extractor: CountingExtractor, tmp_path: Path
 ) -> None:
-    path = tmp_path / "article.txt"
-    path.write_bytes(ARTICLE)
     once = Once("alice", "ingest-1", "print-1")
     metadata = upload(metadata=SOURCE).metadata
 
-    def archive_it() -> dict[str, Any]:
+    def archive_it(source: BinaryIO) -> dict[str, Any]:
         return archive_file(
-            uow, path, media_type="text/plain", metadata=metadata, actor="alice", once=once, render=render
+            uow,
+            source,
+            filename="article.txt",
+            media_type="text/plain",
+            metadata=metadata,
+            actor="alice",
+            once=once,
+            render=render,
         ).response
 
-    first = archive_it()
-    path.unlink()  # a replay needs nothing of the file
-    assert archive_it() == first
+    first = archive_it(io.BytesIO(ARTICLE))
+    unread = io.BytesIO(b"not these bytes")
+    assert archive_it(unread) == first  # a replay needs nothing of the file
+    assert unread.tell() == 0
     assert extractor.calls == 1
     assert first["title"] == "Supplied title"
