@@ -174,7 +174,7 @@ class UploadSpool:
                 spool_dir.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=spool_dir)
         except OSError as exc:
-            raise storage_failure(f"cannot spool the upload in {spool_dir}", exc) from exc
+            raise storage_failure("cannot make a spool file for the upload", exc) from exc
         self._file = os.fdopen(fd, "wb")
         self._path = Path(name)
         self._digester = Digester(limit, index_chunks=True)

@@ -75,8 +75,8 @@ async def _archive_error(request: Request, exc: Exception) -> JSONResponse:
         headers["Retry-After"] = RETRY_AFTER_SECONDS
     if isinstance(exc, errors.UnsatisfiableRange):
         headers["Content-Range"] = f"bytes */{exc.fields['size']}"
-    if status >= 500:
-        log.error("%s: %s", type(exc).__name__, exc.detail)
+    if status >= 500:  # the cause (with the paths and hosts a client is not told) goes to the log only
+        log.error("%s: %s (cause: %r)", type(exc).__name__, exc.detail, exc.__cause__)
     return problem(status, exc.title, exc.detail, request, headers, **exc.fields)
 
 

@@ -70,7 +70,7 @@ class FilesystemBlobStore:
                 _fsync(target.parent)
             return created
         except OSError as exc:  # nothing is left under the blob's name: it appears only whole
-            raise storage_failure(f"cannot write blob under {self.root}", exc) from exc
+            raise storage_failure("cannot write the blob", exc) from exc
 
     def replace(self, upload: SpooledUpload, media_type: str) -> None:
         """A copy beside the blob, synced and read-only, renamed over it (atomic on POSIX), the folder
@@ -82,7 +82,7 @@ class FilesystemBlobStore:
                 temp.replace(target)
             _fsync(target.parent)
         except OSError as exc:
-            raise storage_failure(f"cannot rewrite blob under {self.root}", exc) from exc
+            raise storage_failure("cannot rewrite the blob", exc) from exc
 
     def _link_into_place(self, source: Path, target: Path) -> bool:
         try:
@@ -110,7 +110,7 @@ class FilesystemBlobStore:
         except FileNotFoundError:
             raise BlobNotFound(blake3) from None
         except OSError as exc:
-            raise StorageUnavailable(f"cannot stat blob {blake3}: {exc}") from exc
+            raise StorageUnavailable(f"cannot stat blob {blake3}: {exc.strerror}") from exc
 
     def read(self, blake3: str, byte_range: ByteRange | None = None) -> Iterator[bytes]:
         try:
@@ -118,7 +118,7 @@ class FilesystemBlobStore:
         except FileNotFoundError:
             raise BlobNotFound(blake3) from None
         except OSError as exc:
-            raise StorageUnavailable(f"cannot open blob {blake3}: {exc}") from exc
+            raise StorageUnavailable(f"cannot open blob {blake3}: {exc.strerror}") from exc
         return self._chunks(stream, byte_range)
 
     @staticmethod
@@ -144,13 +144,13 @@ class FilesystemBlobStore:
                     modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
                     yield StoredBlob(path.name, modified)
         except OSError as exc:
-            raise StorageUnavailable(f"cannot list blobs under {self.root}: {exc}") from exc
+            raise StorageUnavailable(f"cannot list the blobs: {exc.strerror}") from exc
 
     def delete(self, blake3: str) -> None:
         try:
             self._path(blake3).unlink(missing_ok=True)
         except OSError as exc:
-            raise StorageUnavailable(f"cannot delete blob {blake3}: {exc}") from exc
+            raise StorageUnavailable(f"cannot delete blob {blake3}: {exc.strerror}") from exc
 
     def unkept_guarantees(self) -> dict[str, str]:
         return {}  # a blob appears by a link that fails when the name exists, from bytes hashed here
@@ -159,6 +159,6 @@ class FilesystemBlobStore:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StorageUnavailable(f"storage folder {self.root} is unusable: {exc}") from exc
+            raise StorageUnavailable(f"the blob folder is unusable: {exc.strerror}") from exc
         if not os.access(self.root, os.W_OK | os.X_OK):
-            raise StorageUnavailable(f"storage folder {self.root} is not writable")
+            raise StorageUnavailable("the blob folder is not writable")

@@ -52,7 +52,7 @@ def _translated(action: str, blake3: str | None = None) -> Iterator[None]:
             raise BlobNotFound(blake3) from None
         raise StorageUnavailable(f"S3 {action} failed: {code or exc}") from exc
     except BotoCoreError as exc:
-        raise StorageUnavailable(f"S3 {action} failed: {exc}") from exc
+        raise StorageUnavailable(f"S3 {action} failed: {type(exc).__name__}") from exc  # no endpoint named
 
 
 class S3BlobStore:

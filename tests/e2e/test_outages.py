@@ -117,7 +117,10 @@ def test_a_blob_folder_that_is_not_a_folder_is_503_and_recovers(tmp_path: Path) 
         upload = client.post("/v1/documents", files={"file": ("a.txt", b"nowhere to go")}, headers=headers)
         assert upload.status_code == 503, upload.text
         assert upload.json()["errno"] == "ENOTDIR"
+        assert str(tmp_path) not in upload.text, "the server's paths are for its log, not its clients"
         assert upload.headers["retry-after"].isdigit()
+        fetched = client.get(f"/v1/blobs/{'0' * 64}", headers=headers)
+        assert str(tmp_path) not in fetched.text
         _nothing_archived(deployed)
         blobs.unlink()  # the folder missing altogether: it is made again
         again = client.post("/v1/documents", files={"file": ("a.txt", b"nowhere to go")}, headers=headers)
