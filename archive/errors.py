@@ -20,7 +20,8 @@ ArchiveError
 │   ├── InvalidNote                 (archive.ledger.errors)
 │   ├── InvalidKey                  (archive.ledger.errors)
 │   ├── InvalidCheckpoint           (archive.ledger.errors)
-│   └── InvalidEntry                (archive.ledger.errors)
+│   ├── InvalidEntry                (archive.ledger.errors)
+│   └── InvalidTimestamp            (archive.ledger.errors)
 ├── AuthError
 │   ├── Unauthenticated
 │   ├── Forbidden
@@ -37,6 +38,9 @@ ArchiveError
 │   ├── MissingNodes                (archive.ledger.errors)
 │   └── NodeConflict                (archive.ledger.errors)
 ├── LogForked                       (archive.services.log)
+├── AttestorUnavailable             (archive.attestors.errors)
+├── AttestationRefused              (archive.attestors.errors)
+├── WitnessConflict                 (archive.attestors.errors)
 ├── ExportFailed                    (archive.services.export)
 ├── ExportUnwritable                (archive.services.export)
 ├── DatabaseUnavailable
