@@ -16,6 +16,7 @@ from archive.cli.documents import diff, export, get, history
 from archive.cli.gc import gc
 from archive.cli.ingest import ingest
 from archive.cli.keys import keys_create, keys_list, keys_revoke
+from archive.cli.publish import log_publish
 from archive.cli.reextract import reextract
 from archive.cli.runtime import fail
 from archive.cli.serve import serve
@@ -45,6 +46,7 @@ app.command()(get)
 app.command()(verify)
 app.command("verify-receipt")(verify_receipt)
 log_app.command("verify")(log_verify)
+log_app.command("publish")(log_publish)
 app.command()(gc)
 app.command()(history)
 app.command()(diff)
