@@ -21,14 +21,16 @@ ArchiveError
 │   ├── InvalidKey                  (archive.ledger.errors)
 │   ├── InvalidCheckpoint           (archive.ledger.errors)
 │   ├── InvalidEntry                (archive.ledger.errors)
-│   └── InvalidTimestamp            (archive.ledger.errors)
+│   ├── InvalidTimestamp            (archive.ledger.errors)
+│   └── InvalidPackage              (archive.services.ocfl_import)
 ├── AuthError
 │   ├── Unauthenticated
 │   ├── Forbidden
 │   └── RequestForged
 ├── Conflict
 │   ├── KeyNameTaken
-│   └── IdempotencyRace             (archive.services.idempotency)
+│   ├── IdempotencyRace             (archive.services.idempotency)
+│   └── DocumentExists              (archive.services.ocfl_import)
 ├── StorageError
 │   ├── StorageUnavailable
 │   │   └── StorageFull

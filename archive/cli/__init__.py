@@ -14,6 +14,7 @@ from archive.cli.audit import audit
 from archive.cli.db import db_current, db_upgrade
 from archive.cli.documents import diff, export, get, history
 from archive.cli.gc import gc
+from archive.cli.imports import import_package
 from archive.cli.ingest import ingest
 from archive.cli.keys import keys_create, keys_list, keys_revoke
 from archive.cli.publish import log_publish
@@ -51,6 +52,7 @@ app.command()(gc)
 app.command()(history)
 app.command()(diff)
 app.command()(export)
+app.command("import")(import_package)
 app.command()(audit)
 app.command()(ingest)
 app.command()(reextract)
