@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -217,3 +218,22 @@ def test_checkpoint_text_is_what_witnesses_cosign(deployment: Deployment) -> Non
             Checkpoint(checkpoint.origin, checkpoint.size, checkpoint.root_hash).text(), found.timestamp
         )
         assert found.line + "\n" == expected
+
+
+def test_workers_publishing_at_once_offer_a_checkpoint_once(deployment: Deployment) -> None:
+    """The periodic job run by several workers at the same moment: one claims each attestor's turn."""
+    witness = witness_for(deployment, "raced.example/w")
+    with serving(witness) as url, witnessed(deployment, (url, witness.vkey)) as api:
+        api.upload(b"raced")
+        settings = api.client.app.state.context.settings  # type: ignore[attr-defined]
+        publication = publication_from_settings(settings)
+        now = utcnow()
+        with ThreadPoolExecutor(6) as pool:
+            runs = list(
+                pool.map(lambda _: publish_checkpoint(api.deployment.uow(), publication, now=now), range(6))
+            )
+        results = sorted(outcome.result for run in runs for outcome in run)
+        assert results.count("attested") == 1, results
+        assert set(results) <= {"attested", "current", "not due"}
+        assert witness.statuses == [200]
+        assert served_cosigners(api, witness) == {"raced.example/w"}
