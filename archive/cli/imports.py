@@ -24,4 +24,9 @@ def import_package(
         summary = import_ocfl(
             runtime.unit_of_work(), path, actor=cli_actor(), max_bytes=runtime.settings.max_upload_bytes
         )
-    out.print(f"imported document {summary.document_id}: {summary.versions} version(s)", highlight=False)
+    repeated = (
+        f" ({summary.repeated} repeating the one before, not archived again)" if summary.repeated else ""
+    )
+    out.print(
+        f"imported document {summary.document_id}: {summary.versions} version(s){repeated}", highlight=False
+    )

@@ -44,8 +44,12 @@ class DocumentExists(Conflict):
 
 @dataclass(frozen=True)
 class ImportSummary:
+    """The document imported, how many versions were archived again, and how many were not because they
+    repeat their predecessor's bytes and supplied metadata (a re-extraction's versions)."""
+
     document_id: str
     versions: int
+    repeated: int = 0
 
 
 @dataclass(frozen=True)
@@ -101,9 +105,8 @@ def import_ocfl(uow: UnitOfWork, source: Path, *, actor: str, max_bytes: int) ->
             upload = _upload(file, described, actor, document_id, first=number == 1)
             prepared.append((upload, prepare_upload(uow, upload)))
         with uow.writing():
-            for upload, extraction in prepared:
-                record_upload(uow, upload, extraction)
-    return ImportSummary(document_id, len(prepared))
+            created = [record_upload(uow, upload, extraction).created for upload, extraction in prepared]
+    return ImportSummary(document_id, sum(created), len(created) - sum(created))
 
 
 def _read_object(bundle: zipfile.ZipFile, max_bytes: int) -> _Object:
