@@ -72,6 +72,7 @@ class Outcome:
 
 
 Attempt = Callable[[int], tuple[int, list[NewAttestation]]]
+AttemptOn = Callable[[SignedCheckpoint], Attempt]
 
 
 def publish_checkpoint(
@@ -80,44 +81,33 @@ def publish_checkpoint(
     """Sign the newest checkpoint (unless it is) and offer it to every attestor whose turn it is."""
     now = now or utcnow()
     with uow.writing():
-        checkpoint = latest_checkpoint(uow)
+        size = latest_checkpoint(uow).tree_size
         for witness in publication.witnesses:
             uow.attestations.ensure_attestor(witness.ident, COSIGNATURE, witness.url)
         if publication.authority is not None:
             authority = publication.authority
             uow.attestations.ensure_attestor(authority.ident, TIMESTAMP, authority.url)
-    if checkpoint.tree_size == 0:
+    if size == 0:
         return []
-    outcomes = [
-        _turn(
-            uow,
-            publication,
-            ident=witness.ident,
-            checkpoint=checkpoint,
-            now=now,
-            attempt=_offer(uow, witness, checkpoint),
-        )
-        for witness in publication.witnesses
+    turns: list[tuple[str, AttemptOn]] = [
+        (witness.ident, _offer(uow, witness)) for witness in publication.witnesses
     ]
     if publication.authority is not None:
-        attempt = _stamp(publication.authority, publication.roots, checkpoint)
-        ident = publication.authority.ident
-        outcomes.append(_turn(uow, publication, ident=ident, checkpoint=checkpoint, now=now, attempt=attempt))
-    return outcomes
+        turns.append((publication.authority.ident, _stamp(publication.authority, publication.roots)))
+    return [
+        _turn(uow, publication, ident=ident, now=now, attempt_on=attempt_on) for ident, attempt_on in turns
+    ]
 
 
 def _turn(
-    uow: UnitOfWork,
-    publication: Publication,
-    *,
-    ident: str,
-    checkpoint: SignedCheckpoint,
-    now: datetime,
-    attempt: Attempt,
+    uow: UnitOfWork, publication: Publication, *, ident: str, now: datetime, attempt_on: AttemptOn
 ) -> Outcome:
-    """Claim the attestor, call it outside any transaction, record what it said and free it."""
-    size = checkpoint.tree_size
+    """Claim the attestor for the newest checkpoint (read in the claim's transaction, so that no worker
+    offers one older than another worker's), call it outside any transaction, record what it said and
+    free it."""
     with uow.writing():
+        checkpoint = latest_checkpoint(uow)
+        size = checkpoint.tree_size
         attestor = uow.attestations.get(ident)
         assert attestor is not None
         if attestor.attested_size == size:
@@ -131,7 +121,7 @@ def _turn(
     attested: int | None = None
     kept: list[NewAttestation] = []
     try:
-        attested, kept = attempt(old_size)
+        attested, kept = attempt_on(checkpoint)(old_size)
         outcome = Outcome(ident, size, "attested")
     except AttestorUnavailable as exc:
         outcome = Outcome(ident, size, "unavailable", exc.detail)
@@ -146,35 +136,39 @@ def _turn(
     return outcome
 
 
-def _offer(uow: UnitOfWork, witness: WitnessClient, checkpoint: SignedCheckpoint) -> Attempt:
+def _offer(uow: UnitOfWork, witness: WitnessClient) -> AttemptOn:
     """add-checkpoint from the size the witness last cosigned; after a 409, once more from the size it
     names (the spec's resync)."""
+
+    def attempt_on(checkpoint: SignedCheckpoint) -> Attempt:
+        return lambda old_size: _add_checkpoint(uow, witness, checkpoint, old_size)
+
+    return attempt_on
+
+
+def _add_checkpoint(
+    uow: UnitOfWork, witness: WitnessClient, checkpoint: SignedCheckpoint, old_size: int
+) -> tuple[int, list[NewAttestation]]:
     size, note = checkpoint.tree_size, checkpoint.note
     body, _ = note_signatures(note)
-
-    def attempt(old_size: int) -> tuple[int, list[NewAttestation]]:
-        for _ in range(2):
-            if old_size > size:
-                raise AttestationRefused(
-                    f"witness {witness.ident} has cosigned a tree of {old_size} leaves, larger than the "
-                    f"log's {size}: it has seen a tree this log did not grow into",
-                    witness=witness.ident,
-                )
-            try:
-                found = witness.add_checkpoint(old_size, _proof(uow, old_size, size), note, body)
-            except WitnessConflict as conflict:
-                old_size = conflict.size
-                continue
-            received = utcnow()
-            return size, [
-                NewAttestation(
-                    size, witness.ident, COSIGNATURE, c.line.encode(), _posix(c.timestamp), received
-                )
-                for c in found
-            ]
-        raise AttestationRefused(f"witness {witness.ident} answered 409 again after a resync")
-
-    return attempt
+    for _ in range(2):
+        if old_size > size:
+            raise AttestationRefused(
+                f"witness {witness.ident} has cosigned a tree of {old_size} leaves, larger than the "
+                f"log's {size}: it has seen a tree this log did not grow into",
+                witness=witness.ident,
+            )
+        try:
+            found = witness.add_checkpoint(old_size, _proof(uow, old_size, size), note, body)
+        except WitnessConflict as conflict:
+            old_size = conflict.size
+            continue
+        received = utcnow()
+        return size, [
+            NewAttestation(size, witness.ident, COSIGNATURE, c.line.encode(), _posix(c.timestamp), received)
+            for c in found
+        ]
+    raise AttestationRefused(f"witness {witness.ident} answered 409 again after a resync")
 
 
 def _proof(uow: UnitOfWork, old_size: int, size: int) -> list[bytes]:
@@ -184,18 +178,21 @@ def _proof(uow: UnitOfWork, old_size: int, size: int) -> list[bytes]:
         return consistency_proof(uow.log, old_size, size)
 
 
-def _stamp(
+def _stamp(authority: TimestampAuthority, roots: list[x509.Certificate]) -> AttemptOn:
+    def attempt_on(checkpoint: SignedCheckpoint) -> Attempt:
+        return lambda _old_size: _time_stamp(authority, roots, checkpoint)
+
+    return attempt_on
+
+
+def _time_stamp(
     authority: TimestampAuthority, roots: list[x509.Certificate], checkpoint: SignedCheckpoint
-) -> Attempt:
+) -> tuple[int, list[NewAttestation]]:
     size = checkpoint.tree_size
     body, _ = note_signatures(checkpoint.note)
-
-    def attempt(_: int) -> tuple[int, list[NewAttestation]]:
-        request = timestamp_request(body)
-        stamp = read_reply(authority.stamp(request.der), body, request.nonce, roots)
-        return size, [NewAttestation(size, authority.ident, TIMESTAMP, stamp.token, stamp.gen_time, utcnow())]
-
-    return attempt
+    request = timestamp_request(body)
+    stamp = read_reply(authority.stamp(request.der), body, request.nonce, roots)
+    return size, [NewAttestation(size, authority.ident, TIMESTAMP, stamp.token, stamp.gen_time, utcnow())]
 
 
 def _posix(timestamp: int) -> datetime:
