@@ -24,7 +24,9 @@ def aics_tlog(*args: str) -> dict[str, Any]:
         pytest.fail("aics-tlog is not installed: run scripts/tools", pytrace=False)
     # Nothing but loopback: no proxy it could be sent through.
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    done = subprocess.run([str(AICS_TLOG), *args], capture_output=True, text=True, env=env, timeout=120, check=False)
+    done = subprocess.run(
+        [str(AICS_TLOG), *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
     report: dict[str, Any] = json.loads(done.stdout)
     report["exit"] = done.returncode
     return report
@@ -48,13 +50,38 @@ def test_aics_tlog_proves_inclusion_and_consistency_from_the_tiles(tmp_path: Pat
         entry = httpx2.get(f"{tiles}/entries/5").json()["entry"]
         (tmp_path / "leaf").write_bytes(entry.encode())
 
-        included = aics_tlog("verify-inclusion", "--tiles", tiles, "--log-key", log_key, "--index", "5",
-                             "--leaf", str(tmp_path / "leaf"))
+        included = aics_tlog(
+            "verify-inclusion",
+            "--tiles",
+            tiles,
+            "--log-key",
+            log_key,
+            "--index",
+            "5",
+            "--leaf",
+            str(tmp_path / "leaf"),
+        )
         assert included["exit"] == 0, included
-        consistent = aics_tlog("verify-consistency", "--tiles", tiles, "--log-key", log_key,
-                               "--old-checkpoint", str(tmp_path / "old.checkpoint"))
+        consistent = aics_tlog(
+            "verify-consistency",
+            "--tiles",
+            tiles,
+            "--log-key",
+            log_key,
+            "--old-checkpoint",
+            str(tmp_path / "old.checkpoint"),
+        )
         assert consistent["exit"] == 0, consistent
         assert consistent["new_size"] > consistent["old_size"] > 256
-        wrong = aics_tlog("verify-inclusion", "--tiles", tiles, "--log-key", log_key, "--index", "6",
-                          "--leaf", str(tmp_path / "leaf"))
+        wrong = aics_tlog(
+            "verify-inclusion",
+            "--tiles",
+            tiles,
+            "--log-key",
+            log_key,
+            "--index",
+            "6",
+            "--leaf",
+            str(tmp_path / "leaf"),
+        )
         assert wrong["exit"] == 1
