@@ -61,8 +61,9 @@ class LocalAuthority:
     requests: int = 0
 
     @classmethod
-    def make(cls, name: str, *, chain: bool = False) -> LocalAuthority:
-        folder = Path(tempfile.mkdtemp(prefix=f"tsa-{name}-"))
+    def make(cls, name: str, folder: Path, *, chain: bool = False) -> LocalAuthority:
+        """A new CA and time-stamping key in `folder` (made if missing)."""
+        folder.mkdir(parents=True, exist_ok=True)
         (folder / "x509.cnf").write_text(_EXTENSIONS)
         (folder / "ts.cnf").write_text(_TS_CONFIG.format(serial=folder / "serial"))
         (folder / "serial").write_text("01\n")

@@ -32,8 +32,8 @@ HOUR = 3600.0
 
 
 @pytest.fixture(scope="module")
-def authority() -> LocalAuthority:
-    return LocalAuthority.make("archive-test")
+def authority(tmp_path_factory: pytest.TempPathFactory) -> LocalAuthority:
+    return LocalAuthority.make("archive-test", tmp_path_factory.mktemp("tsa"))
 
 
 @contextmanager
@@ -64,7 +64,7 @@ def tsa_state(api: Api) -> dict[str, Any]:
 def test_checkpoints_are_time_stamped_and_openssl_agrees(
     deployment: Deployment, tmp_path: Path, chain: bool
 ) -> None:
-    authority = LocalAuthority.make("stamping", chain=chain)
+    authority = LocalAuthority.make("stamping", tmp_path / "tsa", chain=chain)
     with serving(authority) as url, stamped(deployment, url, authority.ca_file) as api:
         version = api.upload(b"stamped document").json()
         assert [o.result for o in publish(api)] == ["attested"]
@@ -95,15 +95,15 @@ def test_checkpoints_are_time_stamped_and_openssl_agrees(
     assert f"time-stamp ok: archived no later than {stamp.gen_time:%Y-%m-%dT%H:%M:%SZ}" in checked.stdout
     unchecked = run_archive(tmp_path, *common)
     assert unchecked.returncode == 0 and "its authority not checked" in unchecked.stdout
-    stranger = LocalAuthority.make("stranger")
+    stranger = LocalAuthority.make("stranger", tmp_path / "stranger")
     refused = run_archive(tmp_path, *common, "--tsa-ca", str(stranger.ca_file))
     assert refused.returncode == 1 and "does not verify" in refused.stderr
 
 
 def test_a_reply_signed_under_another_ca_is_refused_and_not_kept(
-    deployment: Deployment, authority: LocalAuthority
+    deployment: Deployment, authority: LocalAuthority, tmp_path: Path
 ) -> None:
-    impostor = LocalAuthority.make("impostor")
+    impostor = LocalAuthority.make("impostor", tmp_path / "impostor")
     with serving(impostor) as url, stamped(deployment, url, authority.ca_file) as api:
         version = api.upload(b"not to be stamped by a stranger").json()
         outcomes = publish(api)
