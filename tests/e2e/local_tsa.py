@@ -9,8 +9,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+from tests.loopback import loopback_server
 
 _EXTENSIONS = """\
 [req]
@@ -190,12 +192,5 @@ def _handler(authority: LocalAuthority, lock: threading.Lock) -> type[BaseHTTPRe
 @contextmanager
 def serving(authority: LocalAuthority, port: int = 0) -> Iterator[str]:
     """The authority over HTTP on 127.0.0.1; its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(authority, threading.Lock()))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with loopback_server(_handler(authority, threading.Lock()), port) as base:
+        yield f"{base}/tsa"

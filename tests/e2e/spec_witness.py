@@ -13,10 +13,9 @@ import hashlib
 import struct
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from archive.errors import ArchiveError
 from archive.ledger import verify_consistency
+from tests.loopback import loopback_server
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
@@ -165,15 +165,6 @@ def _handler(witness: SpecWitness) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@contextmanager
-def serving(witness: SpecWitness, port: int = 0) -> Iterator[str]:
+def serving(witness: SpecWitness, port: int = 0) -> AbstractContextManager[str]:
     """The witness on 127.0.0.1 (`port`, or a free one); its URL prefix."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(witness))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return loopback_server(_handler(witness), port)
