@@ -19,7 +19,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from archive.errors import ConfigurationError
+from archive.errors import ArchiveError, ConfigurationError
+from archive.ledger.cosignatures import CosignerKey
+from archive.ledger.timestamps import load_roots
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -94,6 +96,16 @@ class Settings(BaseSettings):
     # the file holding its Ed25519 signing key, made on first start when absent.
     log_origin: str = Field(default="archive.local/log", min_length=1, max_length=200, pattern=r"^[^\s+]+$")
     signing_key_file: Path = Path("data/log-signing.key")
+    # Publishing the log: its tiles, checkpoint and key open to anyone (monitors, witnesses), and beyond
+    # the archive's own key, the newest checkpoint offered once per interval to witnesses
+    # (`<url> <witness vkey>` entries, separated by commas or newlines) and time-stamped by an RFC 3161
+    # authority, whose answers must chain to a certificate of TSA_CA_FILE.
+    public_log: bool = False
+    checkpoint_interval: float = Field(default=10.0, ge=0.5, le=86400)
+    witnesses: str = ""
+    tsa_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://[^\s]+$")
+    tsa_ca_file: Path | None = None
+    attestor_timeout: float = Field(default=10.0, gt=0, le=300)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -115,6 +127,8 @@ class Settings(BaseSettings):
         self.storage_location()  # raises on a bad STORAGE_URL
         self.sqlalchemy_url()  # raises on a bad DATABASE_URL
         self.c2pa_trust_anchors_pem()  # raises on an unreadable trust list
+        self.witness_list()  # raises on a malformed witness entry
+        self.tsa_roots()  # raises on a time-stamping authority without its CA, or an unreadable CA
         parts_needed = -(-self.max_upload_bytes // self.s3_multipart_chunk_size)
         if parts_needed > S3_MAX_PARTS:
             raise ValueError(
@@ -142,6 +156,37 @@ class Settings(BaseSettings):
                 f"ARCHIVE_C2PA_TRUST_ANCHORS: {self.c2pa_trust_anchors} holds no PEM certificate it can read"
             )
         return pem
+
+    def witness_list(self) -> list[tuple[str, CosignerKey]]:
+        """Each witness's add-checkpoint prefix and cosigning key, from `witnesses`."""
+        found: list[tuple[str, CosignerKey]] = []
+        for entry in filter(None, (e.strip() for e in re.split(r"[,\n]", self.witnesses))):
+            url, _, vkey = entry.partition(" ")
+            if not re.fullmatch(r"https?://[^\s]+", url) or not vkey.strip():
+                raise ValueError(f"ARCHIVE_WITNESSES: {entry[:80]!r} is not `<http(s) URL> <witness vkey>`")
+            try:
+                found.append((url, CosignerKey.from_vkey(vkey.strip())))
+            except ArchiveError as exc:
+                raise ValueError(f"ARCHIVE_WITNESSES: {url}: {exc.detail}") from exc
+        if len({key.ident for _, key in found}) != len(found):
+            raise ValueError("ARCHIVE_WITNESSES: a witness key is named twice")
+        return found
+
+    def tsa_roots(self) -> list[x509.Certificate]:
+        """The certificates a time-stamping authority's answers must chain to (none without an authority)."""
+        if self.tsa_url is None:
+            return []
+        if self.tsa_ca_file is None:
+            raise ValueError(
+                "ARCHIVE_TSA_URL needs ARCHIVE_TSA_CA_FILE: the authority's answers are kept and served "
+                "in receipts only once they chain to a certificate the archive trusts"
+            )
+        try:
+            return load_roots(self.tsa_ca_file.read_bytes())
+        except OSError as exc:
+            raise ValueError(f"ARCHIVE_TSA_CA_FILE: cannot read {self.tsa_ca_file}: {exc}") from exc
+        except ArchiveError as exc:
+            raise ValueError(f"ARCHIVE_TSA_CA_FILE: {self.tsa_ca_file}: {exc.detail}") from exc
 
     def storage_location(self) -> StorageLocation:
         """Parse `storage_url`: `file://PATH` (relative paths allowed) or `s3://BUCKET[/PREFIX]`."""

@@ -20,14 +20,17 @@ ArchiveError
 │   ├── InvalidNote                 (archive.ledger.errors)
 │   ├── InvalidKey                  (archive.ledger.errors)
 │   ├── InvalidCheckpoint           (archive.ledger.errors)
-│   └── InvalidEntry                (archive.ledger.errors)
+│   ├── InvalidEntry                (archive.ledger.errors)
+│   ├── InvalidTimestamp            (archive.ledger.errors)
+│   └── InvalidPackage              (archive.services.ocfl_import)
 ├── AuthError
 │   ├── Unauthenticated
 │   ├── Forbidden
 │   └── RequestForged
 ├── Conflict
 │   ├── KeyNameTaken
-│   └── IdempotencyRace             (archive.services.idempotency)
+│   ├── IdempotencyRace             (archive.services.idempotency)
+│   └── DocumentExists              (archive.services.ocfl_import)
 ├── StorageError
 │   ├── StorageUnavailable
 │   │   └── StorageFull
@@ -37,6 +40,9 @@ ArchiveError
 │   ├── MissingNodes                (archive.ledger.errors)
 │   └── NodeConflict                (archive.ledger.errors)
 ├── LogForked                       (archive.services.log)
+├── AttestorUnavailable             (archive.attestors.errors)
+├── AttestationRefused              (archive.attestors.errors)
+├── WitnessConflict                 (archive.attestors.errors)
 ├── ExportFailed                    (archive.services.export)
 ├── ExportUnwritable                (archive.services.export)
 ├── DatabaseUnavailable

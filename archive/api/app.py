@@ -22,6 +22,7 @@ from archive.api.health import routes as health
 from archive.api.log import routes as log
 from archive.api.memento import routes as memento
 from archive.api.observability import ObservabilityMiddleware, metrics
+from archive.api.tiles import routes as tiles
 from archive.api.ui import routes as ui
 from archive.api.ui.pages import STATIC_DIR
 from archive.config import Settings, load_settings
@@ -115,6 +116,7 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(agents.router)
     app.include_router(memento.router)
     app.include_router(log.router)
+    app.include_router(tiles.router)
     app.include_router(blobs.fixity_router)
     app.include_router(audits.router)
     app.include_router(export.router)

@@ -104,16 +104,25 @@ _BEARER = HTTPBearer(
 Declared = Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)]
 
 
+def _public_archive(settings: Settings) -> bool:
+    return settings.public_read
+
+
+def _published_log(settings: Settings) -> bool:
+    return settings.public_log or settings.public_read
+
+
 def require(
-    role: Role,
+    role: Role, open_when: Callable[[Settings], bool] = _public_archive
 ) -> Callable[[Request, AppContext, SqlUnitOfWork, HTTPAuthorizationCredentials | None], Principal]:
-    """A dependency admitting keys whose role includes `role` (and, for reads of a public
-    archive, requests with no key at all)."""
+    """A dependency admitting keys whose role includes `role` (and, for reads the deployment opens to
+    everyone (`open_when`: a public archive, or for the log's public parts a published log), requests
+    with no key at all)."""
 
     def dependency(request: Request, context: Context, uow: Uow, _declared: Declared) -> Principal:
         presented = _presented_key(request)
         if presented is None:
-            if role is Role.READER and context.settings.public_read:
+            if role is Role.READER and open_when(context.settings):
                 return ANONYMOUS_READER
             raise Unauthenticated("this needs an API key: send `Authorization: Bearer <key>`")
         with uow.reading():
@@ -126,5 +135,8 @@ def require(
 
 
 Reader = Annotated[Principal, Depends(require(Role.READER))]
+# The checkpoint, the key, tiles and bundles: open to anyone when the log is published, for monitors and
+# witnesses (`ARCHIVE_PUBLIC_LOG`, or a public archive).
+LogReader = Annotated[Principal, Depends(require(Role.READER, _published_log))]
 Auditor = Annotated[Principal, Depends(require(Role.AUDITOR))]
 Archivist = Annotated[Principal, Depends(require(Role.ARCHIVIST))]

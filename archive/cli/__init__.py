@@ -14,8 +14,10 @@ from archive.cli.audit import audit
 from archive.cli.db import db_current, db_upgrade
 from archive.cli.documents import diff, export, get, history
 from archive.cli.gc import gc
+from archive.cli.imports import import_package
 from archive.cli.ingest import ingest
 from archive.cli.keys import keys_create, keys_list, keys_revoke
+from archive.cli.publish import log_publish
 from archive.cli.reextract import reextract
 from archive.cli.runtime import fail
 from archive.cli.serve import serve
@@ -45,10 +47,12 @@ app.command()(get)
 app.command()(verify)
 app.command("verify-receipt")(verify_receipt)
 log_app.command("verify")(log_verify)
+log_app.command("publish")(log_publish)
 app.command()(gc)
 app.command()(history)
 app.command()(diff)
 app.command()(export)
+app.command("import")(import_package)
 app.command()(audit)
 app.command()(ingest)
 app.command()(reextract)

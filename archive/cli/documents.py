@@ -12,7 +12,7 @@ from typing import Annotated, BinaryIO
 import typer
 from rich.table import Table
 
-from archive.cli.runtime import JsonOption, Runtime, fail, out
+from archive.cli.runtime import JsonOption, PackageFormat, Runtime, fail, out
 from archive.client import ArchiveClient, ArchiveClientError, write_checked
 from archive.domain.versions import MAX_VERSION
 from archive.jobs.verifying_reader import VerifyingReader
@@ -122,8 +122,12 @@ def diff(
 def export(
     document_id: Annotated[str, typer.Argument(help="The document's id.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The zip file to write.")],
+    form: Annotated[
+        PackageFormat, typer.Option("--format", help="BagIt 1.0 or OCFL 1.1.")
+    ] = PackageFormat.BAGIT,
 ) -> None:
-    """Write a document as a BagIt bag in a zip: every version's bytes, its JSON and its log receipt."""
+    """Write a document as a BagIt bag (or an OCFL object) in a zip: every version's bytes, its JSON and its
+    log receipt."""
     # The bag holds the wire JSON of each version and receipt, as the API renders them.
     from archive.services.export import export_to_file  # noqa: PLC0415
     from archive.wire.bag import WIRE_RENDERING  # noqa: PLC0415
@@ -135,6 +139,7 @@ def export(
             output,
             rendering=WIRE_RENDERING,
             work_dir=runtime.settings.effective_spool_dir(),
+            form=form.value,
         )
     out.print(
         f"wrote {output}: document {summary.document_id}, {summary.versions} version(s), "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import sys
 from contextlib import AbstractContextManager
+from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import Annotated, NoReturn, Self
@@ -30,6 +31,13 @@ from archive.storage import BlobStore, open_blob_store
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+class PackageFormat(StrEnum):
+    """The preservation packages `archive export` writes and `archive import` reads."""
+
+    BAGIT = "bagit"
+    OCFL = "ocfl"
 
 
 def fail(message: str) -> NoReturn:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress
@@ -12,7 +12,15 @@ from rich.progress import Progress
 from archive.cli.runtime import Runtime, err, fail, out
 from archive.digests import digest_file
 from archive.ledger import Verifier
-from archive.ledger.receipts import check_file, check_receipt
+from archive.ledger.cosignatures import CosignerKey
+from archive.ledger.receipts import (
+    check_cosignatures,
+    check_file,
+    check_receipt,
+    check_timestamp,
+    check_timestamp_imprint,
+)
+from archive.ledger.timestamps import load_roots
 from archive.services.log import verify_log
 from archive.services.verify import verify_digest
 from archive.wire.verification import VerificationOut
@@ -44,24 +52,41 @@ def verify(
 
 def verify_receipt(
     receipt: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The receipt (JSON).")],
+    *,
     key: Annotated[
         Path, typer.Option(exists=True, dir_okay=False, help="A file holding the log's verifier key.")
     ],
     file: Annotated[
         Path | None, typer.Option(exists=True, dir_okay=False, help="The archived file, to check too.")
     ] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option(help="A witness's verifier key (`<name>+<key ID>+<key>`) whose cosignature counts."),
+    ] = None,
+    quorum: Annotated[
+        int | None,
+        typer.Option(min=1, help="How many of the --witness keys must have cosigned (default: all)."),
+    ] = None,
+    tsa_ca: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="PEM certificates the time-stamp must chain to."),
+    ] = None,
 ) -> None:
-    """Check a receipt offline, with no server: signature, inclusion proof, and the file's digests."""
-    try:
-        document = json.loads(receipt.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        fail(f"{receipt} is not a JSON receipt: {exc}")
-    if not isinstance(document, dict):
-        fail(f"{receipt} is not a JSON receipt: expected an object")
+    """Check a receipt offline, with no server: signature, inclusion proof, witnesses' cosignatures, the
+    time-stamp, and the file's digests."""
+    document = _read_receipt(receipt)
     verifier = Verifier.from_vkey(key.read_text(encoding="utf-8").strip())
     checked = check_receipt(document, verifier)
     out.print(f"signature ok: checkpoint of {checked.checkpoint.size} leaves signed by {verifier.vkey}")
     out.print(f"inclusion ok: leaf {checked.index} is in that tree", highlight=False)
+    if witness:
+        witnesses = [CosignerKey.from_vkey(vkey) for vkey in witness]
+        needed = quorum if quorum is not None else len(witnesses)
+        cosigned = check_cosignatures(document, witnesses, needed)
+        out.print(f"witnesses ok: {len(cosigned)} of {len(witnesses)} cosigned ({needed} needed)")
+    elif quorum is not None:
+        fail("--quorum counts the --witness keys: give at least one")
+    _check_timestamp(document, tsa_ca)
     event = checked.event
     if event.get("type") == "version.added":
         out.print(
@@ -72,6 +97,37 @@ def verify_receipt(
     if file is not None:
         check_file(event, digest_file(file))
         out.print(f"file ok: {file} has the archived BLAKE3 and SHA-256", highlight=False)
+
+
+def _read_receipt(receipt: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(receipt.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"{receipt} is not a JSON receipt: {exc}")
+    if not isinstance(document, dict):
+        fail(f"{receipt} is not a JSON receipt: expected an object")
+    return document
+
+
+def _check_timestamp(document: dict[str, Any], tsa_ca: Path | None) -> None:
+    if document.get("timestamp") is None:
+        if tsa_ca is not None:
+            fail("the receipt carries no time-stamp (its checkpoint has not been time-stamped yet)")
+        return
+    if tsa_ca is None:
+        at = check_timestamp_imprint(document)
+        out.print(
+            f"time-stamp present: {at:%Y-%m-%dT%H:%M:%SZ} over this checkpoint "
+            "(its authority not checked: give --tsa-ca)",
+            highlight=False,
+        )
+        return
+    stamp = check_timestamp(document, load_roots(tsa_ca.read_bytes()))
+    out.print(
+        f"time-stamp ok: archived no later than {stamp.gen_time:%Y-%m-%dT%H:%M:%SZ}, by an authority "
+        f"of {tsa_ca}",
+        highlight=False,
+    )
 
 
 def log_verify() -> None:

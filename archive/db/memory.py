@@ -18,8 +18,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from archive.db.models import (
     Agent,
     ApiKey,
+    Attestor,
     Base,
     Blob,
+    CheckpointAttestation,
     Credit,
     Document,
     FixityCheck,
@@ -59,6 +61,8 @@ class MemoryTables:
     log_nodes: dict[NodeKey, bytes] = field(default_factory=dict)
     log_head: tuple[int, bytes] = (0, EMPTY_ROOT)
     checkpoints: dict[int, SignedCheckpoint] = field(default_factory=dict)
+    attestations: dict[tuple[int, str], CheckpointAttestation] = field(default_factory=dict)
+    attestors: dict[str, Attestor] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:

@@ -358,6 +358,49 @@ class SignedCheckpoint(Base):
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+ATTESTATION_KINDS = ("cosignature", "timestamp")
+ATTESTATION_KIND_VALUES = one_of(ATTESTATION_KINDS)
+
+
+class CheckpointAttestation(Base):
+    """What someone other than the archive vouched for a signed checkpoint: a witness's cosignature (its
+    signed-note signature line, UTF-8) or a time-stamping authority's RFC 3161 TimeStampToken (DER)."""
+
+    __tablename__ = "checkpoint_attestations"
+    __table_args__ = (CheckConstraint(f"kind IN ({ATTESTATION_KIND_VALUES})", name="kind_known"),)
+
+    tree_size: Mapped[int] = mapped_column(
+        ForeignKey("log_checkpoints.tree_size"), primary_key=True, autoincrement=False
+    )
+    attestor: Mapped[str] = mapped_column(String(300), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    # The time the attestor states: a cosignature's timestamp, a token's genTime.
+    attested_at: Mapped[datetime] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attestor(Base):
+    """A witness or the time-stamping authority, as the log sees it: the newest tree size it attested (for a
+    witness, the old size of the next add-checkpoint), how the last attempt went, and until when one worker
+    holds the turn to offer it a checkpoint."""
+
+    __tablename__ = "attestors"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({ATTESTATION_KIND_VALUES})", name="kind_known"),
+        CheckConstraint("attested_size >= 0", name="attested_size_not_negative"),
+    )
+
+    id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(String(2048))
+    attested_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column()
+    last_success_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease_until: Mapped[datetime | None] = mapped_column()
+
+
 class Audit(Base):
     """A fixity sweep over every blob; its items are leased to auditors in batches."""
 

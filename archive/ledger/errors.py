@@ -7,7 +7,8 @@ ArchiveError
 │   ├── InvalidNote             a malformed signed note, or one no known key signed
 │   ├── InvalidKey              a malformed signer or verifier key string
 │   ├── InvalidCheckpoint       a checkpoint body that breaks c2sp.org/tlog-checkpoint
-│   └── InvalidEntry            an event that cannot be a log entry
+│   ├── InvalidEntry            an event that cannot be a log entry
+│   └── InvalidTimestamp        an RFC 3161 reply or token that is malformed or does not verify
 └── LedgerStorageError
     ├── MissingNodes            the node store lacks a subtree a tree of that size must have
     └── NodeConflict            a stored subtree would change, which an append-only tree never does
@@ -45,6 +46,10 @@ class InvalidCheckpoint(InvalidInput):
 
 class InvalidEntry(InvalidInput):
     title = "Invalid log entry"
+
+
+class InvalidTimestamp(InvalidInput):
+    title = "Invalid time-stamp"
 
 
 class LedgerStorageError(ArchiveError):

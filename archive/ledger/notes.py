@@ -234,6 +234,13 @@ def open_note(note: str | bytes, verifiers: Iterable[Verifier]) -> str:
     return text
 
 
+def note_signatures(note: str | bytes) -> tuple[str, list[tuple[str, bytes, bytes, str]]]:
+    """The text of a note and each signature line as (key name, key ID, signature, line), checking the
+    note's form but no signature: for cosignatures, whose keys sign another message than the text."""
+    text, lines = _split_note(_decode_note(note))
+    return text, [(*_parse_signature_line(line), line) for line in lines]
+
+
 def _require_note_text(text: str) -> None:
     if not text.endswith("\n"):
         raise InvalidNote("a note's text must end with a newline")

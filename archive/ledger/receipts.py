@@ -1,18 +1,25 @@
-"""Checking a receipt offline: the checkpoint's signature, the leaf's inclusion, and (given the file) that
-the bytes are the ones the leaf names. Needs nothing but the receipt and the log's verifier key."""
+"""Checking a receipt offline: the checkpoint's signature, the leaf's inclusion, the witnesses' cosignatures
+and the time-stamp on the checkpoint, and (given the file) that the bytes are the ones the leaf names. Needs
+nothing but the receipt, the log's verifier key, the witnesses' keys and the authority's certificates."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from cryptography import x509
+
 from archive.digests import Digests
+from archive.ledger.cosignatures import Cosignature, CosignerKey, cosignatures
 from archive.ledger.entries import parse_entry
-from archive.ledger.errors import InvalidEntry, InvalidProof
+from archive.ledger.errors import InvalidEntry, InvalidProof, InvalidTimestamp
 from archive.ledger.merkle import leaf_hash, verify_inclusion
-from archive.ledger.notes import Checkpoint, Verifier, open_checkpoint
+from archive.ledger.notes import Checkpoint, Verifier, note_signatures, open_checkpoint
+from archive.ledger.timestamps import Stamp, checkpoint_imprint, token_imprint, verify_token
 
 
 @dataclass(frozen=True)
@@ -64,3 +71,39 @@ def check_file(event: dict[str, Any], digests: Digests) -> None:
             f"the file's BLAKE3 {digests.blake3}, SHA-256 {digests.sha256} and size {digests.size} "
             f"are not the archived ones ({expected[0]}, {expected[1]}, {expected[2]})"
         )
+
+
+def check_cosignatures(
+    receipt: dict[str, Any], witnesses: Sequence[CosignerKey], quorum: int
+) -> list[Cosignature]:
+    """The receipt's checkpoint's cosignatures by `witnesses`; raise unless at least `quorum` verify (and
+    none that names one of them fails to)."""
+    if quorum > len(witnesses):
+        raise InvalidProof(f"a quorum of {quorum} cannot be met by {len(witnesses)} witness key(s)")
+    found = cosignatures(str(receipt.get("checkpoint", "")), witnesses)
+    if len(found) < quorum:
+        missing = sorted({w.name for w in witnesses} - {c.witness.name for c in found})
+        raise InvalidProof(
+            f"{len(found)} of the witnesses cosigned the checkpoint, {quorum} needed "
+            f"(missing: {', '.join(missing)})"
+        )
+    return found
+
+
+def _checkpoint_body(receipt: dict[str, Any]) -> str:
+    body, _ = note_signatures(str(receipt.get("checkpoint", "")))
+    return body
+
+
+def check_timestamp(receipt: dict[str, Any], roots: list[x509.Certificate]) -> Stamp:
+    """Raise unless the receipt's time-stamp is over its checkpoint's body and chains to `roots`."""
+    return verify_token(_b64(receipt.get("timestamp"), "the time-stamp"), _checkpoint_body(receipt), roots)
+
+
+def check_timestamp_imprint(receipt: dict[str, Any]) -> datetime:
+    """The time the receipt's time-stamp states, once its imprint is the checkpoint's body's SHA-256 (the
+    authority's signature is not checked without its certificates)."""
+    imprint, at = token_imprint(_b64(receipt.get("timestamp"), "the time-stamp"))
+    if imprint != checkpoint_imprint(_checkpoint_body(receipt)):
+        raise InvalidTimestamp("the time-stamp is over another text than the receipt's checkpoint")
+    return at

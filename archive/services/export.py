@@ -1,4 +1,5 @@
-"""Exporting a document as a BagIt (RFC 8493) bag in a zip, for other preservation systems to take in.
+"""Exporting a document as a BagIt (RFC 8493) bag in a zip, for other preservation systems to take in (or,
+as `archive.services.ocfl_export` writes it, as an OCFL object).
 
 The bag holds one directory per version under `data/versions/<n>/`: the exact archived bytes in `content/`,
 the version's JSON, when the version is in the log its receipt, and when the archive made a preview of it,
@@ -15,31 +16,27 @@ import os
 import subprocess
 import sys
 import tempfile
-import unicodedata
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import bagit
 
 from archive.db.models import Blob, Version
 from archive.digests import CHUNK_SIZE
-from archive.errors import ArchiveError, BlobNotFound, StoredBlobCorrupt
+from archive.errors import ArchiveError, StoredBlobCorrupt
 from archive.services.documents import get_document, list_versions
-from archive.services.log import Receipt, receipt_for
+from archive.services.export_files import ExportRendering, bag_filename, copy_blob, zip_folder
+from archive.services.log import receipt_for
+from archive.services.ocfl_export import write_ocfl_object
 from archive.services.unit_of_work import UnitOfWork
-from archive.storage import BlobStore
+
+ExportFormat = Literal["bagit", "ocfl"]
 
 MANIFEST_ALGORITHMS = ("sha256", "sha512")
 PAYLOAD_FOLDER = "data"  # where bagit.make_bag moves what the bag folder held
-# Longest name most filesystems take for one path segment, in bytes.
-MAX_NAME_BYTES = 255
-# Besides path separators: characters Windows refuses in names, and `%`, which RFC 8493 manifests
-# percent-encode but bagit-python 1.9 does not, so a name holding one could be misread by other tools.
-_UNPORTABLE = str.maketrans(dict.fromkeys('<>:"|?*%', "_"))
 
 # bagit.make_bag changes the process's working directory while it works. In a server, every other thread
 # would then resolve relative paths (the SQLite file, the blob folder, the signing key) inside the bag, so
@@ -64,15 +61,6 @@ class ExportUnwritable(ArchiveError):
 
     def __init__(self, path: Path, reason: OSError) -> None:
         super().__init__(f"cannot write {path}: {reason.strerror or reason}", path=str(path))
-
-
-@dataclass(frozen=True)
-class BagRendering:
-    """How the files beside the bytes are written, given by the caller so that they are exactly the API's
-    JSON (the wire models belong to the API layer, not to services)."""
-
-    version_json: Callable[[Version], bytes]
-    receipt_json: Callable[[Receipt], bytes]
 
 
 @dataclass(frozen=True)
@@ -102,61 +90,60 @@ class SpooledExport:
         self.file.close()
 
 
-def bag_filename(filename: str | None, blake3: str) -> str:
-    """A name for the version's bytes that cannot leave its folder: the last path segment of the archived
-    filename, without control or format characters, or else the BLAKE3 digest."""
-    if not filename:
-        return blake3
-    segment = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    visible = "".join(c for c in segment if not unicodedata.category(c).startswith("C"))
-    name = unicodedata.normalize("NFC", visible).translate(_UNPORTABLE).strip()
-    if name in ("", ".", "..") or len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        return blake3
-    return name
-
-
 def export_document(
     uow: UnitOfWork,
     document_id: str,
     destination: IO[bytes],
     *,
-    rendering: BagRendering,
+    rendering: ExportRendering,
     work_dir: Path | None = None,
+    form: ExportFormat = "bagit",
 ) -> ExportSummary:
-    """Write the document's bag, zipped, to `destination`: one folder `<id>/` holding the bag."""
+    """Write the document, zipped, to `destination`: one folder `<id>/` holding its BagIt bag or (`form`
+    "ocfl") its OCFL object."""
     document = get_document(uow, document_id).document
     versions = list_versions(uow, document.id)
     _ensure_folder(work_dir)
     with tempfile.TemporaryDirectory(prefix="archive-export-", dir=work_dir) as scratch:
-        bag_dir = Path(scratch) / document.id
-        bag_dir.mkdir()
-        archived: dict[str, Blob] = {}
-        for version in versions:
-            for path, blob in _write_version(uow, version, bag_dir, rendering=rendering):
-                archived[f"{PAYLOAD_FOLDER}/{path}"] = blob
-        # The log's public key, so that the receipts can be checked with nothing but the bag (bagging
-        # moves it into the payload, beside the versions).
-        (bag_dir / "log.vkey").write_text(uow.signer.verifier_key + "\n", encoding="utf-8")
-        _make_bag(bag_dir, _bag_info(document.id, uow.signer.origin, len(versions)))
-        _require_recorded_digests(bag_dir, archived)
+        folder = Path(scratch) / document.id
+        folder.mkdir()
+        if form == "ocfl":
+            write_ocfl_object(uow, folder, versions, rendering=rendering)
+        else:
+            _write_bag(uow, folder, versions, rendering=rendering)
         start = destination.tell()
-        _zip_folder(bag_dir, destination)
+        zip_folder(folder, destination)
         zip_size = destination.tell() - start
     return ExportSummary(document_id=document.id, versions=len(versions), zip_size=zip_size)
+
+
+def _write_bag(
+    uow: UnitOfWork, bag_dir: Path, versions: Sequence[Version], *, rendering: ExportRendering
+) -> None:
+    archived: dict[str, Blob] = {}
+    for version in versions:
+        for path, blob in _write_version(uow, version, bag_dir, rendering=rendering):
+            archived[f"{PAYLOAD_FOLDER}/{path}"] = blob
+    # The log's public key, so that the receipts can be checked with nothing but the bag (bagging moves it
+    # into the payload, beside the versions).
+    (bag_dir / "log.vkey").write_text(uow.signer.verifier_key + "\n", encoding="utf-8")
+    _make_bag(bag_dir, _bag_info(bag_dir.name, uow.signer.origin, len(versions)))
+    _require_recorded_digests(bag_dir, archived)
 
 
 def export_to_spool(
     uow: UnitOfWork,
     document_id: str,
     *,
-    rendering: BagRendering,
+    rendering: ExportRendering,
     work_dir: Path | None = None,
+    form: ExportFormat = "bagit",
 ) -> SpooledExport:
     """The zip in an anonymous temporary file, ready to be sent; the caller closes it."""
     _ensure_folder(work_dir)
     spool = tempfile.TemporaryFile(prefix="archive-export-", suffix=".zip", dir=work_dir)  # noqa: SIM115  (the caller's)
     try:
-        summary = export_document(uow, document_id, spool, rendering=rendering, work_dir=work_dir)
+        summary = export_document(uow, document_id, spool, rendering=rendering, work_dir=work_dir, form=form)
     except BaseException:
         spool.close()
         raise
@@ -168,8 +155,9 @@ def export_to_file(
     document_id: str,
     path: Path,
     *,
-    rendering: BagRendering,
+    rendering: ExportRendering,
     work_dir: Path | None = None,
+    form: ExportFormat = "bagit",
 ) -> ExportSummary:
     """Write the zip to `path`, whole or not at all: it is written beside it and renamed into place."""
     get_document(uow, document_id)  # an unknown id fails before anything touches the path
@@ -181,7 +169,9 @@ def export_to_file(
         raise ExportUnwritable(path, exc) from exc
     try:
         with partial:
-            summary = export_document(uow, document_id, partial, rendering=rendering, work_dir=work_dir)
+            summary = export_document(
+                uow, document_id, partial, rendering=rendering, work_dir=work_dir, form=form
+            )
             partial.flush()
             os.fsync(partial.fileno())
         Path(partial.name).replace(path)
@@ -200,40 +190,24 @@ def _ensure_folder(folder: Path | None) -> None:
 
 
 def _write_version(
-    uow: UnitOfWork, version: Version, bag_dir: Path, *, rendering: BagRendering
+    uow: UnitOfWork, version: Version, bag_dir: Path, *, rendering: ExportRendering
 ) -> list[tuple[str, Blob]]:
     """The version's folder; the bag-relative paths of its bytes (and of its preview, a derived blob kept
     apart in `derived/`), each with the blob it must match."""
     folder = bag_dir / "versions" / str(version.number)
     content = folder / "content" / bag_filename(version.filename, version.blob.blake3)
     content.parent.mkdir(parents=True)
-    _copy_blob(uow.store, version.blob, content)
+    copy_blob(uow.store, version.blob, content)
     written = [(content.relative_to(bag_dir).as_posix(), version.blob)]
     if version.preview is not None:
         preview = folder / "derived" / "preview.jpg"
         preview.parent.mkdir()
-        _copy_blob(uow.store, version.preview, preview)
+        copy_blob(uow.store, version.preview, preview)
         written.append((preview.relative_to(bag_dir).as_posix(), version.preview))
     (folder / "version.json").write_bytes(rendering.version_json(version))
     if version.log_index is not None:
         (folder / "receipt.json").write_bytes(rendering.receipt_json(receipt_for(uow, version)))
     return written
-
-
-def _copy_blob(store: BlobStore, blob: Blob, target: Path) -> None:
-    """Stream the stored bytes into a new file, chunk by chunk, checking that all of them came. Bytes
-    storage has lost or changed are `StoredBlobCorrupt` (502), as when they are served: the archive's
-    copy is bad, which is neither the client's fault (404) nor a failure of the service (500)."""
-    written = 0
-    try:
-        with target.open("xb") as out:
-            for chunk in store.read(blob.blake3):
-                out.write(chunk)
-                written += len(chunk)
-    except BlobNotFound:
-        raise StoredBlobCorrupt(blob.blake3, "missing") from None
-    if written != blob.size:
-        raise StoredBlobCorrupt(blob.blake3, "corrupt")
 
 
 def _bag_info(document_id: str, log_origin: str, version_count: int) -> dict[str, str]:
@@ -281,11 +255,3 @@ def _require_recorded_digests(bag_dir: Path, archived: dict[str, Blob]) -> None:
         found = entries[path]["sha256"]
         if found != blob.sha256:
             raise StoredBlobCorrupt(blob.blake3, "corrupt", expected_sha256=blob.sha256, found_sha256=found)
-
-
-def _zip_folder(folder: Path, destination: IO[bytes]) -> None:
-    """Zip `folder` as itself (members under `<folder name>/`), one file at a time from disk."""
-    with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                bundle.write(path, path.relative_to(folder.parent).as_posix())

@@ -51,6 +51,8 @@ class Upload:
     metadata: SuppliedMetadata
     actor: str
     document_id: str | None = None
+    create_as: str | None = None
+    """The id a new document takes (an import keeps the id it was exported under); None: a new ULID."""
 
 
 def new_document_id() -> str:
@@ -162,7 +164,7 @@ def record_upload(uow: UnitOfWork, upload: Upload, extraction: Extraction) -> In
         # Its row is new to this transaction, so its first version number needs no claim.
         document = uow.documents.add(
             Document(
-                id=new_document_id(),
+                id=upload.create_as or new_document_id(),
                 source_url=metadata.source_url,
                 created_by=upload.actor,
                 latest_version=1,

@@ -33,6 +33,7 @@ from archive.ledger import (
     verify_consistency,
     version_added,
 )
+from archive.ledger.cosignatures import with_cosignatures
 from archive.services.attribution import DESCRIPTIVE_FIELDS
 from archive.services.unit_of_work import UnitOfWork
 
@@ -183,6 +184,20 @@ def prove_consistency(uow: UnitOfWork, old_size: int, new_size: int) -> list[byt
     return consistency_proof(uow.log, old_size, new_size)
 
 
+def attested_note(uow: UnitOfWork, checkpoint: SignedCheckpoint) -> tuple[str, bytes | None]:
+    """The checkpoint's signed note with the witnesses' cosignatures appended, and its RFC 3161 token
+    (None when it has not been time-stamped)."""
+    attestations = uow.attestations.of_checkpoint(checkpoint.tree_size)
+    lines = [bytes(a.value).decode() for a in attestations if a.kind == "cosignature"]
+    token = next((bytes(a.value) for a in attestations if a.kind == "timestamp"), None)
+    return with_cosignatures(checkpoint.note, lines), token
+
+
+def served_checkpoint(uow: UnitOfWork) -> str:
+    """The newest checkpoint, signed now unless it was, with every cosignature it has gathered."""
+    return attested_note(uow, latest_checkpoint(uow))[0]
+
+
 @dataclass(frozen=True)
 class Receipt:
     entry: bytes
@@ -190,20 +205,24 @@ class Receipt:
     tree_size: int
     hashes: list[bytes]
     checkpoint: str
+    timestamp: bytes | None = None
 
 
 def receipt_for(uow: UnitOfWork, version: Version) -> Receipt:
-    """What an uploader keeps to prove, offline, that this version was archived."""
+    """What an uploader keeps to prove, offline, that this version was archived: its leaf and an inclusion
+    proof to the newest checkpoint that witnesses cosigned or an authority time-stamped, with those
+    attestations; before any such checkpoint holds the leaf, to the newest checkpoint (signed now)."""
     if version.log_index is None:
         raise NotFound(
             f"version {version.number} of {version.document_id} was archived before the log began",
             document_id=version.document_id,
             version=version.number,
         )
-    checkpoint = latest_checkpoint(uow)
+    checkpoint = uow.attestations.newest_attested(version.log_index + 1) or latest_checkpoint(uow)
+    note, token = attested_note(uow, checkpoint)
     entry = get_entry(uow, version.log_index)
     hashes = inclusion_proof(uow.log, version.log_index, checkpoint.tree_size)
-    return Receipt(bytes(entry.entry), version.log_index, checkpoint.tree_size, hashes, checkpoint.note)
+    return Receipt(bytes(entry.entry), version.log_index, checkpoint.tree_size, hashes, note, token)
 
 
 @dataclass(frozen=True)

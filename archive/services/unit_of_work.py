@@ -25,7 +25,9 @@ from typing import Protocol, Self
 from sqlalchemy.orm import Session
 
 from archive.db.memory import MemoryTables
+from archive.db.memory_attestations import MemoryAttestationRepository
 from archive.db.repositories import (
+    SqlAttestationRepository,
     SqlAttributionRepository,
     SqlAuditRepository,
     SqlBlobRepository,
@@ -35,6 +37,7 @@ from archive.db.repositories import (
     SqlLogRepository,
 )
 from archive.db.repositories.ports import (
+    AttestationRepository,
     AttributionRepository,
     BlobRepository,
     DocumentRepository,
@@ -52,7 +55,17 @@ class NestedTransaction(RuntimeError):
     """A transaction was opened inside another of the same unit of work (a mistake, not an input)."""
 
 
-REPOSITORIES = ("documents", "attribution", "blobs", "log", "keys", "idempotency", "audits", "session")
+REPOSITORIES = (
+    "documents",
+    "attribution",
+    "blobs",
+    "log",
+    "attestations",
+    "keys",
+    "idempotency",
+    "audits",
+    "session",
+)
 
 
 class Adapters(Protocol):
@@ -88,6 +101,7 @@ class UnitOfWork(ABC):
     attribution: AttributionRepository
     blobs: BlobRepository
     log: LogRepository
+    attestations: AttestationRepository
     keys: KeyRepository
     idempotency: IdempotencyRepository
 
@@ -164,6 +178,7 @@ class SqlUnitOfWork(UnitOfWork):
             self.attribution = SqlAttributionRepository(session)
             self.blobs = SqlBlobRepository(session)
             self.log = SqlLogRepository(session)
+            self.attestations = SqlAttestationRepository(session)
             self.keys = SqlKeyRepository(session)
             self.idempotency = SqlIdempotencyRepository(session)
             self.audits = SqlAuditRepository(session)
@@ -196,6 +211,7 @@ class FakeUnitOfWork(UnitOfWork):
     def _begin(self, *, writing: bool) -> Iterator[None]:
         repositories = self.tables.repositories()
         self.documents, self.attribution, self.blobs, self.log, self.keys, self.idempotency = repositories
+        self.attestations = MemoryAttestationRepository(self.tables)
         saved = self.tables.snapshot()
         try:
             yield

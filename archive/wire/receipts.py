@@ -23,7 +23,15 @@ class ReceiptOut(BaseModel):
     entry: str
     index: int
     inclusion: InclusionOut
-    checkpoint: str = Field(description="The signed checkpoint (C2SP signed note) the proof leads to.")
+    checkpoint: str = Field(
+        description="The signed checkpoint (C2SP signed note) the proof leads to, with the cosignatures "
+        "of the witnesses that vouched for it (C2SP tlog-cosignature)."
+    )
+    timestamp: str | None = Field(
+        default=None,
+        description="An RFC 3161 TimeStampToken (base64 DER) over the checkpoint's body, when an "
+        "authority has time-stamped it: the version was archived no later than its time.",
+    )
 
     @classmethod
     def of(cls, receipt: Receipt) -> ReceiptOut:
@@ -35,4 +43,5 @@ class ReceiptOut(BaseModel):
             index=receipt.index,
             inclusion=inclusion,
             checkpoint=receipt.checkpoint,
+            timestamp=b64(receipt.timestamp) if receipt.timestamp is not None else None,
         )

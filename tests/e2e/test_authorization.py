@@ -61,6 +61,7 @@ class Archived:
             "audit_id": self.audit_id,
             "index": "0",
             "uri_r": SOURCE_URL,
+            "tile": "0/000.p/1",
         }
 
 
@@ -145,6 +146,8 @@ ROUTES: dict[str, Endpoint] = {
     "GET /v1/log/proof/inclusion": Endpoint(Role.READER, params={"index": "0", "tree_size": "1"}),
     "GET /v1/log/proof/consistency": Endpoint(Role.READER, params={"from": "1", "to": "2"}),
     "GET /v1/documents/{document_id}/versions/{number}/receipt": READER,
+    "GET /v1/log/tile/{tile}": READER,
+    "GET /v1/log/attestors": Endpoint(Role.AUDITOR),
 }
 
 
@@ -290,7 +293,7 @@ def run_matrix(deployment: Deployment, *, public_read: bool) -> None:
         print(
             f"{len(ROUTES)} routes x {len(everyone)} callers = {cells} requests, {len(failures)} unexpected"
         )
-        assert cells == 43 * CALLERS_PER_ROUTE == 473
+        assert cells == 45 * CALLERS_PER_ROUTE == 495
         assert not failures, "\n".join(failures)
 
 

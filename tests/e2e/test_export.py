@@ -18,7 +18,7 @@ from sqlalchemy import update
 from archive.db.models import Version
 from archive.ledger import Verifier
 from archive.ledger.receipts import check_receipt
-from archive.services.export import bag_filename
+from archive.services.export_files import bag_filename
 from archive.storage import blob_key
 from tests.conftest import Deployment, embedded_deployment, shared_path
 from tests.e2e.conftest import Api, running_api

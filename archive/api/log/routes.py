@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, FastAPI, Path, Query
 from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
 
-from archive.api.deps import Context, Reader, Uow
-from archive.api.log.schemas import ConsistencyOut, EntryOut
-from archive.api.openapi import problem_doc, unauthenticated_doc
+from archive.api.deps import AppContext, Auditor, Context, LogReader, Reader, Uow
+from archive.api.log.schemas import AttestorsOut, ConsistencyOut, EntryOut
+from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
 from archive.api.paths import DocumentId, VersionNumber
+from archive.jobs.publishing import PeriodicPublisher, publication_from_settings
 from archive.services import documents
 from archive.services import log as ledger
+from archive.services.publishing import attestor_states
 from archive.wire.receipts import InclusionOut, ReceiptOut, b64
 
-router = APIRouter(tags=["log"])
+
+@asynccontextmanager
+async def _publisher(app: FastAPI) -> AsyncIterator[None]:
+    """Offering checkpoints to witnesses and the time-stamping authority, while the app runs."""
+    context = app.state.context
+    assert isinstance(context, AppContext)
+    publisher = PeriodicPublisher(context.unit_of_work, publication_from_settings(context.settings))
+    publisher.start()
+    yield
+    await run_in_threadpool(publisher.stop)
+
+
+router = APIRouter(tags=["log"], lifespan=_publisher)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: unauthenticated_doc(),
@@ -36,9 +53,9 @@ Size = Annotated[int, Query(ge=1, le=2**62)]
     response_class=PlainTextResponse,
     responses={**_ERRORS, **_TEXT},
 )
-def checkpoint(uow: Uow, _: Reader) -> PlainTextResponse:
+def checkpoint(uow: Uow, _: LogReader) -> PlainTextResponse:
     with uow.writing():
-        note = ledger.latest_checkpoint(uow).note
+        note = ledger.served_checkpoint(uow)
     return PlainTextResponse(note, headers={"Cache-Control": "no-cache"})
 
 
@@ -48,7 +65,7 @@ def checkpoint(uow: Uow, _: Reader) -> PlainTextResponse:
     response_class=PlainTextResponse,
     responses={**_ERRORS, **_TEXT},
 )
-def verifier_key(context: Context, _: Reader) -> PlainTextResponse:
+def verifier_key(context: Context, _: LogReader) -> PlainTextResponse:
     return PlainTextResponse(context.log.verifier_key + "\n")
 
 
@@ -101,3 +118,15 @@ def receipt(document_id: DocumentId, number: VersionNumber, uow: Uow, _: Reader)
         version = documents.get_version(uow, document_id, number)
         found = ledger.receipt_for(uow, version)
     return ReceiptOut.of(found)
+
+
+@router.get(
+    "/v1/log/attestors",
+    response_model=AttestorsOut,
+    summary="Where each witness and the time-stamping authority stands against the newest checkpoint",
+    responses={**_ERRORS, 403: forbidden_doc()},
+)
+def attestors(uow: Uow, _: Auditor) -> AttestorsOut:
+    with uow.reading():
+        size, states = attestor_states(uow)
+        return AttestorsOut.of(size, states)

@@ -5,6 +5,7 @@ commits once, at the end of its transaction. `ports` names what the services may
 repositories here and the in-memory ones of `archive.db.memory` both answer it.
 """
 
+from archive.db.repositories.attestations import NewAttestation, SqlAttestationRepository
 from archive.db.repositories.attribution import SqlAttributionRepository
 from archive.db.repositories.audits import SqlAuditRepository
 from archive.db.repositories.blobs import BlobFixityRow, FixityCheckRow, SqlBlobRepository
@@ -16,6 +17,8 @@ from archive.db.repositories.log import SqlLogRepository
 __all__ = [
     "BlobFixityRow",
     "FixityCheckRow",
+    "NewAttestation",
+    "SqlAttestationRepository",
     "SqlAttributionRepository",
     "SqlAuditRepository",
     "SqlBlobRepository",

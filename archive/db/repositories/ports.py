@@ -10,7 +10,9 @@ from typing import Protocol
 from archive.db.models import (
     Agent,
     ApiKey,
+    Attestor,
     Blob,
+    CheckpointAttestation,
     Credit,
     Document,
     FixityCheck,
@@ -22,6 +24,7 @@ from archive.db.models import (
     UiSession,
     Version,
 )
+from archive.db.repositories.attestations import NewAttestation
 from archive.db.repositories.attribution import AgentWanted
 from archive.db.repositories.blobs import BlobFixityRow, Derived, FixityCheckRow
 from archive.digests import Digests
@@ -92,6 +95,21 @@ class LogRepository(Protocol):
     def last_checkpoint(self) -> SignedCheckpoint | None: ...
     def add_checkpoint(self, size: int, root: bytes, note: str) -> SignedCheckpoint: ...
     def signed_roots(self) -> dict[int, bytes]: ...
+
+
+class AttestationRepository(Protocol):
+    def ensure_attestor(self, attestor_id: str, kind: str, url: str) -> None: ...
+    def attestors(self) -> Sequence[Attestor]: ...
+    def claim(
+        self, attestor_id: str, *, now: datetime, lease_until: datetime, due_before: datetime
+    ) -> bool: ...
+    def get(self, attestor_id: str) -> Attestor | None: ...
+    def release(
+        self, attestor_id: str, *, now: datetime, attested_size: int | None, error: str | None
+    ) -> None: ...
+    def add(self, attestation: NewAttestation) -> None: ...
+    def of_checkpoint(self, tree_size: int) -> Sequence[CheckpointAttestation]: ...
+    def newest_attested(self, min_size: int) -> SignedCheckpoint | None: ...
 
 
 class KeyRepository(Protocol):

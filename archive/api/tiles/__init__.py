@@ -1,0 +1,1 @@
+"""The log as C2SP tlog-tiles: hash tiles and entry bundles."""
