@@ -24,11 +24,15 @@ from archive.api.memento import routes as memento
 from archive.api.observability import ObservabilityMiddleware, metrics
 from archive.api.ui import routes as ui
 from archive.api.ui.pages import STATIC_DIR
+from archive.capture import Resolver, open_fetcher
 from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
 from archive.db.session import Database
 from archive.errors import ArchiveError
 from archive.extract import ExtractionLimits, ProcessExtractor
+from archive.jobs.engine import JobEngine
+from archive.jobs.runner import InProcessJobs
+from archive.jobs.tasks import TASKS
 from archive.services.signing import LogSigner
 from archive.storage import BlobStore, open_blob_store
 
@@ -40,8 +44,10 @@ def create_app(
     *,
     db: Database | None = None,
     store: BlobStore | None = None,
+    resolver: Resolver | None = None,
 ) -> FastAPI:
-    """Build the app. Settings default to the environment; `db` and `store` may be given by tests."""
+    """Build the app. Settings default to the environment; `db` and `store` may be given by tests, and
+    `resolver`, the only way captures turn names into addresses (default: the system's)."""
     settings = settings or load_settings()
     extractor = ProcessExtractor(
         ExtractionLimits(
@@ -58,16 +64,24 @@ def create_app(
         store=store or open_blob_store(settings),
         extractor=extractor,
         log=LogSigner.load_or_create(settings.log_origin, settings.signing_key_file),
+        fetcher=open_fetcher(settings, resolver),
+        jobs=JobEngine(settings, TASKS),
     )
+    jobs = InProcessJobs(context)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         require_migrated(context.db.engine)  # refuse to serve an unmigrated database
         await anyio.to_thread.run_sync(_report_storage_guarantees, context)
-        yield
-        extractor.close()
-        if db is None:
-            context.db.dispose()
+        if settings.run_jobs:
+            await jobs.start()
+        try:
+            yield
+        finally:
+            await jobs.stop()
+            extractor.close()
+            if db is None:
+                context.db.dispose()
 
     app = FastAPI(
         title="archive",
@@ -79,6 +93,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.context = context
+    app.state.jobs = jobs
     problems.install(app)
     app.add_middleware(ObservabilityMiddleware)
     _add_routes(app)

@@ -29,6 +29,7 @@ from archive.db.repositories import (
     SqlAttributionRepository,
     SqlAuditRepository,
     SqlBlobRepository,
+    SqlCaptureRepository,
     SqlDocumentRepository,
     SqlIdempotencyRepository,
     SqlKeyRepository,
@@ -52,7 +53,17 @@ class NestedTransaction(RuntimeError):
     """A transaction was opened inside another of the same unit of work (a mistake, not an input)."""
 
 
-REPOSITORIES = ("documents", "attribution", "blobs", "log", "keys", "idempotency", "audits", "session")
+REPOSITORIES = (
+    "documents",
+    "attribution",
+    "blobs",
+    "log",
+    "keys",
+    "idempotency",
+    "audits",
+    "captures",
+    "session",
+)
 
 
 class Adapters(Protocol):
@@ -149,6 +160,7 @@ class SqlUnitOfWork(UnitOfWork):
     """A unit of work over the database: each transaction one session, its repositories over it."""
 
     audits: SqlAuditRepository
+    captures: SqlCaptureRepository
     session: Session
     """The transaction's session, for tests that reach the tables directly (services use repositories)."""
 
@@ -167,6 +179,7 @@ class SqlUnitOfWork(UnitOfWork):
             self.keys = SqlKeyRepository(session)
             self.idempotency = SqlIdempotencyRepository(session)
             self.audits = SqlAuditRepository(session)
+            self.captures = SqlCaptureRepository(session)
             yield
             if writing:
                 session.commit()  # the one commit of the archive
