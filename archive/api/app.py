@@ -15,6 +15,7 @@ from archive.api import docs, problems
 from archive.api.agents import routes as agents
 from archive.api.audits import routes as audits
 from archive.api.blobs import routes as blobs
+from archive.api.captures import routes as captures
 from archive.api.deps import AppContext
 from archive.api.documents import routes as documents
 from archive.api.export import routes as export
@@ -24,6 +25,7 @@ from archive.api.memento import routes as memento
 from archive.api.observability import ObservabilityMiddleware, metrics
 from archive.api.ui import routes as ui
 from archive.api.ui.pages import STATIC_DIR
+from archive.api.watches import routes as watches
 from archive.capture import Resolver, open_fetcher
 from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
@@ -133,6 +135,8 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(blobs.fixity_router)
     app.include_router(audits.router)
     app.include_router(export.router)
+    app.include_router(captures.router)
+    app.include_router(watches.router)
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")
     docs.install(app)

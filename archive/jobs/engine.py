@@ -209,7 +209,7 @@ class JobEngine:
                     concurrency=WORKER_CONCURRENCY,
                     install_signal_handlers=install_signal_handlers,
                     listen_notify=self.postgres,
-                    fetch_job_polling_interval=5.0 if self.postgres else 0.2,
+                    fetch_job_polling_interval=1.0 if self.postgres else 0.2,  # scheduled jobs are polled for
                     update_heartbeat_interval=max(0.5, stalled / 4),
                     stalled_worker_timeout=stalled,
                     delete_jobs="successful",

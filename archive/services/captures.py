@@ -29,6 +29,7 @@ from archive.errors import (
     DocumentNotFound,
     FetchFailed,
     InvalidInput,
+    NotFound,
 )
 from archive.services.idempotency import Once
 from archive.services.ingest import IngestResult, Upload, store_blob
@@ -99,6 +100,14 @@ def get_capture(uow: SqlUnitOfWork, capture_id: str) -> Capture:
     if capture is None:
         raise CaptureNotFound(capture_id)
     return capture
+
+
+def warc_of(uow: SqlUnitOfWork, capture_id: str) -> str:
+    """The BLAKE3 of a capture's WARC; `NotFound` while it has none (not done)."""
+    capture = get_capture(uow, capture_id)
+    if capture.warc_blake3 is None:
+        raise NotFound(f"capture {capture_id} has no WARC: it is {capture.status}", capture_id=capture_id)
+    return capture.warc_blake3
 
 
 def run_capture(uow: SqlUnitOfWork, jobs: JobQueue, fetcher: Fetcher, capture_id: str) -> None:
