@@ -9,7 +9,7 @@
 - `/big`: more bytes than the tests allow a capture;
 - `/busy`: 503 with `Retry-After: 120`;
 - `/redirect?to=URL`: a 302 to `to`; `/loop`: a redirect to itself, for ever;
-- `/count?path=P`: how many times P was asked for (what the tests read to prove a page was fetched once).
+- `/count?path=P`: how many times the target P (path and query) was asked for (what the tests read to prove a page was fetched once).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ first broke its banks, and that temporary shelters in three towns would stay ope
 month.</p>
 <p>Engineers spent the weekend inspecting the dikes along the lower reaches of the river, where the water
 had reached the top of the embankments on Thursday night before the rain eased.</p>
-<p>Farmers in the valley said it would take months before the fields could be planted again, and called on
+{correction}<p>Farmers in the valley said it would take months before the fields could be planted again, and called on
 the government to speed up the payment of compensation promised after last year's floods.</p>
 </article>
 <aside class="related"><h2>Related</h2><ul>{related}</ul></aside>
@@ -61,12 +61,19 @@ RELATED = (
 )
 
 
-def article(count: int, figure: str = "1,200") -> bytes:
+CORRECTION = (
+    "<p><em>Correction: An earlier version of this article misstated the number of people evacuated. "
+    "It was 12,000, not 1,200.</em></p>"
+)
+
+
+def article(count: int, figure: str = "1,200", correction: str = "") -> bytes:
     related = "".join(f'<li><a href="/r{n}">{RELATED[(count + n) % len(RELATED)]}</a></li>' for n in range(3))
     return ARTICLE.format(
         clock=time.strftime("%H:%M:%S") + f".{count}",
         advert=ADVERTS[count % len(ADVERTS)],
         figure=figure,
+        correction=correction,
         related=related,
     ).encode()
 
@@ -80,9 +87,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         query = {name: values[0] for name, values in parse_qs(parts.query).items()}
-        with LOCK:
-            ASKED[parts.path] += 1
-            count = ASKED[parts.path]
+        with LOCK:  # counted per target, so that tests asking with a key of their own count apart
+            ASKED[self.path] += 1
+            count = ASKED[self.path]
         route = getattr(self, "route_" + parts.path.strip("/").replace("-", "_"), None)
         if route is None:
             self.send(404, b"not here\n", "text/plain")
@@ -102,7 +109,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, article(count), "text/html; charset=utf-8")
 
     def route_corrected(self, count: int, query: dict[str, str]) -> None:
-        self.send(200, article(count, "1,200" if count < 3 else "12,000"), "text/html; charset=utf-8")
+        corrected = article(count, "12,000", CORRECTION) if count >= 3 else article(count)
+        self.send(200, corrected, "text/html; charset=utf-8")
 
     def route_gzip(self, count: int, query: dict[str, str]) -> None:
         body = gzip.compress(article(count))
