@@ -9,7 +9,7 @@
 - `/big`: more bytes than the tests allow a capture;
 - `/busy`: 503 with `Retry-After: 120`;
 - `/redirect?to=URL`: a 302 to `to`; `/loop`: a redirect to itself, for ever;
-- `/count?path=P`: how many times the target P (path and query) was asked for (what the tests read to prove a page was fetched once).
+- `/count?path=P`: how many times the target P (path and query) was asked for.
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ first broke its banks, and that temporary shelters in three towns would stay ope
 month.</p>
 <p>Engineers spent the weekend inspecting the dikes along the lower reaches of the river, where the water
 had reached the top of the embankments on Thursday night before the rain eased.</p>
-{correction}<p>Farmers in the valley said it would take months before the fields could be planted again, and called on
-the government to speed up the payment of compensation promised after last year's floods.</p>
+{correction}<p>Farmers in the valley said it would take months before the fields could be planted
+again, and called on the government to speed up the payment of compensation promised after last
+year's floods.</p>
 </article>
 <aside class="related"><h2>Related</h2><ul>{related}</ul></aside>
 <footer><p>Copyright the Valley Courier</p></footer>
