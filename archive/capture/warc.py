@@ -112,6 +112,20 @@ def _status_and_headers(head: Head, *, is_request: bool) -> StatusAndHeaders:
     return StatusAndHeaders(status, head.headers, protocol=protocol)
 
 
+def final_response(path: Path) -> tuple[str, str]:
+    """The target URI and WARC-Date of the last response record of a WARC the archive wrote: the page a
+    capture kept."""
+    from warcio.archiveiterator import ArchiveIterator  # noqa: PLC0415
+
+    found = ("", "")
+    with path.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            if record.rec_type == "response":
+                headers = record.rec_headers
+                found = (str(headers.get_header("WARC-Target-URI")), str(headers.get_header("WARC-Date")))
+    return found
+
+
 def read_records(stream: BinaryIO) -> list[tuple[str, dict[str, str], bytes]]:
     """Each record's type, WARC headers and content (the HTTP payload for requests and responses): for
     checking a WARC the archive wrote."""

@@ -207,12 +207,12 @@ def _write_version(
     folder = bag_dir / "versions" / str(version.number)
     content = folder / "content" / bag_filename(version.filename, version.blob.blake3)
     content.parent.mkdir(parents=True)
-    _copy_blob(uow.store, version.blob, content)
+    copy_blob(uow.store, version.blob, content)
     written = [(content.relative_to(bag_dir).as_posix(), version.blob)]
     if version.preview is not None:
         preview = folder / "derived" / "preview.jpg"
         preview.parent.mkdir()
-        _copy_blob(uow.store, version.preview, preview)
+        copy_blob(uow.store, version.preview, preview)
         written.append((preview.relative_to(bag_dir).as_posix(), version.preview))
     (folder / "version.json").write_bytes(rendering.version_json(version))
     if version.log_index is not None:
@@ -220,7 +220,7 @@ def _write_version(
     return written
 
 
-def _copy_blob(store: BlobStore, blob: Blob, target: Path) -> None:
+def copy_blob(store: BlobStore, blob: Blob, target: Path) -> None:
     """Stream the stored bytes into a new file, chunk by chunk, checking that all of them came. Bytes
     storage has lost or changed are `StoredBlobCorrupt` (502), as when they are served: the archive's
     copy is bad, which is neither the client's fault (404) nor a failure of the service (500)."""

@@ -9,10 +9,15 @@ that fails the test if it is ever asked to connect.
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import threading
 import time
+import uuid
+import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -261,3 +266,51 @@ def test_unknown_captures_and_roles(capturing: Api) -> None:
         headers=capturing.auth(Role.ARCHIVIST),
     )
     assert unknown_document.status_code == 404
+
+
+def test_a_documents_captures_export_as_a_wacz_that_validates(
+    capturing: Api, publisher: Publisher, tmp_path: Path
+) -> None:
+    first = capture(capturing, publisher.url(f"/corrected?key={uuid.uuid4().hex}"))
+    document_id = first["document_id"]
+    again = capture(capturing, publisher.url(f"/steady?key={uuid.uuid4().hex}"), document_id=document_id)
+    assert (again["status"], again["document_id"], again["version"]) == ("done", document_id, 2)
+
+    exported = capturing.get(f"/v1/documents/{document_id}/export", params={"format": "wacz"})
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"] == "application/wacz"
+    assert exported.headers["content-disposition"] == f'attachment; filename="{document_id}.wacz"'
+    wacz = tmp_path / "captures.wacz"
+    wacz.write_bytes(exported.content)
+    with zipfile.ZipFile(wacz) as packed:
+        names = packed.namelist()
+        pages = packed.read("pages/pages.jsonl").decode().splitlines()
+    assert len(pages) == 3  # the list's header, then each capture's page
+    assert sum(name.startswith("archive/") and name.endswith(".warc") for name in names) == 2
+    assert {"datapackage.json", "indexes/index.cdx.gz", "pages/pages.jsonl"} <= set(names)
+    # py-wacz's validator, run inside the publisher's namespace: whatever it reaches for, it reaches nothing
+    validated = subprocess.run(
+        [
+            "ip",
+            "netns",
+            "exec",
+            publisher.namespace,
+            sys.executable,
+            "-m",
+            "wacz",
+            "validate",
+            "-f",
+            str(wacz),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert "the passed WACZ is valid" in validated.stdout
+
+    uploaded = capturing.upload(b"A note typed by hand.\n")
+    hand_made = uploaded.json()["document_id"]
+    assert capturing.get(f"/v1/documents/{hand_made}/export", params={"format": "wacz"}).status_code == 404
+    assert capturing.get(f"/v1/documents/{hand_made}/export", params={"format": "tar"}).status_code == 422
