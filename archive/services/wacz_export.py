@@ -12,7 +12,6 @@ import tempfile
 from pathlib import Path
 
 from archive.capture.warc import final_response
-
 from archive.digests import digest_file
 from archive.errors import NotFound, StoredBlobCorrupt
 from archive.services.documents import get_document
