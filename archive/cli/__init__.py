@@ -20,6 +20,7 @@ from archive.cli.reextract import reextract
 from archive.cli.runtime import fail
 from archive.cli.serve import serve
 from archive.cli.verify import log_verify, verify, verify_receipt
+from archive.cli.worker import worker
 from archive.errors import ArchiveError
 
 app = typer.Typer(
@@ -52,6 +53,7 @@ app.command()(export)
 app.command()(audit)
 app.command()(ingest)
 app.command()(reextract)
+app.command()(worker)
 
 
 def main() -> None:

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 import procrastinate
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
+from procrastinate.jobs import Status
 from procrastinate.testing import InMemoryConnector
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -189,7 +190,13 @@ class JobEngine:
         stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=self.settings.job_stalled_seconds)
         for job in stalled:
             log.warning("job %s (%s) of a stalled worker is run again", job.id, job.task_name)
-            await manager.retry_job(job)
+            try:
+                await manager.retry_job(job)
+            except ConnectorException:
+                assert job.id is not None
+                # A job for the same work already waits (its queueing lock): that one does it, and this
+                # one ends, so that its lock no longer holds the jobs behind it.
+                await manager.finish_job_by_id_async(job.id, status=Status.CANCELLED, delete_job=False)
         return len(list(stalled))
 
     async def run_worker(
@@ -225,9 +232,11 @@ def _defer_in_transaction(
 ) -> None:
     """Queue the job on the session's own connection, in a savepoint so that a job already waiting under
     the same queueing lock leaves the transaction usable."""
-    connection = session.connection().connection.driver_connection
     try:
         with session.begin_nested():
+            # Asking for the connection inside the nested transaction emits its SAVEPOINT (and, first,
+            # the transaction's BEGIN), so the job is written inside the session's transaction.
+            connection = session.connection().connection.driver_connection
             app.configure_task(task, connection=connection, **options).defer(**arguments)
     except AlreadyEnqueued:
         pass

@@ -33,7 +33,16 @@ class InProcessJobs:
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    async def start(self) -> bool:
+    async def run_until_stopped(self) -> None:
+        """`archive worker`: run jobs until SIGINT or SIGTERM, then finish the jobs in hand."""
+        try:
+            await self.start(install_signal_handlers=True)
+            if self._task is not None:
+                await self._task
+        finally:
+            await self.stop()
+
+    async def start(self, *, install_signal_handlers: bool = False) -> bool:
         """Start running jobs in this event loop; False when this process is not the one to run them."""
         settings = self.environment.settings
         engine = self.environment.jobs
@@ -46,10 +55,16 @@ class InProcessJobs:
         started = asyncio.Event()
 
         async def on_start() -> None:
-            await asyncio.to_thread(requeue_unfinished, self.environment, lost_only=False)
+            # The embedded queue starts empty: fill it from every unfinished row. PostgreSQL's is durable:
+            # only work whose job looks lost (and audits, which a job may have left running) is queued.
+            await asyncio.to_thread(requeue_unfinished, self.environment, lost_only=engine.postgres)
             started.set()
 
-        self._task = asyncio.create_task(engine.run_worker(self.environment, on_start=on_start))
+        self._task = asyncio.create_task(
+            engine.run_worker(
+                self.environment, on_start=on_start, install_signal_handlers=install_signal_handlers
+            )
+        )
         waiter = asyncio.create_task(started.wait())
         await asyncio.wait({self._task, waiter}, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
