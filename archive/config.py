@@ -107,6 +107,10 @@ class Settings(BaseSettings):
     # (CIDRs, comma-separated; empty: none), the most a page may send, how long a fetch may take in all,
     # the user agent sent, and how often a watch may look at a page at most.
     capture_allow_networks: str = Field(default="", max_length=4000)
+    # Unset: names are resolved by the system. Set (`name=address;name=address`, or empty): the only hosts
+    # captures fetch from, resolved by this table alone; no lookup leaves the machine, and no other
+    # address, even one written in a URL, is connected to.
+    capture_hosts: str | None = Field(default=None, max_length=20_000)
     capture_max_bytes: int = Field(default=20 * MiB, gt=0, le=GiB)
     capture_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     capture_user_agent: str = Field(
@@ -134,6 +138,23 @@ class Settings(BaseSettings):
                 ) from exc
         return tuple(networks)
 
+    def capture_host_table(self) -> dict[str, tuple[str, ...]] | None:
+        """`ARCHIVE_CAPTURE_HOSTS` as names and their addresses; None when unset."""
+        if self.capture_hosts is None:
+            return None
+        table: dict[str, tuple[str, ...]] = {}
+        for entry in self.capture_hosts.split(";"):
+            if not entry.strip():
+                continue
+            name, _, address = entry.partition("=")
+            try:
+                ipaddress.ip_address(address.strip())
+            except ValueError as exc:
+                raise ValueError(f"ARCHIVE_CAPTURE_HOSTS: {entry.strip()!r} is not name=address") from exc
+            key = name.strip().lower().rstrip(".")
+            table[key] = (*table.get(key, ()), address.strip())
+        return table
+
     def uses_postgresql(self) -> bool:
         return self.sqlalchemy_url().startswith("postgresql")
 
@@ -151,6 +172,7 @@ class Settings(BaseSettings):
         self.sqlalchemy_url()  # raises on a bad DATABASE_URL
         self.c2pa_trust_anchors_pem()  # raises on an unreadable trust list
         self.capture_allowed_networks()  # raises on a malformed CIDR
+        self.capture_host_table()  # raises on a malformed entry
         parts_needed = -(-self.max_upload_bytes // self.s3_multipart_chunk_size)
         if parts_needed > S3_MAX_PARTS:
             raise ValueError(

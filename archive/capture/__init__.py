@@ -15,10 +15,16 @@ __all__ = ["AddressPolicy", "Exchange", "Fetcher", "NameTable", "Resolver", "Sys
 def open_fetcher(
     settings: Settings, resolver: Resolver | None = None, connector: NetworkBackend | None = None
 ) -> Fetcher:
-    """The fetcher the settings describe; `resolver` (default: the system's) and `connector` (default:
-    plain sockets) are the deployment's or a test's."""
+    """The fetcher the settings describe; `resolver` (default: `ARCHIVE_CAPTURE_HOSTS`'s table when it is
+    set, else the system's) and `connector` (default: plain sockets) are the deployment's or a test's."""
+    allowed = settings.capture_allowed_networks()
+    table = settings.capture_host_table()
+    policy = AddressPolicy(allowed)
+    if resolver is None and table is not None:
+        resolver = NameTable(table)
+        policy = AddressPolicy(allowed, only=frozenset(a for answers in table.values() for a in answers))
     return Fetcher(
-        AddressPolicy(settings.capture_allowed_networks()),
+        policy,
         resolver or SystemResolver(),
         FetchLimits(
             max_bytes=settings.capture_max_bytes,

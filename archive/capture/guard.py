@@ -132,13 +132,17 @@ def forbidden_reason(address: Address) -> str | None:
 
 @dataclass(frozen=True)
 class AddressPolicy:
-    """Which addresses the archive may connect to: the public ones, and those of the allowed networks."""
+    """Which addresses the archive may connect to: the public ones, and those of the allowed networks; when
+    `only` is given (a fixed table of hosts), none but those."""
 
     allowed: tuple[Network, ...] = ()
+    only: frozenset[str] | None = None
 
     def check(self, url: str, address: Address) -> Address:
         """The address, when it may be connected to; else `CaptureRefused` naming why."""
         plain = embedded_ipv4(address) or address
+        if self.only is not None and str(plain) not in self.only and str(address) not in self.only:
+            raise CaptureRefused(url, f"{address} is not the address of a host this archive captures from")
         if any(plain in network for network in self.allowed if plain.version == network.version):
             return plain
         reason = forbidden_reason(address)
