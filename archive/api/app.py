@@ -24,6 +24,7 @@ from archive.api.log import routes as log
 from archive.api.memento import routes as memento
 from archive.api.observability import ObservabilityMiddleware, metrics
 from archive.api.ui import routes as ui
+from archive.api.ui import watching as ui_watching
 from archive.api.ui.pages import STATIC_DIR
 from archive.api.watches import routes as watches
 from archive.capture import Resolver, open_fetcher
@@ -138,5 +139,6 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(captures.router)
     app.include_router(watches.router)
     app.include_router(ui.router)
+    app.include_router(ui_watching.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")
     docs.install(app)
