@@ -19,6 +19,7 @@ router = APIRouter(tags=["captures"])
 
 CaptureId = Annotated[str, Path(pattern=ULID_PATTERN, description="The capture's ULID.")]
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    400: problem_doc("A body that cannot be parsed (not UTF-8 JSON)."),
     401: unauthenticated_doc(),
     403: forbidden_doc(),
     422: problem_doc("A malformed body or id, or a URL the archive will not fetch (the reason in detail)."),

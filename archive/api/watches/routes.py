@@ -17,6 +17,7 @@ router = APIRouter(tags=["watches"])
 
 WatchId = Annotated[str, Path(pattern=ULID_PATTERN, description="The watch's ULID.")]
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    400: problem_doc("A body that cannot be parsed (not UTF-8 JSON)."),
     401: unauthenticated_doc(),
     403: forbidden_doc(),
     422: problem_doc(
