@@ -82,4 +82,5 @@ async def requeue(environment: JobEnvironment, timestamp: int) -> None:
     engine = environment.jobs
     if engine.postgres:
         await engine.retry_stalled_jobs()
-    await asyncio.to_thread(requeue_unfinished, environment, lost_only=True)
+    # The embedded queue holds only what this process queued: rows other processes wrote are taken up here.
+    await asyncio.to_thread(requeue_unfinished, environment, lost_only=engine.postgres)

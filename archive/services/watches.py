@@ -84,9 +84,15 @@ def check_watch(uow: SqlUnitOfWork, jobs: JobQueue, fetcher: Fetcher, watch_id: 
     gone or not due yet, a job run early or twice)."""
     with uow.reading():
         watch = uow.captures.watch(watch_id)
-        if watch is None or watch.next_check_at > utcnow() + timedelta(seconds=1):
+        if watch is None:
             return None
-        url, document_id = watch.url, watch.document_id
+        url, document_id, due = watch.url, watch.document_id, watch.next_check_at
+    if due > utcnow() + timedelta(seconds=1):  # a job queued again early: it queues the one that is due
+        with uow.writing():
+            watch = uow.captures.watch(watch_id)
+            if watch is not None:
+                queue_check(uow, jobs, watch)
+        return None
     try:
         exchange = fetcher.fetch(url)
     except (CaptureRefused, FetchFailed) as exc:
