@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -222,7 +222,7 @@ def _finish(uow: SqlUnitOfWork, capture_id: str, **values: Any) -> None:
         capture.finished_at = utcnow()
 
 
-def requeue_captures(uow: SqlUnitOfWork, jobs: JobQueue, *, requested_before: Any = None) -> int:
+def requeue_captures(uow: SqlUnitOfWork, jobs: JobQueue, *, requested_before: datetime | None = None) -> int:
     """Queue again the captures whose job may be lost (every unfinished one at a start of the embedded
     deployment; on PostgreSQL, those still queued long after they were asked for); how many."""
     with uow.writing():
