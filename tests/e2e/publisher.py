@@ -6,6 +6,7 @@
 - `/corrected`: an article whose casualty figure is corrected from the third request on;
 - `/gzip`: the steady article, gzip-coded;
 - `/slow`: the steady article after a wait (`?seconds=N`), to kill a worker mid-capture;
+- `/most-at-once?key=K`: the most `/slow?key=K` pages it was answering at one time;
 - `/big`: more bytes than the tests allow a capture;
 - `/busy`: 503 with `Retry-After: 120`;
 - `/redirect?to=URL`: a 302 to `to`; `/loop`: a redirect to itself, for ever;
@@ -23,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 ASKED: Counter[str] = Counter()
+IN_FLIGHT: Counter[str] = Counter()  # slow pages being answered now, per key
+MOST_IN_FLIGHT: Counter[str] = Counter()  # the most answered at once, per key
 LOCK = threading.Lock()
 
 ARTICLE = """<!doctype html>
@@ -118,8 +121,21 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, body, "text/html; charset=utf-8", {"Content-Encoding": "gzip"})
 
     def route_slow(self, count: int, query: dict[str, str]) -> None:
-        time.sleep(float(query.get("seconds", "5")))
-        self.send(200, article(count) + query.get("n", "").encode(), "text/html; charset=utf-8")
+        key = query.get("key", "")
+        with LOCK:
+            IN_FLIGHT[key] += 1
+            MOST_IN_FLIGHT[key] = max(MOST_IN_FLIGHT[key], IN_FLIGHT[key])
+        try:
+            time.sleep(float(query.get("seconds", "5")))
+            self.send(200, article(count) + query.get("n", "").encode(), "text/html; charset=utf-8")
+        finally:
+            with LOCK:
+                IN_FLIGHT[key] -= 1
+
+    def route_most_at_once(self, count: int, query: dict[str, str]) -> None:
+        with LOCK:
+            most = MOST_IN_FLIGHT[query["key"]]
+        self.send(200, str(most).encode(), "text/plain")
 
     def route_big(self, count: int, query: dict[str, str]) -> None:
         self.send(200, b"x" * 300_000, "text/plain")

@@ -49,6 +49,11 @@ class Publisher:
         names = {PUBLISHER_NAME: (self.address,), **{name: (address,) for name, address in more.items()}}
         return NameTable({name.replace("_", "."): answer for name, answer in names.items()})
 
+    def most_at_once(self, key: str) -> int:
+        """The most `/slow?key=…` pages the publisher was answering at one time."""
+        url = f"http://{self.address}:{self.port}/most-at-once"
+        return int(httpx2.get(url, params={"key": key}, trust_env=False).text)
+
     def asked(self, path: str) -> int:
         """How many times the publisher was asked for `path` (the count page is not a capture)."""
         response = httpx2.get(

@@ -106,6 +106,21 @@ def test_a_captured_page_is_a_version_with_its_warc(capturing: Api, publisher: P
     assert f"sha256: {version['sha256']}" in metadata
 
 
+def test_one_request_at_a_time_per_host(capturing: Api, publisher: Publisher) -> None:
+    key = uuid.uuid4().hex
+    asked = [
+        capturing.client.post(
+            "/v1/captures",
+            json={"url": publisher.url(f"/slow?seconds=0.5&n={n}&key={key}")},
+            headers=capturing.auth(Role.ARCHIVIST),
+        )
+        for n in range(3)
+    ]
+    done = [wait_for_capture(capturing, answer.json()["id"]) for answer in asked]
+    assert [capture["status"] for capture in done] == ["done"] * 3
+    assert publisher.most_at_once(key) == 1  # the worker runs four jobs at once, but one per host
+
+
 def test_a_coded_page_is_kept_decoded_and_a_redirect_is_followed(
     capturing: Api, publisher: Publisher
 ) -> None:
@@ -233,8 +248,10 @@ def loopback_servers() -> Iterator[dict[str, int]]:
 
 
 def test_loopback_is_refused_while_an_allowed_address_works(
-    deployment: Deployment, loopback_servers: dict[str, int]
+    deployment: Deployment, loopback_servers: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy"):  # ignored: trust_env=False
+        monkeypatch.setenv(proxy, "http://127.0.0.9:9")
     from archive.capture import NameTable  # noqa: PLC0415
 
     resolver = NameTable({"refused.test": ("127.0.0.2",)})
@@ -314,3 +331,40 @@ def test_a_documents_captures_export_as_a_wacz_that_validates(
     hand_made = uploaded.json()["document_id"]
     assert capturing.get(f"/v1/documents/{hand_made}/export", params={"format": "wacz"}).status_code == 404
     assert capturing.get(f"/v1/documents/{hand_made}/export", params={"format": "tar"}).status_code == 422
+
+
+class Rebinding:
+    """A resolver that answers the publisher once, then a loopback address: a name rebound after it was
+    checked. The fetch must connect to the address it checked, asking once."""
+
+    def __init__(self, first: str) -> None:
+        self.answers = [first]
+        self.asked = 0
+
+    def resolve(self, host: str) -> list[Any]:
+        import ipaddress  # noqa: PLC0415
+
+        self.asked += 1
+        return [ipaddress.ip_address(self.answers[0] if self.asked == 1 else "127.0.0.1")]
+
+
+def test_the_checked_address_is_the_one_connected_to(deployment: Deployment, publisher: Publisher) -> None:
+    rebinding = Rebinding(publisher.address)
+    with running_api(deployment, resolver=rebinding, capture_allow_networks=publisher.network) as api:
+        done = capture(api, f"http://rebinding.test:{publisher.port}/steady?key={uuid.uuid4().hex}")
+        assert done["status"] == "done", done
+        records = read_records(io.BytesIO(api.get(done["warc_url"]).content))
+        assert records[1][1]["WARC-IP-Address"] == publisher.address
+    assert rebinding.asked == 1
+
+
+def test_a_fetch_has_a_deadline(deployment: Deployment, publisher: Publisher) -> None:
+    with running_api(
+        deployment,
+        resolver=publisher.resolver(),
+        capture_allow_networks=publisher.network,
+        capture_timeout_seconds=1,
+    ) as api:
+        slow = capture(api, publisher.url(f"/slow?seconds=3&key={uuid.uuid4().hex}"))
+    assert slow["status"] == "failed"
+    assert "timed out" in slow["error"] or "longer than 1 seconds" in slow["error"]
