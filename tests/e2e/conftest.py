@@ -19,6 +19,7 @@ from archive.db.models import Blob, Version
 from archive.roles import Role
 from archive.services.keys import create_key
 from tests.conftest import Deployment
+from tests.e2e.publishing import publisher_fixture  # noqa: F401  (one publisher per test process)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from archive.capture.warc import read_records
 from archive.roles import Role
 from tests.conftest import Deployment, free_port
 from tests.e2e.conftest import Api, running_api
-from tests.e2e.publishing import Publisher, publisher_fixture  # noqa: F401  (the fixture)
+from tests.e2e.publishing import Publisher
 
 CAPTURE_TIMEOUT_SECONDS = 60
 

@@ -16,7 +16,7 @@ from archive.api.ui.watching import router as watching_router
 from archive.roles import Role
 from tests.conftest import Deployment
 from tests.e2e.conftest import Api, running_api
-from tests.e2e.publishing import Publisher, publisher_fixture  # noqa: F401  (the fixture)
+from tests.e2e.publishing import Publisher
 from tests.e2e.test_ui_pages import csrf_of, log_in
 
 ROUTES = {

@@ -15,7 +15,7 @@ import pytest
 from archive.roles import Role
 from tests.conftest import Deployment
 from tests.e2e.conftest import Api, running_api
-from tests.e2e.publishing import Publisher, publisher_fixture  # noqa: F401  (the fixture)
+from tests.e2e.publishing import Publisher
 
 WATCH_TIMEOUT_SECONDS = 90
 

@@ -23,7 +23,7 @@ from archive.db.session import Database
 from archive.roles import Role
 from tests.conftest import ROOT, Deployment, production_deployment
 from tests.e2e.conftest import running_api
-from tests.e2e.publishing import Publisher, publisher_fixture  # noqa: F401  (the fixture)
+from tests.e2e.publishing import Publisher
 
 pytestmark = pytest.mark.postgres
 STALLED_SECONDS = 3
