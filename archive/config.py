@@ -6,6 +6,7 @@ here, at start, with a message that names the variable, instead of failing on th
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -114,6 +115,61 @@ class Settings(BaseSettings):
     # marks its cookies Secure when it is https. Unset, it trusts the request's own Host and scheme.
     public_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://[^/\s?#]+/?$")
 
+    # Capture by URL and watches (archive.capture): networks a deployment allows although they are private
+    # (CIDRs, comma-separated; empty: none), the most a page may send, how long a fetch may take in all,
+    # the user agent sent, and how often a watch may look at a page at most.
+    capture_allow_networks: str = Field(default="", max_length=4000)
+    # Unset: names are resolved by the system. Set (`name=address;name=address`, or empty): the only hosts
+    # captures fetch from, resolved by this table alone; no lookup leaves the machine, and no other
+    # address, even one written in a URL, is connected to.
+    capture_hosts: str | None = Field(default=None, max_length=20_000)
+    capture_max_bytes: int = Field(default=20 * MiB, gt=0, le=GiB)
+    capture_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    capture_user_agent: str = Field(
+        default="archive-capture/0.1 (a source-document archive)", min_length=1, max_length=300
+    )
+    watch_min_interval_seconds: int = Field(default=300, ge=1, le=366 * 86400)
+    # Whether this process runs background jobs (captures, watches, audits): `archive serve` does unless
+    # false; on PostgreSQL `archive worker` processes run them too. A worker whose heartbeat is this old
+    # is taken for dead, and its jobs are run again.
+    run_jobs: bool = True
+    job_stalled_seconds: float = Field(default=60.0, ge=2, le=3600)
+
+    def capture_allowed_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """The networks of `ARCHIVE_CAPTURE_ALLOW_NETWORKS`; a clear error on one that is not a CIDR."""
+        networks = []
+        for text in self.capture_allow_networks.split(","):
+            if not text.strip():
+                continue
+            try:
+                networks.append(ipaddress.ip_network(text.strip(), strict=True))
+            except ValueError as exc:
+                named = text.strip()
+                raise ValueError(
+                    f"ARCHIVE_CAPTURE_ALLOW_NETWORKS: {named!r} is not a network ({exc})"
+                ) from exc
+        return tuple(networks)
+
+    def capture_host_table(self) -> dict[str, tuple[str, ...]] | None:
+        """`ARCHIVE_CAPTURE_HOSTS` as names and their addresses; None when unset."""
+        if self.capture_hosts is None:
+            return None
+        table: dict[str, tuple[str, ...]] = {}
+        for entry in self.capture_hosts.split(";"):
+            if not entry.strip():
+                continue
+            name, _, address = entry.partition("=")
+            try:
+                ipaddress.ip_address(address.strip())
+            except ValueError as exc:
+                raise ValueError(f"ARCHIVE_CAPTURE_HOSTS: {entry.strip()!r} is not name=address") from exc
+            key = name.strip().lower().rstrip(".")
+            table[key] = (*table.get(key, ()), address.strip())
+        return table
+
+    def uses_postgresql(self) -> bool:
+        return self.sqlalchemy_url().startswith("postgresql")
+
     def effective_extract_workers(self) -> int:
         """As set, or one per core this process may run on (its CPU affinity, as a container limits it),
         at most 8."""
@@ -129,6 +185,8 @@ class Settings(BaseSettings):
         self.c2pa_trust_anchors_pem()  # raises on an unreadable trust list
         self.witness_list()  # raises on a malformed witness entry
         self.tsa_roots()  # raises on a time-stamping authority without its CA, or an unreadable CA
+        self.capture_allowed_networks()  # raises on a malformed CIDR
+        self.capture_host_table()  # raises on a malformed entry
         parts_needed = -(-self.max_upload_bytes // self.s3_multipart_chunk_size)
         if parts_needed > S3_MAX_PARTS:
             raise ValueError(

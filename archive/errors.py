@@ -6,7 +6,9 @@ ArchiveError
 │   ├── VersionNotFound
 │   ├── PreviewNotFound
 │   ├── BlobNotFound
-│   └── KeyNotFound
+│   ├── KeyNotFound
+│   ├── CaptureNotFound
+│   └── WatchNotFound
 ├── InvalidInput
 │   ├── EmptyUpload
 │   ├── UploadTooLarge
@@ -15,6 +17,8 @@ ArchiveError
 │   ├── InvalidDatetime
 │   ├── UnsatisfiableRange
 │   ├── IdempotencyKeyReused        (archive.services.idempotency)
+│   ├── CaptureRefused
+│   ├── WatchIntervalTooShort
 │   ├── InvalidProof                (archive.ledger.errors)
 │   ├── InvalidTreeRequest          (archive.ledger.errors)
 │   ├── InvalidNote                 (archive.ledger.errors)
@@ -43,6 +47,7 @@ ArchiveError
 ├── AttestorUnavailable             (archive.attestors.errors)
 ├── AttestationRefused              (archive.attestors.errors)
 ├── WitnessConflict                 (archive.attestors.errors)
+├── FetchFailed
 ├── ExportFailed                    (archive.services.export)
 ├── ExportUnwritable                (archive.services.export)
 ├── DatabaseUnavailable
@@ -122,6 +127,20 @@ class KeyNotFound(NotFound):
         super().__init__(f"no API key named {name!r}", name=name)
 
 
+class CaptureNotFound(NotFound):
+    title = "Capture not found"
+
+    def __init__(self, capture_id: str) -> None:
+        super().__init__(f"no capture with id {capture_id}", capture_id=capture_id)
+
+
+class WatchNotFound(NotFound):
+    title = "Watch not found"
+
+    def __init__(self, watch_id: str) -> None:
+        super().__init__(f"no watch with id {watch_id}", watch_id=watch_id)
+
+
 class InvalidInput(ArchiveError):
     title = "Invalid input"
 
@@ -167,6 +186,27 @@ class UnsatisfiableRange(InvalidInput):
 
     def __init__(self, size: int) -> None:
         super().__init__(f"the requested range lies outside the {size} bytes", size=size)
+
+
+class CaptureRefused(InvalidInput):
+    """A URL the archive will not fetch: not http(s), or naming (or resolving to, or redirected to) an
+    address of the network the archive runs in. The reason is a sentence for the archivist."""
+
+    title = "URL refused"
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"the archive will not fetch {url!r}: {reason}", url=url, reason=reason)
+
+
+class WatchIntervalTooShort(InvalidInput):
+    title = "Watch interval too short"
+
+    def __init__(self, asked: int, minimum: int) -> None:
+        super().__init__(
+            f"a watch looks at its page at most every {minimum} seconds; {asked} was asked",
+            interval_seconds=asked,
+            minimum=minimum,
+        )
 
 
 class AuthError(ArchiveError):
@@ -251,6 +291,20 @@ class StoredBlobCorrupt(StorageError):
             fixity_status=status,
             **found,
         )
+
+
+class FetchFailed(ArchiveError):
+    """A page could not be fetched (no answer, too slow, too large, a redirect loop …): the capture fails
+    with this sentence. `retry_after` is set when the publisher asked to be asked again later."""
+
+    title = "Fetch failed"
+
+    def __init__(
+        self, detail: str, *, retry_after: float | None = None, http_status: int | None = None
+    ) -> None:
+        super().__init__(detail, retry_after=retry_after, http_status=http_status)
+        self.retry_after = retry_after
+        self.http_status = http_status
 
 
 class DatabaseUnavailable(ArchiveError):

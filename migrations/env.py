@@ -19,8 +19,16 @@ engine = config.attributes.get("engine")
 if not isinstance(engine, Engine):
     engine = build_engine(load_settings())
 
+
+def _archive_owns(name: str | None, type_: str, _parent: object) -> bool:
+    """The job library's tables (installed by `archive db upgrade` beside the archive's) are not the
+    models' business."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+
+
 with engine.connect() as connection:
     context.configure(
+        include_name=_archive_owns,
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",

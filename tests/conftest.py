@@ -121,8 +121,13 @@ def pg_database(pg_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+# The job library's tables, beside the archive's in the same database: a job left by one test must not hold
+# a lock another test's jobs wait on.
+JOB_TABLES = ("procrastinate_jobs", "procrastinate_periodic_defers", "procrastinate_workers")
+
+
 def truncate_all(database: Database) -> None:
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    tables = ", ".join([table.name for table in Base.metadata.sorted_tables] + list(JOB_TABLES))
     with database.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 

@@ -15,6 +15,7 @@ from archive.api import docs, problems
 from archive.api.agents import routes as agents
 from archive.api.audits import routes as audits
 from archive.api.blobs import routes as blobs
+from archive.api.captures import routes as captures
 from archive.api.deps import AppContext
 from archive.api.documents import routes as documents
 from archive.api.export import routes as export
@@ -24,12 +25,18 @@ from archive.api.memento import routes as memento
 from archive.api.observability import ObservabilityMiddleware, metrics
 from archive.api.tiles import routes as tiles
 from archive.api.ui import routes as ui
+from archive.api.ui import watching as ui_watching
 from archive.api.ui.pages import STATIC_DIR
+from archive.api.watches import routes as watches
+from archive.capture import Resolver, open_fetcher
 from archive.config import Settings, load_settings
 from archive.db.migrate import require_migrated
 from archive.db.session import Database
 from archive.errors import ArchiveError
 from archive.extract import ExtractionLimits, ProcessExtractor
+from archive.jobs.engine import JobEngine
+from archive.jobs.runner import InProcessJobs
+from archive.jobs.tasks import TASKS
 from archive.services.signing import LogSigner
 from archive.storage import BlobStore, open_blob_store
 
@@ -41,8 +48,10 @@ def create_app(
     *,
     db: Database | None = None,
     store: BlobStore | None = None,
+    resolver: Resolver | None = None,
 ) -> FastAPI:
-    """Build the app. Settings default to the environment; `db` and `store` may be given by tests."""
+    """Build the app. Settings default to the environment; `db` and `store` may be given by tests, and
+    `resolver`, the only way captures turn names into addresses (default: the system's)."""
     settings = settings or load_settings()
     extractor = ProcessExtractor(
         ExtractionLimits(
@@ -59,16 +68,24 @@ def create_app(
         store=store or open_blob_store(settings),
         extractor=extractor,
         log=LogSigner.load_or_create(settings.log_origin, settings.signing_key_file),
+        fetcher=open_fetcher(settings, resolver),
+        jobs=JobEngine(settings, TASKS),
     )
+    jobs = InProcessJobs(context)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         require_migrated(context.db.engine)  # refuse to serve an unmigrated database
         await anyio.to_thread.run_sync(_report_storage_guarantees, context)
-        yield
-        extractor.close()
-        if db is None:
-            context.db.dispose()
+        if settings.run_jobs:
+            await jobs.start()
+        try:
+            yield
+        finally:
+            await jobs.stop()
+            extractor.close()
+            if db is None:
+                context.db.dispose()
 
     app = FastAPI(
         title="archive",
@@ -80,6 +97,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.context = context
+    app.state.jobs = jobs
     problems.install(app)
     app.add_middleware(ObservabilityMiddleware)
     _add_routes(app)
@@ -120,6 +138,9 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(blobs.fixity_router)
     app.include_router(audits.router)
     app.include_router(export.router)
+    app.include_router(captures.router)
+    app.include_router(watches.router)
     app.include_router(ui.router)
+    app.include_router(ui_watching.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")
     docs.install(app)

@@ -11,10 +11,12 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from archive.capture import Fetcher
 from archive.config import Settings
 from archive.db.session import Database
 from archive.errors import Forbidden, Unauthenticated
 from archive.extract import Extractor
+from archive.jobs.engine import JobEngine
 from archive.jobs.verifying_reader import VerifyingReader
 from archive.roles import Role
 from archive.services.keys import ANONYMOUS_READER, Principal, authenticate
@@ -40,14 +42,18 @@ class StorageProbe:
 
 @dataclass(frozen=True)
 class AppContext:
-    """The app's settings, database and adapters (a unit of work's `Adapters`), made once at start."""
+    """The app's settings, database and adapters (a unit of work's `Adapters`), made once at start; also
+    what the jobs it runs need (their `JobEnvironment`): the fetcher of captures and the job engine."""
 
     settings: Settings
     db: Database
     store: BlobStore
     extractor: Extractor
     log: LogSigner
+    fetcher: Fetcher
+    jobs: JobEngine
     storage_probe: StorageProbe = field(default_factory=StorageProbe)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def signer(self) -> LogSigner:

@@ -22,6 +22,7 @@ from archive.cli.reextract import reextract
 from archive.cli.runtime import fail
 from archive.cli.serve import serve
 from archive.cli.verify import log_verify, verify, verify_receipt
+from archive.cli.worker import worker
 from archive.errors import ArchiveError
 
 app = typer.Typer(
@@ -56,6 +57,7 @@ app.command("import")(import_package)
 app.command()(audit)
 app.command()(ingest)
 app.command()(reextract)
+app.command()(worker)
 
 
 def main() -> None:

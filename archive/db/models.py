@@ -454,3 +454,8 @@ class IdempotencyRecord(Base):
     created: Mapped[bool] = mapped_column(Boolean)
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The capture and watch rows live in a module of their own, on this metadata: importing the models
+# imports them.
+from archive.db import capture_models  # noqa: E402, F401

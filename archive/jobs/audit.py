@@ -15,8 +15,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from archive.digests import Digests
-from archive.errors import ArchiveError
-from archive.services.audit import require_audit, unfinished_audits
+from archive.services.audit import require_audit
 from archive.services.fixity import measure_all, record_measurements
 from archive.services.unit_of_work import SqlUnitOfWork
 
@@ -118,59 +117,3 @@ def sweep_audit(
             else:
                 stop.wait(IDLE_POLL_SECONDS)
     return checked
-
-
-class BackgroundSweeps:
-    """Sweeps running in threads of the server process; `stop()` asks them to end after their batch.
-
-    An audit whose sweep stops (the server shut down, or storage went away) stays running with its pending
-    items, for `archive audit --audit ID`, another worker or the next server start to finish.
-    """
-
-    def __init__(self, new_uow: SqlUnitOfWorkFactory, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
-        self.new_uow = new_uow
-        self.batch_size = batch_size
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._lock = threading.Lock()
-
-    def start(self, audit_id: str, actor: str) -> None:
-        thread = threading.Thread(
-            target=self._sweep, args=(audit_id, actor), name=f"audit-{audit_id}", daemon=True
-        )
-        with self._lock:
-            self._threads = [running for running in self._threads if running.is_alive()]
-            self._threads.append(thread)
-        thread.start()
-
-    def _sweep(self, audit_id: str, actor: str) -> None:
-        try:
-            sweep_audit(self.new_uow, audit_id, actor=actor, batch_size=self.batch_size, stop=self._stop)
-        except ArchiveError as exc:
-            log.error("audit %s paused: %s; `archive audit --audit %s` resumes it", audit_id, exc, audit_id)
-        except Exception:
-            # A thread has nobody to raise to: say so in the log, and leave the items pending.
-            log.exception("audit %s stopped on an unexpected error", audit_id)
-
-    def resume_unfinished(self) -> int:
-        """Take up every audit left running (its server stopped mid-sweep); how many were taken up.
-
-        Sweeps lease their items with `SKIP LOCKED`, so several servers resuming one audit share it."""
-        try:
-            uow = self.new_uow()
-            with uow.reading():
-                unfinished = unfinished_audits(uow)
-        except ArchiveError as exc:
-            log.error("unfinished audits were not resumed: %s", exc)
-            return 0
-        for audit_id, requested_by in unfinished:
-            log.info("resuming audit %s", audit_id)
-            self.start(audit_id, requested_by)
-        return len(unfinished)
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        with self._lock:
-            threads = list(self._threads)
-        for thread in threads:
-            thread.join(timeout)

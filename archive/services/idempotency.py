@@ -79,9 +79,12 @@ def answer_once(
     render: Render,
     prepare: Callable[[], Prepared],
     record: Callable[[Prepared], IngestResult],
+    *,
+    then: Callable[[IngestResult], None] | None = None,
 ) -> Answer:
     """`prepare` outside any transaction, then `record` in one and render its version, unless `once` was
-    answered before: then give that answer again and do nothing."""
+    answered before: then give that answer again and do nothing. `then` runs in the same transaction as
+    `record`, with its result (a capture records there what it became, so both land or neither)."""
     if once is not None:
         with uow.reading():
             remembered = recall(uow, once)
@@ -91,6 +94,8 @@ def answer_once(
     try:
         with uow.writing():
             result = record(prepared)
+            if then is not None:
+                then(result)
             answer = Answer(render(result.version), result.created)
             if once is not None:
                 remember(uow, once, answer)

@@ -31,6 +31,7 @@ from archive.db.repositories import (
     SqlAttributionRepository,
     SqlAuditRepository,
     SqlBlobRepository,
+    SqlCaptureRepository,
     SqlDocumentRepository,
     SqlIdempotencyRepository,
     SqlKeyRepository,
@@ -64,6 +65,7 @@ REPOSITORIES = (
     "keys",
     "idempotency",
     "audits",
+    "captures",
     "session",
 )
 
@@ -163,6 +165,7 @@ class SqlUnitOfWork(UnitOfWork):
     """A unit of work over the database: each transaction one session, its repositories over it."""
 
     audits: SqlAuditRepository
+    captures: SqlCaptureRepository
     session: Session
     """The transaction's session, for tests that reach the tables directly (services use repositories)."""
 
@@ -182,6 +185,7 @@ class SqlUnitOfWork(UnitOfWork):
             self.keys = SqlKeyRepository(session)
             self.idempotency = SqlIdempotencyRepository(session)
             self.audits = SqlAuditRepository(session)
+            self.captures = SqlCaptureRepository(session)
             yield
             if writing:
                 session.commit()  # the one commit of the archive

@@ -4,12 +4,14 @@ when it is to be archived)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import BinaryIO
 
 from archive.digests import SpooledUpload, spool_stream
 from archive.extract.model import Extraction
 from archive.services.idempotency import Answer, Once, Render, answer_once
 from archive.services.ingest import (
+    IngestResult,
     Upload,
     correct_metadata,
     extract_latest,
@@ -20,15 +22,24 @@ from archive.services.metadata import SuppliedMetadata
 from archive.services.unit_of_work import UnitOfWork
 
 
-def archive_upload(uow: UnitOfWork, upload: Upload, *, once: Once | None, render: Render) -> Answer:
+def archive_upload(
+    uow: UnitOfWork,
+    upload: Upload,
+    *,
+    once: Once | None,
+    render: Render,
+    then: Callable[[IngestResult], None] | None = None,
+) -> Answer:
     """Archive an upload (a new document, or a new version of its document), once per key: its metadata
-    read out and its bytes stored before the transaction, its rows written in it."""
+    read out and its bytes stored before the transaction, its rows written in it (and `then` run in it,
+    with what was recorded)."""
     return answer_once(
         uow,
         once,
         render,
         prepare=lambda: prepare_upload(uow, upload),
         record=lambda extraction: record_upload(uow, upload, extraction),
+        then=then,
     )
 
 

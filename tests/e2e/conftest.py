@@ -14,10 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from archive.api.app import create_app
+from archive.capture import Resolver
 from archive.db.models import Blob, Version
 from archive.roles import Role
 from archive.services.keys import create_key
 from tests.conftest import Deployment
+from tests.e2e.publishing import publisher_fixture  # noqa: F401  (one publisher per test process)
 
 
 @dataclass
@@ -58,11 +60,13 @@ class Api:
 
 
 @contextmanager
-def running_api(deployment: Deployment, key_prefix: str = "test", **settings: Any) -> Iterator[Api]:
+def running_api(
+    deployment: Deployment, key_prefix: str = "test", resolver: Resolver | None = None, **settings: Any
+) -> Iterator[Api]:
     """The app over `deployment`, with keys for every role named `<key_prefix>-<role>` (and `settings`
-    changed as given)."""
+    changed as given; captures resolving names with `resolver`)."""
     effective = deployment.settings.model_copy(update=settings)
-    app = create_app(effective, db=deployment.db, store=deployment.store)
+    app = create_app(effective, db=deployment.db, store=deployment.store, resolver=resolver)
     keys: dict[Role, str] = {}
     with deployment.uow().writing() as uow:
         for role in Role:

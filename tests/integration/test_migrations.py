@@ -64,7 +64,12 @@ def test_downgrade_and_upgrade_again(empty_database_url: str) -> None:
         assert migrate.current_revision(database.engine) == migrate.head_revision()
         migrate.upgrade(database.engine, "head")  # idempotent
         command.downgrade(migrate.alembic_config(database.engine), "base")
-        assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
+        archive_tables = {  # the job library's tables are installed beside the migrations, not by them
+            name
+            for name in inspect(database.engine).get_table_names()
+            if not name.startswith("procrastinate_")
+        }
+        assert archive_tables <= {"alembic_version"}
         migrate.upgrade(database.engine)
         assert {"blobs", "documents", "versions", "api_keys"} <= set(
             inspect(database.engine).get_table_names()

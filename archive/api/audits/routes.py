@@ -1,42 +1,20 @@
-"""Fixity audits for auditors: sweep every blob in an audit that runs in the background."""
+"""Fixity audits for auditors: sweep every blob in an audit that runs as a job in the background."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Path, Request, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Path, Response
 
 from archive.api.audits.schemas import AuditStartedOut
-from archive.api.deps import AppContext, Auditor, Uow
+from archive.api.deps import Auditor, Context, Uow
 from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
 from archive.api.paths import ULID_PATTERN
-from archive.jobs.audit import BackgroundSweeps
+from archive.jobs.tasks import queue_audit
 from archive.services.audit import get_audit_report, start_audit
 from archive.wire.audits import AuditOut
 
-
-@asynccontextmanager
-async def _background_sweeps(app: FastAPI) -> AsyncIterator[None]:
-    """The app's sweep threads: made at start (taking up audits a stopped server left running), asked to
-    stop (after their batch) at shutdown."""
-    context = app.state.context
-    assert isinstance(context, AppContext)
-    app.state.audit_sweeps = BackgroundSweeps(context.unit_of_work)
-    await run_in_threadpool(app.state.audit_sweeps.resume_unfinished)
-    yield
-    await run_in_threadpool(app.state.audit_sweeps.stop)
-
-
-def _sweeps(request: Request) -> BackgroundSweeps:
-    sweeps = request.app.state.audit_sweeps
-    assert isinstance(sweeps, BackgroundSweeps)
-    return sweeps
-
-
-router = APIRouter(tags=["fixity"], lifespan=_background_sweeps)
+router = APIRouter(tags=["fixity"])
 
 AuditId = Annotated[str, Path(pattern=ULID_PATTERN, description="The audit's ULID.")]
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -54,11 +32,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     summary="Start a fixity sweep over every blob; it runs in the background",
     responses=_ERRORS,
 )
-def start_sweep(request: Request, response: Response, uow: Uow, principal: Auditor) -> AuditStartedOut:
+def start_sweep(response: Response, context: Context, uow: Uow, principal: Auditor) -> AuditStartedOut:
     with uow.writing():
         audit = start_audit(uow, principal.name)
-    if audit.status == "running":  # started only once its items are committed, for the threads to lease
-        _sweeps(request).start(audit.id, principal.name)
+        if audit.status == "running":  # its job queued with its items, in one transaction
+            queue_audit(uow, context.jobs, audit.id, principal.name)
     url = f"/v1/audits/{audit.id}"
     response.headers["Location"] = url
     return AuditStartedOut(id=audit.id, status=audit.status, total=audit.total, url=url)

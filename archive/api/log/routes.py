@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
-from starlette.concurrency import run_in_threadpool
 
-from archive.api.deps import AppContext, Auditor, Context, LogReader, Reader, Uow
+from archive.api.deps import Auditor, Context, LogReader, Reader, Uow
 from archive.api.log.schemas import AttestorsOut, ConsistencyOut, EntryOut
 from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
 from archive.api.paths import DocumentId, VersionNumber
-from archive.jobs.publishing import PeriodicPublisher, publication_from_settings
 from archive.services import documents
 from archive.services import log as ledger
 from archive.services.publishing import attestor_states
 from archive.wire.receipts import InclusionOut, ReceiptOut, b64
 
-
-@asynccontextmanager
-async def _publisher(app: FastAPI) -> AsyncIterator[None]:
-    """Offering checkpoints to witnesses and the time-stamping authority, while the app runs."""
-    context = app.state.context
-    assert isinstance(context, AppContext)
-    publisher = PeriodicPublisher(context.unit_of_work, publication_from_settings(context.settings))
-    publisher.start()
-    yield
-    await run_in_threadpool(publisher.stop)
-
-
-router = APIRouter(tags=["log"], lifespan=_publisher)
+router = APIRouter(tags=["log"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: unauthenticated_doc(),

@@ -156,6 +156,7 @@ def document_page(
         versions = [VersionOut.of(v) for v in documents.list_versions(uow, document_id)]
         shown = _pick(versions, document_id, version)
         text = _text_or_none(uow, document_id, shown.version)
+        watched = uow.captures.watch_versions(document_id)  # which versions a watch added
     credits, marks = evidence_rows(shown, text)
     return page(
         request,
@@ -163,6 +164,7 @@ def document_page(
         document=document,
         versions=versions,
         shown=shown,
+        watched=watched,
         credits=credits,
         segments=highlight(text, marks) if text is not None else None,
     )

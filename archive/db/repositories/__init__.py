@@ -9,6 +9,7 @@ from archive.db.repositories.attestations import NewAttestation, SqlAttestationR
 from archive.db.repositories.attribution import SqlAttributionRepository
 from archive.db.repositories.audits import SqlAuditRepository
 from archive.db.repositories.blobs import BlobFixityRow, FixityCheckRow, SqlBlobRepository
+from archive.db.repositories.captures import SqlCaptureRepository
 from archive.db.repositories.documents import SqlDocumentRepository
 from archive.db.repositories.idempotency import SqlIdempotencyRepository
 from archive.db.repositories.keys import SqlKeyRepository
@@ -22,6 +23,7 @@ __all__ = [
     "SqlAttributionRepository",
     "SqlAuditRepository",
     "SqlBlobRepository",
+    "SqlCaptureRepository",
     "SqlDocumentRepository",
     "SqlIdempotencyRepository",
     "SqlKeyRepository",
