@@ -15,21 +15,18 @@ from typing import Any
 
 from sqlalchemy.orm.attributes import set_committed_value
 
+from archive.db.log_models import Attestor, CheckpointAttestation, LogEntry, SignedCheckpoint
 from archive.db.models import (
     Agent,
     ApiKey,
-    Attestor,
     Base,
     Blob,
-    CheckpointAttestation,
     Credit,
     Document,
     FixityCheck,
     IdempotencyRecord,
-    LogEntry,
     Notice,
     Photo,
-    SignedCheckpoint,
     UiSession,
     Version,
     utcnow,

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from archive.db.models import Attestor, CheckpointAttestation, SignedCheckpoint
+from archive.db.log_models import Attestor, CheckpointAttestation, SignedCheckpoint
 from archive.db.repositories.attestations import NewAttestation
 
 if TYPE_CHECKING:  # the tables module builds this repository, so it is imported for types only

@@ -14,7 +14,8 @@ from typing import Any
 
 import rfc8785
 
-from archive.db.models import LogEntry, SignedCheckpoint, Version
+from archive.db.log_models import LogEntry, SignedCheckpoint
+from archive.db.models import Version
 from archive.db.repositories.ports import LogRepository
 from archive.errors import ArchiveError, NotFound
 from archive.ledger import (

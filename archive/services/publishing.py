@@ -25,7 +25,8 @@ from archive.attestors import (
     WitnessClient,
     WitnessConflict,
 )
-from archive.db.models import Attestor, SignedCheckpoint, utcnow
+from archive.db.log_models import Attestor, SignedCheckpoint
+from archive.db.models import utcnow
 from archive.db.repositories import NewAttestation
 from archive.errors import ArchiveError
 from archive.ledger import consistency_proof

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from archive.db.capture_models import Capture, Watch, WatchCheck
-
-MAX_URL = 2048
+from archive.services.metadata import Url
 
 
 class CaptureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=1, max_length=MAX_URL, description="An http or https URL.")
+    url: Annotated[Url, Field(description="An absolute http or https URL.")]
     document_id: str | None = Field(
         default=None, pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="Add the page as a version of it."
     )
@@ -60,7 +60,7 @@ class CaptureOut(BaseModel):
 class WatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=1, max_length=MAX_URL, description="An http or https URL.")
+    url: Annotated[Url, Field(description="An absolute http or https URL.")]
     interval_seconds: int = Field(ge=1, le=366 * 86400, description="How often to look at the page.")
 
 

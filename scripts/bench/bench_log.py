@@ -18,7 +18,7 @@ from sqlalchemy import insert
 
 from archive.config import Settings
 from archive.db import migrate
-from archive.db.models import LogEntry, LogHead, LogNode
+from archive.db.log_models import LogEntry, LogHead, LogNode
 from archive.db.session import Database
 from archive.extract import ProcessExtractor
 from archive.ledger import (

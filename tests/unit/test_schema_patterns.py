@@ -14,7 +14,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from archive.api.memento.links import HTTP_DATE_PATTERN, parse_accept_datetime
+from archive.api.tiles.routes import TILE_PATTERN
 from archive.errors import InvalidDatetime
+from archive.ledger.errors import InvalidTreeRequest
+from archive.ledger.tiles import TileAddress, parse_tile_path
 from archive.services.metadata import (
     DATE_PATTERN,
     DATE_TIME_PATTERN,
@@ -138,3 +141,31 @@ def test_the_accept_datetime_pattern_matches_what_is_accepted(value: str) -> Non
 def test_numbers_are_not_dates() -> None:
     with pytest.raises(ValidationError):
         SuppliedMetadata.model_validate_json('{"published_at": 1700000000}')
+
+
+def accepts_tile_path(value: str) -> bool:
+    try:
+        parse_tile_path(value)
+    except InvalidTreeRequest:
+        return False
+    return True
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(
+    st.one_of(
+        st.from_regex(TILE_PATTERN, fullmatch=True),
+        st.builds(
+            lambda level, index, width: TileAddress(level, index, width).path(),
+            st.one_of(st.none(), st.integers(0, 63)),
+            st.integers(0, 10**15),
+            st.one_of(st.none(), st.integers(1, 255)),
+        ),
+        st.from_regex(
+            r"(entries|[0-9]{1,3})/(x?[0-9]{1,4}/){0,3}x?[0-9]{2,4}(\.p/[0-9]{1,4})?", fullmatch=True
+        ),
+        TEXT,
+    )
+)
+def test_the_tile_path_pattern_matches_what_is_accepted(value: str) -> None:
+    agree(TILE_PATTERN, accepts_tile_path, value)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from archive.db.models import Attestor
+from archive.db.log_models import Attestor
 
 
 class EntryOut(BaseModel):

@@ -29,10 +29,17 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     422: problem_doc("A tile path not written as tlog-tiles writes it."),
     503: problem_doc("The database is unavailable; retry."),
 }
+# The grammar of a tile path, as exactly as `parse_tile_path` reads it: a level from 0 to 63 or `entries`;
+# N in 3-digit groups, all but the last after an `x`, with no leading group of zeros; a width from 1 to 255.
+_LEVEL = "(?:entries|[0-9]|[1-5][0-9]|6[0-3])"
+_INDEX = "(?:x(?:00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})(?:/x[0-9]{3})*/)?[0-9]{3}"
+_WIDTH = "(?:[1-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])"
+TILE_PATTERN = rf"^{_LEVEL}/{_INDEX}(?:\.p/{_WIDTH})?$"
 TilePath = Annotated[
     str,
     Path(
         max_length=64,
+        pattern=TILE_PATTERN,
         description="`<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]`, N in 3-digit groups (`x001/x234/067`).",
     ),
 ]

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, or_, select, update
 
-from archive.db.models import Attestor, CheckpointAttestation, SignedCheckpoint
+from archive.db.log_models import Attestor, CheckpointAttestation, SignedCheckpoint
 from archive.db.repositories.base import SqlRepository
 
 

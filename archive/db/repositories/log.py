@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from archive.db.models import LogEntry, LogHead, LogNode, SignedCheckpoint
+from archive.db.log_models import LogEntry, LogHead, LogNode, SignedCheckpoint
 from archive.db.repositories.base import SqlRepository
 from archive.ledger import EMPTY_ROOT, NodeKey, NodeRow
 

@@ -7,20 +7,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from archive.db.log_models import Attestor, CheckpointAttestation, LogEntry, SignedCheckpoint
 from archive.db.models import (
     Agent,
     ApiKey,
-    Attestor,
     Blob,
-    CheckpointAttestation,
     Credit,
     Document,
     FixityCheck,
     IdempotencyRecord,
-    LogEntry,
     Notice,
     Photo,
-    SignedCheckpoint,
     UiSession,
     Version,
 )
