@@ -170,12 +170,12 @@ class Fetcher:
     ) -> Hop:
         headers = {"User-Agent": self.limits.user_agent, "Accept-Encoding": "gzip, deflate, identity"}
         started = datetime.now(UTC)
-        request = client.build_request("GET", url, headers=headers)
         try:
+            request = client.build_request("GET", url, headers=headers)
             response = client.send(request, stream=True)
         except ArchiveError:
             raise
-        except httpx2.HTTPError as exc:
+        except (httpx2.HTTPError, httpx2.InvalidURL) as exc:  # a redirect may name a host no URL can hold
             raise FetchFailed(f"{url} could not be fetched: {_plain(exc)}") from exc
         try:
             redirect = response.status_code in REDIRECT_STATUSES and not final

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
+import httpx2
+
 from archive.errors import CaptureRefused
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -194,6 +196,10 @@ def check_url(url: str, policy: AddressPolicy) -> CheckedUrl:
     literal = literal_address(host)
     if literal is not None:
         policy.check(url, literal)
+    try:
+        httpx2.URL(url)  # the client's own reading: a host name IDNA does not allow is refused here
+    except httpx2.InvalidURL as exc:
+        raise CaptureRefused(url, f"it is not a URL that can be fetched ({exc})") from exc
     return CheckedUrl(url, scheme, host, port or (443 if scheme == "https" else 80))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class FairLock:
+    """A lock handed to its waiters in the order they came: a plain lock lets a thread that releases and
+    takes it again in a loop (a sweep's batches, a queue of jobs) keep a waiting upload out for as long as
+    the loop runs. `acquire` gives up after `timeout` seconds, leaving its place in the line."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._held = False
+        self._line: deque[threading.Event] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        with self._mutex:
+            if not self._held and not self._line:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._line.append(turn)
+        turn.wait(timeout)
+        with self._mutex:
+            if turn.is_set():  # handed over, perhaps just as the wait ran out
+                return True
+            self._line.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._line:
+                self._line.popleft().set()  # still held: it passes straight to the next in line
+            else:
+                self._held = False
+
+    def locked(self) -> bool:
+        return self._held
+
+
 class _SqliteWriters:
     """BEGIN IMMEDIATE for units of work that may write: SQLite's write lock is taken at the start, so two
     transactions that read and then write (claiming a version number, appending to the log) queue up instead
@@ -39,7 +75,8 @@ class _SqliteWriters:
 
     Writers of one process also queue on a lock of their own before BEGIN: a writer waiting in SQLite's busy
     handler sleeps in steps of up to 100 ms whatever happens meanwhile, so eight uploads at once spent most
-    of their time asleep; a lock hands over the moment the last writer commits. Other processes still meet
+    of their time asleep; a lock hands over the moment the last writer commits, to writers in the order
+    they came (`FairLock`). Other processes still meet
     at SQLite's lock. A wait past `timeout` goes on to BEGIN anyway, so a mistake (two writing units of work
     nested in one thread) ends in SQLite's busy error, not a hang.
 
@@ -51,7 +88,7 @@ class _SqliteWriters:
     """
 
     def __init__(self, timeout: float) -> None:
-        self.lock = threading.Lock()
+        self.lock = FairLock()
         self.timeout = timeout
 
     def begin(self, connection: Any) -> None:
@@ -68,10 +105,10 @@ class _SqliteWriters:
 
 _SQLITE_BEGIN = "archive_sqlite_begin"
 _HOLDS_WRITER = "archive_holds_writer"
-_WRITER_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_WRITER_LOCKS: weakref.WeakKeyDictionary[Engine, FairLock] = weakref.WeakKeyDictionary()
 
 
-def sqlite_writer_lock(engine: Engine) -> threading.Lock | None:
+def sqlite_writer_lock(engine: Engine) -> FairLock | None:
     """The lock a SQLite engine's writers queue on in this process (None for other databases)."""
     return _WRITER_LOCKS.get(engine)
 

@@ -38,13 +38,13 @@ RANGE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "416", "429", "5xx"]
 CONTENT_PATHS = "/content$|^/v1/blobs/"
 # An upload's `metadata` part is limited in bytes (ARCHIVE_MAX_METADATA_BYTES), which a JSON Schema cannot
 # state: past it the answer is 413, for a schema-valid part as for one that is not.
-UPLOAD_PATHS = "^/v1/documents(/[^/]+/versions)?$"
+UPLOAD_OPERATIONS = r"^POST /v1/documents(/\{document_id\}/versions)?$"
 ACCEPTED_OR_TOO_LARGE = ["2xx", "3xx", "401", "403", "404", "409", "413", "429", "5xx"]
 REFUSED = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429, "5xx"]
 # A capture's or a watch's URL may be well formed and still refused (422): the address guard refuses what
 # the URL names (a private or reserved address in any spelling, a port out of range, a user name), which no
 # schema states.
-CAPTURE_PATHS = "^/v1/(captures|watches)$"
+CAPTURE_OPERATIONS = "^POST /v1/(captures|watches)$"
 ACCEPTED_OR_GUARDED = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 ARTICLE = (
     b"A fuzzed article\n\nBy Ada Example\n\nUpdated: Feb. 11, 2025\n\nThe body of the article, line one.\n"
@@ -144,14 +144,12 @@ def fuzzer_config(archived: Archived) -> str:
         f"checks.positive_data_acceptance.expected-statuses = {_toml(RANGE_STATUSES)}",
         "",
         "[[operations]]",
-        f"include-path-regex = {_toml(UPLOAD_PATHS)}",
-        'include-method = "POST"',
+        f"include-name-regex = {_toml(UPLOAD_OPERATIONS)}",  # one filter: method and path together
         f"checks.positive_data_acceptance.expected-statuses = {_toml(ACCEPTED_OR_TOO_LARGE)}",
         f"checks.negative_data_rejection.expected-statuses = {_toml(REFUSED)}",
         "",
         "[[operations]]",
-        f"include-path-regex = {_toml(CAPTURE_PATHS)}",
-        'include-method = "POST"',
+        f"include-name-regex = {_toml(CAPTURE_OPERATIONS)}",
         f"checks.positive_data_acceptance.expected-statuses = {_toml(ACCEPTED_OR_GUARDED)}",
     ]
     return "\n".join(lines) + "\n"

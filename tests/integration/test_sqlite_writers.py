@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import deque
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import PendingRollbackError
 
-from archive.db.session import Database, sqlite_writer_lock
+from archive.db.session import Database, FairLock, sqlite_writer_lock
 from tests.conftest import embedded_deployment
 
 
@@ -63,3 +66,40 @@ def test_a_connection_beginning_again_does_not_wait_for_itself(database: Databas
 
 def test_other_databases_have_no_such_lock(pg_database: Database) -> None:
     assert sqlite_writer_lock(pg_database.engine) is None
+
+
+def test_writers_get_the_lock_in_the_order_they_came() -> None:
+    lock = FairLock()
+    assert lock.acquire(timeout=1)
+    order: list[int] = []
+    queued: list[threading.Thread] = []
+
+    def writer(n: int) -> None:
+        assert lock.acquire(timeout=30)
+        order.append(n)
+        lock.release()
+
+    for n in range(5):
+        thread = threading.Thread(target=writer, args=(n,))
+        thread.start()
+        queued.append(thread)
+        while len(lock._line) < n + 1:  # each waits in line before the next comes
+            time.sleep(0.001)
+    # The holder releases and at once wants the lock again: it goes to the back, behind all five.
+    lock.release()
+    assert lock.acquire(timeout=30)
+    order.append(99)
+    lock.release()
+    for thread in queued:
+        thread.join()
+    assert order == [0, 1, 2, 3, 4, 99]
+    assert not lock.locked()
+
+
+def test_a_waiter_that_gives_up_leaves_its_place() -> None:
+    lock = FairLock()
+    assert lock.acquire(timeout=1)
+    assert not lock.acquire(timeout=0.05)
+    assert lock._line == deque() and lock.locked()
+    lock.release()
+    assert not lock.locked() and lock.acquire(timeout=0) and lock.locked()

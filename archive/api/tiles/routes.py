@@ -40,6 +40,10 @@ TilePath = Annotated[
     Path(
         max_length=64,
         pattern=TILE_PATTERN,
+        openapi_examples={
+            "a hash tile": {"value": "0/x001/234"},
+            "a partial entry bundle": {"value": "entries/005.p/17"},
+        },
         description="`<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]`, N in 3-digit groups (`x001/x234/067`).",
     ),
 ]

@@ -109,6 +109,8 @@ def test_the_name_table_refuses_names_it_does_not_hold() -> None:
         ("http://[::ffff:169.254.169.254]/", "metadata"),
         ("https://u:p@example.com/", "user name"),
         ("http://" + "a" * 3000, "at most 2048"),
+        ("http://ĩyêr$â2ĺ/", "Invalid IDNA hostname"),  # a name IDNA does not allow: no job could fetch it
+        ("http://sèªp.example/", "Invalid IDNA hostname"),
     ],
 )
 def test_urls_refused_by_what_they_say(url: str, reason: str) -> None:
@@ -119,6 +121,7 @@ def test_urls_refused_by_what_they_say(url: str, reason: str) -> None:
 def test_a_url_naming_a_host_is_left_to_the_resolver() -> None:
     checked = check_url("https://news.example/a?b=1", AddressPolicy())
     assert (checked.host, checked.port, checked.scheme) == ("news.example", 443, "https")
+    assert check_url("http://bücher.example/", AddressPolicy()).host == "bücher.example"
 
 
 def test_a_fetch_refused_by_the_resolver_never_connects() -> None:
