@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     # by fixity audits.
     verify_on_read_bytes: int = Field(default=4 * MiB, ge=0, le=256 * MiB)
     db_connect_timeout: float = Field(default=5.0, gt=0)
+    # A key found valid is trusted this long by the process that checked it (0: every request is checked):
+    # a key revoked anywhere is refused everywhere within it.
+    key_cache_seconds: float = Field(default=1.0, ge=0, le=2)
     # Metadata extraction runs in worker processes: each document gets at most this long, and a page
     # larger than this is archived without being parsed.
     extract_timeout: float = Field(default=20.0, gt=0, le=600)

@@ -37,6 +37,7 @@ from archive.extract import ExtractionLimits, ProcessExtractor
 from archive.jobs.engine import JobEngine
 from archive.jobs.runner import InProcessJobs
 from archive.jobs.tasks import TASKS
+from archive.services.keys import KeyCache
 from archive.services.signing import LogSigner
 from archive.storage import BlobStore, open_blob_store
 
@@ -70,6 +71,7 @@ def create_app(
         log=LogSigner.load_or_create(settings.log_origin, settings.signing_key_file),
         fetcher=open_fetcher(settings, resolver),
         jobs=JobEngine(settings, TASKS),
+        key_cache=KeyCache(seconds=settings.key_cache_seconds),
     )
     jobs = InProcessJobs(context)
 

@@ -19,7 +19,7 @@ from archive.extract import Extractor
 from archive.jobs.engine import JobEngine
 from archive.jobs.verifying_reader import VerifyingReader
 from archive.roles import Role
-from archive.services.keys import ANONYMOUS_READER, Principal, authenticate
+from archive.services.keys import ANONYMOUS_READER, KeyCache, Principal
 from archive.services.signing import LogSigner
 from archive.services.unit_of_work import SqlUnitOfWork
 from archive.storage import BlobStore
@@ -53,6 +53,7 @@ class AppContext:
     fetcher: Fetcher
     jobs: JobEngine
     storage_probe: StorageProbe = field(default_factory=StorageProbe)
+    key_cache: KeyCache = field(default_factory=lambda: KeyCache(seconds=0))
     stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -131,8 +132,7 @@ def require(
             if role is Role.READER and open_when(context.settings):
                 return ANONYMOUS_READER
             raise Unauthenticated("this needs an API key: send `Authorization: Bearer <key>`")
-        with uow.reading():
-            principal = authenticate(uow, presented)
+        principal = context.key_cache.principal(uow, presented)
         if not principal.role.includes(role):
             raise Forbidden(role.value, principal.role.value)
         return principal

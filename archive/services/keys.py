@@ -6,8 +6,10 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from archive.db.models import ApiKey, UiSession
@@ -75,6 +77,47 @@ def list_keys(uow: UnitOfWork) -> Sequence[ApiKey]:
 def authenticate(uow: UnitOfWork, presented: str) -> Principal:
     """The principal a presented key stands for; `Unauthenticated` for anything else."""
     return _principal(_valid_key(uow, presented))
+
+
+@dataclass
+class KeyCache:
+    """The principals of keys this process found valid within the last `seconds`, so that a request
+    whose key was just checked skips the database. A key revoked anywhere (another process, the command
+    line) is refused by every process within `seconds` of its revocation; 0 checks every request. Only
+    keys found valid are kept, under their SHA-256 (never the key), at most `max_entries` of them."""
+
+    seconds: float
+    max_entries: int = 10_000
+    clock: Callable[[], float] = time.monotonic
+    _found: dict[str, tuple[float, Principal]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    checked: int = 0
+    """How many times a key was checked against the database."""
+
+    def size(self) -> int:
+        return len(self._found)
+
+    def principal(self, uow: UnitOfWork, presented: str) -> Principal:
+        """The principal `presented` stands for, from the cache while fresh, else checked (and kept)."""
+        if self.seconds <= 0:
+            self.checked += 1
+            with uow.reading():
+                return authenticate(uow, presented)
+        digest = hashlib.sha256(presented.encode("utf-8", "surrogatepass")).hexdigest()
+        now = self.clock()
+        found = self._found.get(digest)
+        if found is not None and found[0] > now:
+            return found[1]
+        self.checked += 1
+        with uow.reading():
+            principal = authenticate(uow, presented)
+        with self._lock:
+            if len(self._found) >= self.max_entries:
+                self._found = {d: f for d, f in self._found.items() if f[0] > now}
+                if len(self._found) >= self.max_entries:
+                    self._found.clear()
+            self._found[digest] = (now + self.seconds, principal)
+        return principal
 
 
 def _valid_key(uow: UnitOfWork, presented: str) -> ApiKey:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import httpx2
 
+from archive.config import Settings
 from archive.digests import digest_bytes
 from tests.conftest import shared_path
 from tests.e2e.server import run_archive, serving
@@ -47,10 +49,15 @@ def test_keys_create_prints_the_key_alone_and_revoke_locks_it_out(tmp_path: Path
     with serving(tmp_path) as server:
         headers = {"Authorization": f"Bearer {key}"}
         seed = (SEED / "dhs-irs-deputize.txt").read_bytes()
-        ok = httpx2.post(f"{server.url}/v1/documents", files={"file": ("a.txt", seed)}, headers=headers)
+        ok = httpx2.post(
+            f"{server.url}/v1/documents", files={"file": ("a.txt", seed)}, headers=headers, timeout=60
+        )
         assert ok.status_code == 201
         assert run_archive(tmp_path, "keys", "revoke", "eve").returncode == 0
-        refused = httpx2.post(f"{server.url}/v1/documents", files={"file": ("b.txt", b"b")}, headers=headers)
+        time.sleep(Settings().key_cache_seconds)  # the server trusts a key it checked for this long
+        refused = httpx2.post(
+            f"{server.url}/v1/documents", files={"file": ("b.txt", b"b")}, headers=headers, timeout=60
+        )
         assert refused.status_code == 401
 
     verified = run_archive(tmp_path, "verify", str(SEED / "dhs-irs-deputize.txt"))
@@ -92,7 +99,9 @@ def test_first_start_prints_an_admin_key_once(tmp_path: Path) -> None:
     assert "shown this once" in err
     with serving(tmp_path) as server:
         headers = {"Authorization": f"Bearer {key}"}
-        response = httpx2.post(f"{server.url}/v1/verify", json={"blake3": "0" * 64}, headers=headers)
+        response = httpx2.post(
+            f"{server.url}/v1/verify", json={"blake3": "0" * 64}, headers=headers, timeout=60
+        )
         assert response.status_code == 200
         out, _ = server.stop()
     assert KEY.search(out) is None, "the admin key is printed on the first start only"

@@ -127,7 +127,7 @@ def test_an_upload_whose_body_stalls_is_cut_off_and_leaves_nothing(tmp_path: Pat
         staging = tmp_path / "blobs" / "staging"
         assert not staging.exists() or not list(staging.iterdir()), "the partial upload was removed"
         listed = httpx2.get(
-            f"{server.url}/v1/documents", headers={"Authorization": f"Bearer {key}"}, timeout=10
+            f"{server.url}/v1/documents", headers={"Authorization": f"Bearer {key}"}, timeout=60
         )
         assert listed.status_code == 200
         assert listed.json()["documents"] == []
@@ -152,7 +152,10 @@ def test_a_short_text_and_reads_are_not_held_up_behind_slow_pages(tmp_path: Path
     lock = threading.Lock()
     with serving(tmp_path, ARCHIVE_EXTRACT_WORKERS="1", ARCHIVE_EXTRACT_TIMEOUT="30") as server:
         first = httpx2.post(
-            f"{server.url}/v1/documents", files={"file": ("a.txt", b"An earlier note.\n")}, headers=headers
+            f"{server.url}/v1/documents",
+            files={"file": ("a.txt", b"An earlier note.\n")},
+            headers=headers,
+            timeout=60,
         )
         assert first.status_code == 201, first.text
         page = _slow_page()

@@ -54,10 +54,10 @@ def test_the_server_logs_json_lines_without_keys(tmp_path: Path) -> None:
     with serving(tmp_path) as server:
         headers = {"Authorization": f"Bearer {key}", "X-Request-ID": "upload-1"}
         response = httpx2.post(
-            f"{server.url}/v1/documents", files={"file": ("a.txt", b"logged")}, headers=headers
+            f"{server.url}/v1/documents", files={"file": ("a.txt", b"logged")}, headers=headers, timeout=60
         )
         assert response.status_code == 201
-        httpx2.get(f"{server.url}/v1/documents", headers={"Authorization": "Bearer ark_wrong"})
+        httpx2.get(f"{server.url}/v1/documents", headers={"Authorization": "Bearer ark_wrong"}, timeout=60)
         _, stderr = server.stop()
     records = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
     uploads = [r for r in records if r.get("request_id") == "upload-1"]

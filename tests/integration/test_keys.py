@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +11,15 @@ from sqlalchemy import select
 from archive.db.models import ApiKey
 from archive.errors import InvalidInput, KeyNameTaken, KeyNotFound, Unauthenticated
 from archive.roles import Role
-from archive.services.keys import authenticate, create_bootstrap_key, create_key, revoke_key
+from archive.services.keys import (
+    KeyCache,
+    Principal,
+    authenticate,
+    create_bootstrap_key,
+    create_key,
+    revoke_key,
+)
+from archive.services.unit_of_work import UnitOfWork
 from tests.conftest import Deployment
 
 
@@ -64,3 +73,67 @@ def test_bootstrap_key_only_on_an_empty_archive(deployment: Deployment) -> None:
     with deployment.uow().writing() as uow:
         assert authenticate(uow, first).role is Role.ADMIN
         assert create_bootstrap_key(uow) is None
+
+
+@dataclass
+class Clock:
+    now: float = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class CountingUow:
+    """The deployment's units of work, counting the transactions that checked a key."""
+
+    deployment: Deployment
+    checks: int = 0
+
+    def __call__(self) -> UnitOfWork:
+        self.checks += 1
+        return self.deployment.uow()
+
+
+def test_the_key_cache_trusts_a_valid_key_for_its_seconds_and_no_longer(deployment: Deployment) -> None:
+    with deployment.uow().writing() as uow:
+        plaintext = create_key(uow, "dora", Role.ARCHIVIST)
+    clock, uows = Clock(), CountingUow(deployment)
+    cache = KeyCache(seconds=1.0, clock=clock)
+    assert cache.principal(uows(), plaintext) == Principal("dora", Role.ARCHIVIST)
+    clock.now += 0.5
+    assert cache.principal(uows(), plaintext).name == "dora"
+    assert uows.checks == 2 and cache.checked == 1, "the second request was answered from the cache"
+
+    with deployment.uow().writing() as uow:  # revoked elsewhere: this process is not told
+        revoke_key(uow, "dora")
+    clock.now += 0.49
+    assert cache.principal(uows(), plaintext).name == "dora"  # still within the stated bound
+    clock.now += 0.01  # the bound: one second after the key was last checked, it is checked again
+    with pytest.raises(Unauthenticated, match="revoked"):
+        cache.principal(uows(), plaintext)
+    with pytest.raises(Unauthenticated, match="revoked"):  # a refusal is never kept
+        cache.principal(uows(), plaintext)
+    assert cache.checked == 3
+
+
+def test_the_key_cache_keeps_no_key_and_is_bounded(deployment: Deployment) -> None:
+    with deployment.uow().writing() as uow:
+        keys = [create_key(uow, f"k{n}", Role.READER) for n in range(5)]
+    clock = Clock()
+    cache = KeyCache(seconds=2.0, max_entries=3, clock=clock)
+    for key in keys:
+        cache.principal(deployment.uow(), key)
+    assert cache.size() <= 3
+    assert not any(key in repr(cache) or key.split("_", 2)[2] in repr(cache) for key in keys)
+    with pytest.raises(Unauthenticated, match="not valid"):
+        cache.principal(deployment.uow(), keys[0][:-1] + ("A" if keys[0][-1] != "A" else "B"))
+
+
+def test_a_key_cache_of_zero_seconds_checks_every_request(deployment: Deployment) -> None:
+    with deployment.uow().writing() as uow:
+        plaintext = create_key(uow, "eli", Role.READER)
+    cache = KeyCache(seconds=0)
+    for _ in range(3):
+        cache.principal(deployment.uow(), plaintext)
+    assert cache.checked == 3 and cache.size() == 0
