@@ -38,7 +38,7 @@ from archive.jobs.engine import JobEngine
 from archive.jobs.runner import InProcessJobs
 from archive.jobs.tasks import TASKS
 from archive.services.signing import LogSigner
-from archive.storage import BlobStore, open_blob_store
+from archive.storage import BlobStore, open_blob_store, open_replica_store
 
 logger = logging.getLogger("archive")
 
@@ -70,6 +70,7 @@ def create_app(
         log=LogSigner.load_or_create(settings.log_origin, settings.signing_key_file),
         fetcher=open_fetcher(settings, resolver),
         jobs=JobEngine(settings, TASKS),
+        replica=open_replica_store(settings),
     )
     jobs = InProcessJobs(context)
 

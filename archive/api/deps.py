@@ -52,6 +52,7 @@ class AppContext:
     log: LogSigner
     fetcher: Fetcher
     jobs: JobEngine
+    replica: BlobStore | None = None
     storage_probe: StorageProbe = field(default_factory=StorageProbe)
     stopping: threading.Event = field(default_factory=threading.Event)
 

@@ -15,7 +15,13 @@ from typing import Any
 
 from sqlalchemy.orm.attributes import set_committed_value
 
-from archive.db.log_models import Attestor, CheckpointAttestation, LogEntry, SignedCheckpoint
+from archive.db.log_models import (
+    Attestor,
+    CheckpointAttestation,
+    LogEntry,
+    SignedCheckpoint,
+    SigningKey,
+)
 from archive.db.models import (
     Agent,
     ApiKey,
@@ -60,6 +66,7 @@ class MemoryTables:
     checkpoints: dict[int, SignedCheckpoint] = field(default_factory=dict)
     attestations: dict[tuple[int, str], CheckpointAttestation] = field(default_factory=dict)
     attestors: dict[str, Attestor] = field(default_factory=dict)
+    signing_keys: dict[int, SigningKey] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:

@@ -36,6 +36,7 @@ from archive.ledger import (
 )
 from archive.ledger.cosignatures import with_cosignatures
 from archive.services.attribution import DESCRIPTIVE_FIELDS
+from archive.services.signing_keys import active_key, active_signer, recorded_keys
 from archive.services.unit_of_work import UnitOfWork
 
 
@@ -131,12 +132,13 @@ def latest_checkpoint(uow: UnitOfWork) -> SignedCheckpoint:
     if last is not None and last.tree_size == size:
         return last
     if last is not None:
-        _require_consistent(uow.log, last, size, root)
-    note = sign_checkpoint(Checkpoint(uow.signer.origin, size, root), uow.signer.signer)
+        require_consistent(uow.log, last, size, root)
+    # The head was read first: a rotation committed since is seen below, never missed.
+    note = sign_checkpoint(Checkpoint(uow.signer.origin, size, root), active_signer(uow))
     return uow.log.add_checkpoint(size, root, note)
 
 
-def _require_consistent(log: LogRepository, last: SignedCheckpoint, size: int, root: bytes) -> None:
+def require_consistent(log: LogRepository, last: SignedCheckpoint, size: int, root: bytes) -> None:
     if last.tree_size > size:
         raise LogForked(f"the log has {size} leaves but a checkpoint of {last.tree_size} was signed")
     if last.tree_size == 0:
@@ -212,14 +214,18 @@ class Receipt:
 def receipt_for(uow: UnitOfWork, version: Version) -> Receipt:
     """What an uploader keeps to prove, offline, that this version was archived: its leaf and an inclusion
     proof to the newest checkpoint that witnesses cosigned or an authority time-stamped, with those
-    attestations; before any such checkpoint holds the leaf, to the newest checkpoint (signed now)."""
+    attestations; before any such checkpoint holds the leaf (or one the current key signed), to the newest
+    checkpoint (signed now)."""
     if version.log_index is None:
         raise NotFound(
             f"version {version.number} of {version.document_id} was archived before the log began",
             document_id=version.document_id,
             version=version.number,
         )
-    checkpoint = uow.attestations.newest_attested(version.log_index + 1) or latest_checkpoint(uow)
+    # Only checkpoints the key that signs now signed: after a rotation (above all after a compromise) a
+    # receipt fetched again leads to the new key, never back to the retired one.
+    floor = max(version.log_index + 1, active_key(recorded_keys(uow)).first_size)
+    checkpoint = uow.attestations.newest_attested(floor) or latest_checkpoint(uow)
     note, token = attested_note(uow, checkpoint)
     entry = get_entry(uow, version.log_index)
     hashes = inclusion_proof(uow.log, version.log_index, checkpoint.tree_size)

@@ -1,0 +1,148 @@
+"""A second copy of every blob: made by a job after the blob is archived, checked by audits, each bad copy
+repaired from the good one and the repair logged; on both deployments (a folder replica for the embedded
+one, a second S3 bucket for production)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from archive.config import Settings
+from archive.db.models import FixityCheck
+from archive.db.replica_models import BlobReplica
+from archive.digests import Digests, digest_bytes
+from archive.ledger import parse_entry
+from archive.roles import Role
+from archive.services.fixity import measure
+from archive.storage import BlobStore, FilesystemBlobStore, blob_key, open_replica_store
+from archive.storage.s3 import S3BlobStore
+from tests.conftest import Deployment, new_bucket
+from tests.e2e.conftest import Api, running_api
+from tests.e2e.test_audits_api import upload_documents, wait_until_done
+
+REPLICATION_TIMEOUT_SECONDS = 60
+
+
+def replica_url(deployment: Deployment, tmp_path: Path) -> str:
+    if deployment.name == "embedded":
+        return f"file://{tmp_path / 'replica'}"
+    endpoint = deployment.settings.s3_endpoint_url
+    assert endpoint is not None
+    return f"s3://{new_bucket(endpoint)}/copy"
+
+
+@pytest.fixture
+def replicated(deployment: Deployment, tmp_path: Path) -> Iterator[tuple[Api, BlobStore]]:
+    url = replica_url(deployment, tmp_path)
+    with running_api(deployment, replica_url=url) as api:
+        replica = open_replica_store(Settings(**{**_plain(deployment.settings), "replica_url": url}))
+        assert replica is not None
+        yield api, replica
+
+
+def _plain(settings: Settings) -> dict[str, Any]:
+    return {name: getattr(settings, name) for name in Settings.model_fields}
+
+
+def replica_rows(deployment: Deployment) -> dict[str, BlobReplica]:
+    with deployment.uow().reading() as uow:
+        return {row.blake3: row for row in uow.session.scalars(select(BlobReplica))}
+
+
+def wait_for_replicas(deployment: Deployment, blobs: list[str]) -> None:
+    deadline = time.monotonic() + REPLICATION_TIMEOUT_SECONDS
+    while not all(replica_rows(deployment).get(b) is not None for b in blobs):
+        assert time.monotonic() < deadline, f"not replicated: {replica_rows(deployment)}"
+        time.sleep(0.05)
+
+
+def damage(store: BlobStore, blake3: str, data: bytes | None) -> None:
+    """Change or remove a stored copy behind the archive's back (`data` None: remove it)."""
+    if data is None:
+        store.delete(blake3)
+    elif isinstance(store, FilesystemBlobStore):
+        path = store.root / blob_key(blake3)
+        path.chmod(0o644)  # blobs are stored read-only
+        path.write_bytes(data)
+    else:
+        assert isinstance(store, S3BlobStore)
+        store.client.put_object(Bucket=store.bucket, Key=store.key(blake3), Body=data)
+
+
+def digests_of(version: dict[str, Any]) -> Digests:
+    return Digests(version["blake3"], version["sha256"], version["size"])
+
+
+def test_blobs_are_replicated_and_audits_repair_either_copy(
+    replicated: tuple[Api, BlobStore], deployment: Deployment
+) -> None:
+    api, replica = replicated
+    versions = upload_documents(api, 4)
+    blobs = [v["blake3"] for v in versions]
+    wait_for_replicas(deployment, blobs)
+    assert all(row.status == "ok" and row.copied_at is not None for row in replica_rows(deployment).values())
+    for version in versions:
+        assert measure(replica, digests_of(version)).status == "ok"
+
+    lost_in_replica, rotten_in_primary, rotten_in_replica, intact = versions
+    damage(replica, lost_in_replica["blake3"], None)
+    damage(deployment.store, rotten_in_primary["blake3"], b"X" * rotten_in_primary["size"])
+    damage(replica, rotten_in_replica["blake3"], b"Y" * rotten_in_replica["size"])
+
+    started = api.client.post("/v1/audits", headers=api.auth(Role.AUDITOR))
+    assert started.status_code == 202, started.text
+    report = wait_until_done(api, started.json()["id"])
+    assert report["counts"]["ok"] == 4 and report["total"] == 4
+
+    for version in versions:  # both copies hold the archived bytes again
+        assert measure(deployment.store, digests_of(version)).status == "ok"
+        assert measure(replica, digests_of(version)).status == "ok"
+    rows = replica_rows(deployment)
+    assert {rows[b].status for b in blobs} == {"ok"}
+
+    repairs = logged(api, "blob.repaired")
+    by_blob = {event["blake3"]: event for event in repairs}
+    assert len(repairs) == 3 and intact["blake3"] not in by_blob
+    assert by_blob[lost_in_replica["blake3"]]["copy"] == "replica"
+    assert by_blob[lost_in_replica["blake3"]]["found"] == "missing"
+    assert by_blob[rotten_in_replica["blake3"]]["copy"] == "replica"
+    primary = by_blob[rotten_in_primary["blake3"]]
+    assert (primary["copy"], primary["source"]) == ("primary", "replica")
+    written = digest_bytes(b"X" * rotten_in_primary["size"])
+    assert primary["found"] == {"blake3": written.blake3, "sha256": written.sha256, "size": written.size}
+    # The primary's finding is recorded as every fixity failure is, then the check after the repair.
+    failures = logged(api, "fixity.failed")
+    assert [event["blake3"] for event in failures] == [rotten_in_primary["blake3"]]
+    with deployment.uow().reading() as uow:
+        checks = uow.session.scalars(
+            select(FixityCheck.status)
+            .where(FixityCheck.blob_blake3 == rotten_in_primary["blake3"])
+            .order_by(FixityCheck.id)
+        ).all()
+    assert list(checks) == ["corrupt", "ok"]
+    served = api.get(f"/v1/documents/{rotten_in_primary['document_id']}/content")
+    assert served.status_code == 200 and digest_bytes(served.content) == digests_of(rotten_in_primary)
+
+
+def logged(api: Api, event_type: str) -> list[dict[str, Any]]:
+    checkpoint = api.get("/v1/log/checkpoint").text
+    size = int(checkpoint.split("\n")[1])
+    events = [parse_entry(api.get(f"/v1/log/entries/{i}").json()["entry"].encode()) for i in range(size)]
+    return [event for event in events if event["type"] == event_type]
+
+
+def test_a_replica_naming_the_primary_storage_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="ARCHIVE_REPLICA_URL names the primary storage"):
+        Settings(storage_url=f"file://{tmp_path}/blobs", replica_url=f"file://{tmp_path}/./blobs")
+    with pytest.raises(ValueError, match="ARCHIVE_REPLICA_URL: unsupported scheme"):
+        Settings(storage_url=f"file://{tmp_path}/blobs", replica_url="ftp://elsewhere/blobs")
+    bucket = f"b-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(ValueError, match="names the primary"):
+        Settings(storage_url=f"s3://{bucket}/a", replica_url=f"s3://{bucket}/a")
+    assert Settings(storage_url=f"s3://{bucket}/a", replica_url=f"s3://{bucket}/b").replica_url
