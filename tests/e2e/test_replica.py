@@ -4,12 +4,15 @@ one, a second S3 bucket for production)."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import select
 
@@ -24,7 +27,9 @@ from archive.storage import BlobStore, FilesystemBlobStore, blob_key, open_repli
 from archive.storage.s3 import S3BlobStore
 from tests.conftest import Deployment, new_bucket
 from tests.e2e.conftest import Api, running_api
+from tests.e2e.server import run_archive
 from tests.e2e.test_audits_api import upload_documents, wait_until_done
+from tests.e2e.test_key_rotation import deployment_env
 
 REPLICATION_TIMEOUT_SECONDS = 60
 
@@ -37,13 +42,20 @@ def replica_url(deployment: Deployment, tmp_path: Path) -> str:
     return f"s3://{new_bucket(endpoint)}/copy"
 
 
+@dataclass
+class Replicated:
+    api: Api
+    replica: BlobStore
+    url: str
+
+
 @pytest.fixture
-def replicated(deployment: Deployment, tmp_path: Path) -> Iterator[tuple[Api, BlobStore]]:
+def replicated(deployment: Deployment, tmp_path: Path) -> Iterator[Replicated]:
     url = replica_url(deployment, tmp_path)
     with running_api(deployment, replica_url=url) as api:
         replica = open_replica_store(Settings(**{**_plain(deployment.settings), "replica_url": url}))
         assert replica is not None
-        yield api, replica
+        yield Replicated(api, replica, url)
 
 
 def _plain(settings: Settings) -> dict[str, Any]:
@@ -80,9 +92,9 @@ def digests_of(version: dict[str, Any]) -> Digests:
 
 
 def test_blobs_are_replicated_and_audits_repair_either_copy(
-    replicated: tuple[Api, BlobStore], deployment: Deployment
+    replicated: Replicated, deployment: Deployment
 ) -> None:
-    api, replica = replicated
+    api, replica = replicated.api, replicated.replica
     versions = upload_documents(api, 4)
     blobs = [v["blake3"] for v in versions]
     wait_for_replicas(deployment, blobs)
@@ -146,3 +158,44 @@ def test_a_replica_naming_the_primary_storage_is_refused(tmp_path: Path) -> None
     with pytest.raises(ValueError, match="names the primary"):
         Settings(storage_url=f"s3://{bucket}/a", replica_url=f"s3://{bucket}/a")
     assert Settings(storage_url=f"s3://{bucket}/a", replica_url=f"s3://{bucket}/b").replica_url
+
+
+def test_the_restore_drill_rebuilds_the_archive_from_the_replica_and_a_backup(
+    replicated: Replicated, deployment: Deployment, tmp_path: Path
+) -> None:
+    versions = upload_documents(replicated.api, 3)
+    wait_for_replicas(deployment, [v["blake3"] for v in versions])
+    env = {**deployment_env(deployment), "ARCHIVE_REPLICA_URL": replicated.url}
+    work = tmp_path / "drill"
+    work.mkdir()
+
+    drilled = run_archive(tmp_path, "restore-drill", "--work-dir", str(work), "--json", **env)
+    assert drilled.returncode == 0, drilled.stderr
+    report = json.loads(drilled.stdout)
+    assert report["ok"] is True
+    assert (report["documents"], report["versions"]) == (3, 3)
+    assert report["blobs"] == report["blobs_verified"] == 3
+    assert report["bytes_verified"] == sum(v["size"] for v in versions)
+    assert report["log_size"] >= 3 + 4 and report["log_problem"] is None  # four keys, three versions
+    assert report["backup"].startswith("sqlite3" if deployment.name == "embedded" else "pg_dump")
+    assert list(work.iterdir()) == []  # the backup and the scratch database are gone
+
+    replicated.replica.delete(versions[1]["blake3"])
+    failed = run_archive(tmp_path, "restore-drill", "--work-dir", str(work), **env)
+    assert failed.returncode == 1
+    assert f"missing: {versions[1]['blake3']}" in failed.stdout and "2 of 3 blobs" in failed.stdout
+    assert "could not be rebuilt" in failed.stderr
+    if deployment.name == "production":
+        assert not scratch_databases(deployment.settings.database_url)
+
+    no_replica = run_archive(tmp_path, "restore-drill", **deployment_env(deployment))
+    assert no_replica.returncode == 1 and "ARCHIVE_REPLICA_URL" in no_replica.stderr
+
+
+def scratch_databases(database_url: str) -> list[str]:
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"{name}_drill_%",)
+        ).fetchall()
+    return [row[0] for row in rows]
