@@ -386,6 +386,9 @@ class MemoryLogRepository(_MemoryRepository):
     def signed_roots(self) -> dict[int, bytes]:
         return {size: bytes(c.root_hash) for size, c in self.tables.checkpoints.items()}
 
+    def checkpoints_after(self, size: int, limit: int) -> Sequence[SignedCheckpoint]:
+        return [self.tables.checkpoints[s] for s in sorted(self.tables.checkpoints) if s > size][:limit]
+
 
 class MemoryKeyRepository(_MemoryRepository):
     def add(self, key: ApiKey) -> ApiKey:

@@ -36,7 +36,7 @@ from archive.ledger import (
 )
 from archive.ledger.cosignatures import with_cosignatures
 from archive.services.attribution import DESCRIPTIVE_FIELDS
-from archive.services.signing_keys import active_key, active_signer, recorded_keys
+from archive.services.signing_keys import active_key, active_signer, key_history, keyring, recorded_keys
 from archive.services.unit_of_work import UnitOfWork
 
 
@@ -255,7 +255,8 @@ def verify_log(
     uow: UnitOfWork, batch: int = 10_000, progress: Callable[[int, int], None] | None = None
 ) -> LogVerification:
     """Recompute the whole tree from the stored leaves and hold it against the stored hashes, the head
-    and every signed checkpoint; report the first leaf where they part."""
+    and every signed checkpoint (each signature checked against the key that signed its size); report
+    the first leaf where they part."""
     size, stored_root = uow.log.head()
     signed = uow.log.signed_roots()
     recomputed = MemoryNodes()
@@ -268,9 +269,26 @@ def verify_log(
             raise _LeafMismatch(None, "the leaves do not give the stored root")
         if any(checkpoint > size for checkpoint in signed):
             raise _LeafMismatch(size, f"a checkpoint was signed for more than the {size} leaves stored")
+        _check_signatures(uow)
     except _LeafMismatch as mismatch:
         return LogVerification(size, len(signed), mismatch.index, mismatch.problem)
     return LogVerification(size=size, checkpoints=len(signed), first_bad_index=None, problem=None)
+
+
+def _check_signatures(uow: UnitOfWork, page: int = 1000) -> None:
+    """Every stored checkpoint opens under the key (or, across a rotation, the keys) whose range covers
+    its size, and says the size and root it is stored under."""
+    ring = keyring(key_history(uow))
+    after = -1
+    while batch := uow.log.checkpoints_after(after, page):
+        for stored in batch:
+            try:
+                opened = ring.open_checkpoint(stored.note, uow.signer.origin)
+            except ArchiveError as exc:
+                raise _LeafMismatch(None, f"the checkpoint of {stored.tree_size}: {exc.detail}") from exc
+            if (opened.size, opened.root_hash) != (stored.tree_size, bytes(stored.root_hash)):
+                raise _LeafMismatch(None, f"the checkpoint of {stored.tree_size} signs another tree")
+        after = batch[-1].tree_size
 
 
 def _recompute_batch(

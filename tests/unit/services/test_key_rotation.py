@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 from archive.errors import SigningKeyUnavailable
-from archive.ledger import InvalidKey, InvalidNote, Signer, generate_signer, open_checkpoint, parse_entry
+from archive.ledger import (
+    Checkpoint,
+    InvalidKey,
+    InvalidNote,
+    Signer,
+    generate_signer,
+    open_checkpoint,
+    parse_entry,
+    sign_checkpoint,
+)
 from archive.services.key_rotation import KeyAlreadyUsed, rotate_signing_key
 from archive.services.log import latest_checkpoint, verify_log
 from archive.services.signing import (
@@ -62,6 +71,14 @@ def test_a_rotation_is_a_leaf_whose_checkpoint_both_keys_sign(uow: FakeUnitOfWor
         3,
     ]
     assert verification.ok and verification.checkpoints == 3
+
+    # A checkpoint past the retired key's range that only the retired key signed is caught by `log verify`.
+    stored = uow.tables.checkpoints[3]
+    stored.note = sign_checkpoint(Checkpoint(ORIGIN, 3, bytes(stored.root_hash)), old)
+    with uow.reading():
+        forged = verify_log(uow)
+    assert not forged.ok and forged.problem is not None
+    assert "checkpoint of 3" in forged.problem and "outside its range" in forged.problem
 
 
 def test_a_rotation_refuses_a_used_key_or_another_logs(uow: FakeUnitOfWork, signer: LogSigner) -> None:
