@@ -4,6 +4,7 @@ one, a second S3 bucket for production)."""
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import uuid
@@ -19,13 +20,20 @@ from sqlalchemy import select
 from archive.config import Settings
 from archive.db.models import FixityCheck
 from archive.db.replica_models import BlobReplica
-from archive.digests import Digests, digest_bytes
+from archive.digests import Digests, digest_bytes, spool_stream
 from archive.ledger import parse_entry
 from archive.roles import Role
 from archive.services.fixity import measure
+from archive.services.ingest import Upload
+from archive.services.job_queue import RecordingQueue
+from archive.services.metadata import SuppliedMetadata
+from archive.services.replication import REPLICATE_TASK, replicate_blob, requeue_replication
+from archive.services.signing import LogSigner
+from archive.services.unit_of_work import FixedAdapters, SqlUnitOfWork
+from archive.services.uploads import archive_upload
 from archive.storage import BlobStore, FilesystemBlobStore, blob_key, open_replica_store
 from archive.storage.s3 import S3BlobStore
-from tests.conftest import Deployment, new_bucket
+from tests.conftest import Deployment, InlineExtractor, new_bucket
 from tests.e2e.conftest import Api, running_api
 from tests.e2e.server import run_archive
 from tests.e2e.test_audits_api import upload_documents, wait_until_done
@@ -199,3 +207,42 @@ def scratch_databases(database_url: str) -> list[str]:
             "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"{name}_drill_%",)
         ).fetchall()
     return [row[0] for row in rows]
+
+
+def test_blobs_archived_without_a_job_runner_are_queued_and_copied_later(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """`archive ingest` and servers that run no jobs queue the copy nowhere: the blob's missing row is what
+    the periodic requeue takes up (no server runs here, so nothing else copies it meanwhile)."""
+    url = replica_url(deployment, tmp_path)
+    replica = open_replica_store(Settings(**{**_plain(deployment.settings), "replica_url": url}))
+    assert replica is not None
+    queue = RecordingQueue()
+    settings = deployment.settings
+    signer = LogSigner.load_or_create(settings.log_origin, settings.signing_key_file)
+    adapters = FixedAdapters(deployment.store, InlineExtractor(), signer, replica=replica, jobs=queue)
+    uow = SqlUnitOfWork(deployment.db, adapters)
+    data = b"archived by a command that runs no jobs\n"
+    archive_upload(uow, upload_of(data), once=None, render=lambda version: {"blake3": version.blob_blake3})
+    blake3 = digest_bytes(data).blake3
+    assert [(d.task, d.arguments) for d in queue.deferred] == [(REPLICATE_TASK, {"blake3": blake3})]
+    assert blake3 not in replica_rows(deployment)
+
+    assert requeue_replication(uow) == 1 and len(queue.deferred) == 2  # its row is missing: queued again
+    assert replicate_blob(uow, blake3) == "ok"
+    assert measure(replica, digest_bytes(data)).status == "ok"
+    assert replica_rows(deployment)[blake3].status == "ok"
+    assert requeue_replication(uow) == 0
+    replica.delete(blake3)
+    assert replicate_blob(uow, blake3) == "ok"  # a copy found gone is made again
+
+
+def upload_of(data: bytes) -> Upload:
+    return Upload(
+        file=spool_stream(io.BytesIO(data), None),
+        media_type="text/plain; charset=utf-8",
+        filename="note.txt",
+        metadata=SuppliedMetadata.model_validate({}),
+        actor="cli:test",
+        document_id=None,
+    )
