@@ -22,6 +22,15 @@ def restore_drill(
         Path | None,
         typer.Option(file_okay=False, help="Where the backup and scratch copy are made (default: temp)."),
     ] = None,
+    backup: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="Drill this backup (a SQLite file, or a `pg_dump --format=custom` file) instead of "
+            "taking a fresh one.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Back the database up, restore the backup as a scratch database, and check it against the replica
@@ -31,7 +40,7 @@ def restore_drill(
         fail("the restore drill rebuilds the archive from its replica: set ARCHIVE_REPLICA_URL")
     with (
         tempfile.TemporaryDirectory(prefix="archive-drill-", dir=work_dir) as scratch_dir,
-        restored_backup(settings.database_url, Path(scratch_dir)) as scratch,
+        restored_backup(settings.database_url, Path(scratch_dir), backup) as scratch,
     ):
         drill = settings.replica_settings().model_copy(update={"database_url": scratch.url})
         with Runtime(drill) as runtime:
@@ -45,7 +54,7 @@ def _print(report: DrillReport, as_json: bool) -> None:
     if as_json:
         print(json.dumps({**asdict(report), "ok": report.ok}, indent=2))
         return
-    out.print(f"backup: {report.backup}, restored to a scratch database", highlight=False)
+    out.print(f"backup: {report.backup}, restored as a scratch database", highlight=False)
     out.print(f"holdings: {report.documents} documents, {report.versions} versions", highlight=False)
     out.print(
         f"replica: {report.blobs_verified} of {report.blobs} blobs read back intact "

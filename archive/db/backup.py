@@ -30,36 +30,42 @@ class ScratchDatabase:
 
 
 @contextmanager
-def restored_backup(database_url: str, work_dir: Path) -> Iterator[ScratchDatabase]:
-    """Back the database up into `work_dir` and restore the backup as a scratch database (removed when the
-    block ends, with the backup)."""
+def restored_backup(
+    database_url: str, work_dir: Path, backup: Path | None = None
+) -> Iterator[ScratchDatabase]:
+    """Back the database up into `work_dir` (or take `backup`, one made before: a SQLite file, or a
+    `pg_dump --format=custom` file) and restore it as a scratch database, removed when the block ends."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        yield _sqlite_copy(str(url.database), work_dir)
+        yield _sqlite_copy(str(url.database), work_dir, backup)
         return
-    with _postgres_copy(database_url, work_dir) as scratch:
+    with _postgres_copy(database_url, work_dir, backup) as scratch:
         yield scratch
 
 
-def _sqlite_copy(source: str, work_dir: Path) -> ScratchDatabase:
-    backup = work_dir / "backup.db"
-    with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(backup)) as copy:
-        live.backup(copy)  # a consistent copy while the archive keeps writing
+def _sqlite_copy(source: str, work_dir: Path, given: Path | None) -> ScratchDatabase:
+    backup, how = given or work_dir / "backup.db", f"the backup {given}"
+    if given is None:
+        how = "sqlite3 online backup"
+        with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(backup)) as copy:
+            live.backup(copy)  # a consistent copy while the archive keeps writing
     scratch = work_dir / "restored.db"
-    shutil.copyfile(backup, scratch)
-    return ScratchDatabase(f"sqlite:///{scratch}", backup, "sqlite3 online backup")
+    shutil.copyfile(backup, scratch)  # the backup itself is never opened for writing
+    return ScratchDatabase(f"sqlite:///{scratch}", backup, how)
 
 
 @contextmanager
-def _postgres_copy(database_url: str, work_dir: Path) -> Iterator[ScratchDatabase]:
+def _postgres_copy(database_url: str, work_dir: Path, given: Path | None) -> Iterator[ScratchDatabase]:
     url = make_url(database_url).set(drivername="postgresql")
     plain = url.render_as_string(hide_password=False)
     # The tools get the password in their environment, never on a command line others can list.
     env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
     bare = url.set(password=None)
-    backup = work_dir / "backup.dump"
-    dump = ["pg_dump", "--format=custom", "--no-owner", f"--file={backup}"]
-    _run([*dump, f"--dbname={bare.render_as_string()}"], env)
+    backup, how = given or work_dir / "backup.dump", f"the backup {given}, pg_restore"
+    if given is None:
+        how = "pg_dump --format=custom, pg_restore"
+        dump = ["pg_dump", "--format=custom", "--no-owner", f"--file={backup}"]
+        _run([*dump, f"--dbname={bare.render_as_string()}"], env)
     name = f"{url.database}_drill_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(plain, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -67,7 +73,7 @@ def _postgres_copy(database_url: str, work_dir: Path) -> Iterator[ScratchDatabas
     try:
         restore = ["pg_restore", "--no-owner", "--exit-on-error"]
         _run([*restore, f"--dbname={bare.set(database=name).render_as_string()}", str(backup)], env)
-        yield ScratchDatabase(scratch, backup, "pg_dump --format=custom, pg_restore")
+        yield ScratchDatabase(scratch, backup, how)
     finally:
         with psycopg.connect(plain, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,7 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from archive.config import Settings
 from archive.db.models import FixityCheck
@@ -188,16 +192,46 @@ def test_the_restore_drill_rebuilds_the_archive_from_the_replica_and_a_backup(
     assert report["backup"].startswith("sqlite3" if deployment.name == "embedded" else "pg_dump")
     assert list(work.iterdir()) == []  # the backup and the scratch database are gone
 
+    # A backup made earlier (an operator's nightly one) is drilled as it is: what came later is not in it.
+    earlier = operator_backup(deployment, tmp_path)
+    later = replicated.api.upload(b"archived after the nightly backup\n").json()
+    wait_for_replicas(deployment, [later["blake3"]])
+    given = run_archive(tmp_path, "restore-drill", "--backup", str(earlier), "--json", **env)
+    assert given.returncode == 0, given.stderr
+    from_backup = json.loads(given.stdout)
+    assert (from_backup["documents"], from_backup["blobs_verified"]) == (3, 3)
+    assert from_backup["backup"].startswith(f"the backup {earlier}")
+    assert earlier.exists()
+
     replicated.replica.delete(versions[1]["blake3"])
     failed = run_archive(tmp_path, "restore-drill", "--work-dir", str(work), **env)
     assert failed.returncode == 1
-    assert f"missing: {versions[1]['blake3']}" in failed.stdout and "2 of 3 blobs" in failed.stdout
+    assert f"missing: {versions[1]['blake3']}" in failed.stdout and "3 of 4 blobs" in failed.stdout
     assert "could not be rebuilt" in failed.stderr
     if deployment.name == "production":
         assert not scratch_databases(deployment.settings.database_url)
 
     no_replica = run_archive(tmp_path, "restore-drill", **deployment_env(deployment))
     assert no_replica.returncode == 1 and "ARCHIVE_REPLICA_URL" in no_replica.stderr
+
+
+def operator_backup(deployment: Deployment, tmp_path: Path) -> Path:
+    """A backup made with the database's own tools, outside the archive."""
+    url = make_url(deployment.settings.database_url)
+    if deployment.name == "embedded":
+        target = tmp_path / "nightly.db"
+        with closing(sqlite3.connect(str(url.database))) as live, closing(sqlite3.connect(target)) as copy:
+            live.backup(copy)
+        return target
+    target = tmp_path / "nightly.dump"
+    dumped = subprocess.run(
+        ["pg_dump", "--format=custom", f"--file={target}", f"--dbname={deployment.settings.database_url}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert dumped.returncode == 0, dumped.stderr
+    return target
 
 
 def scratch_databases(database_url: str) -> list[str]:
