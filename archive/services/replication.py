@@ -10,6 +10,7 @@ beside the fixity rows and `fixity.failed` leaf the primary's finding already ma
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -18,12 +19,14 @@ from typing import Literal
 
 from archive.db.models import utcnow
 from archive.digests import Digests, SpooledUpload, UploadSpool
-from archive.errors import BlobNotFound
+from archive.errors import BlobNotFound, StorageUnavailable
 from archive.ledger.entries import blob_repaired
 from archive.services.fixity import FixityResult, Measurement, measure, measure_all, record_measurements
 from archive.services.log import append_event
 from archive.services.unit_of_work import SqlUnitOfWork, UnitOfWork
 from archive.storage import BlobStore
+
+log = logging.getLogger("archive.replication")
 
 REPLICATE_TASK = "replicate.blob"
 Copy = Literal["primary", "replica"]
@@ -118,7 +121,11 @@ def reconcile_copies(
     replica = uow.replica
     if replica is None:
         return list(primary), []
-    held = measure_all(replica, [result.expected for result in primary], pool)
+    try:
+        held = measure_all(replica, [result.expected for result in primary], pool)
+    except StorageUnavailable as exc:  # an outage says nothing about the copies: the next audit checks them
+        log.warning("the replica is unavailable; this batch's copies there are not checked: %s", exc.detail)
+        return list(primary), []
     final: list[FixityResult] = []
     repairs: list[Repair] = []
     for result, copy in zip(primary, held, strict=True):

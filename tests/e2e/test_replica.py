@@ -114,6 +114,7 @@ def test_blobs_are_replicated_and_audits_repair_either_copy(
     for version in versions:
         assert measure(replica, digests_of(version)).status == "ok"
 
+    assert api.client.get("/readyz").json()["checks"]["replica"] == "ok"
     lost_in_replica, rotten_in_primary, rotten_in_replica, intact = versions
     damage(replica, lost_in_replica["blake3"], None)
     damage(deployment.store, rotten_in_primary["blake3"], b"X" * rotten_in_primary["size"])
@@ -280,3 +281,21 @@ def upload_of(data: bytes) -> Upload:
         actor="cli:test",
         document_id=None,
     )
+
+
+def test_a_replica_that_is_down_fails_neither_readiness_nor_uploads_nor_audits(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """Uploads do not wait for the replica (its copies are made later and audits repair them), so a replica
+    that cannot be written is reported, not taken for the service being down."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the replica's folder should be")
+    with running_api(deployment, replica_url=f"file://{blocked}") as api:
+        ready = api.client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"]["replica"].startswith("unavailable: ")
+        assert api.upload(b"archived while the replica is down\n").status_code == 201
+        # An audit is not held up by it either: the primary copies are checked, the replica's next time.
+        started = api.client.post("/v1/audits", headers=api.auth(Role.AUDITOR))
+        report = wait_until_done(api, started.json()["id"])
+        assert report["counts"]["ok"] == report["total"] == 1
