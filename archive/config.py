@@ -52,6 +52,10 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./data/archive.db"
     storage_url: str = "file://./data/blobs"
+    # A second copy of every blob (`file://PATH` or `s3://BUCKET/PREFIX`), on the S3 endpoint below or
+    # `replica_s3_endpoint_url`; unset, the archive keeps one copy.
+    replica_url: str | None = None
+    replica_s3_endpoint_url: str | None = None
 
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
@@ -184,6 +188,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check(self) -> Settings:
         self.storage_location()  # raises on a bad STORAGE_URL
+        self._check_replica()  # raises on a bad REPLICA_URL, or one naming the primary storage
         self.sqlalchemy_url()  # raises on a bad DATABASE_URL
         self.c2pa_trust_anchors_pem()  # raises on an unreadable trust list
         self.witness_list()  # raises on a malformed witness entry
@@ -251,21 +256,36 @@ class Settings(BaseSettings):
 
     def storage_location(self) -> StorageLocation:
         """Parse `storage_url`: `file://PATH` (relative paths allowed) or `s3://BUCKET[/PREFIX]`."""
-        parts = urlsplit(self.storage_url)
-        if parts.scheme == "file":
-            path = (parts.netloc + parts.path) if parts.netloc else parts.path
-            if not path:
-                raise ValueError("ARCHIVE_STORAGE_URL: a file:// URL needs a path")
-            return FileStorageLocation(root=Path(path))
-        if parts.scheme == "s3":
-            bucket = parts.netloc
-            if not _BUCKET_NAME.match(bucket) or ".." in bucket:
-                raise ValueError(f"ARCHIVE_STORAGE_URL: {bucket!r} is not a valid S3 bucket name")
-            prefix = parts.path.strip("/")
-            if any(segment in ("", ".", "..") for segment in prefix.split("/")) and prefix:
-                raise ValueError("ARCHIVE_STORAGE_URL: the S3 prefix has an empty or dot segment")
-            return S3StorageLocation(bucket=bucket, prefix=prefix)
-        raise ValueError(f"ARCHIVE_STORAGE_URL: unsupported scheme {parts.scheme!r}; use file:// or s3://")
+        return parse_storage_url(self.storage_url, "ARCHIVE_STORAGE_URL")
+
+    def replica_location(self) -> StorageLocation | None:
+        """Parse `replica_url` as `storage_url` is; None when no replica is configured."""
+        return (
+            None if self.replica_url is None else parse_storage_url(self.replica_url, "ARCHIVE_REPLICA_URL")
+        )
+
+    def replica_settings(self) -> Settings:
+        """These settings with the replica as the storage (its own S3 endpoint, when it has one)."""
+        assert self.replica_url is not None
+        return self.model_copy(
+            update={
+                "storage_url": self.replica_url,
+                "replica_url": None,
+                "s3_endpoint_url": self.replica_s3_endpoint_url or self.s3_endpoint_url,
+            }
+        )
+
+    def _check_replica(self) -> None:
+        replica = self.replica_location()
+        if replica is None:
+            return
+        same_endpoint = (self.replica_s3_endpoint_url or self.s3_endpoint_url) == self.s3_endpoint_url
+        primary = self.storage_location()
+        if isinstance(replica, FileStorageLocation) and isinstance(primary, FileStorageLocation):
+            if replica.root.resolve() == primary.root.resolve():
+                raise ValueError("ARCHIVE_REPLICA_URL names the primary storage: a replica is a second copy")
+        elif replica == primary and same_endpoint:
+            raise ValueError("ARCHIVE_REPLICA_URL names the primary storage: a replica is a second copy")
 
     def sqlalchemy_url(self) -> str:
         """The database URL with the driver this project ships (psycopg 3 for PostgreSQL)."""
@@ -297,6 +317,25 @@ class Settings(BaseSettings):
         if isinstance(location, FileStorageLocation):
             return location.root / "staging"
         return None
+
+
+def parse_storage_url(url: str, variable: str) -> StorageLocation:
+    """`file://PATH` (relative paths allowed) or `s3://BUCKET[/PREFIX]`, refused with `variable` named."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        path = (parts.netloc + parts.path) if parts.netloc else parts.path
+        if not path:
+            raise ValueError(f"{variable}: a file:// URL needs a path")
+        return FileStorageLocation(root=Path(path))
+    if parts.scheme == "s3":
+        bucket = parts.netloc
+        if not _BUCKET_NAME.match(bucket) or ".." in bucket:
+            raise ValueError(f"{variable}: {bucket!r} is not a valid S3 bucket name")
+        prefix = parts.path.strip("/")
+        if any(segment in ("", ".", "..") for segment in prefix.split("/")) and prefix:
+            raise ValueError(f"{variable}: the S3 prefix has an empty or dot segment")
+        return S3StorageLocation(bucket=bucket, prefix=prefix)
+    raise ValueError(f"{variable}: unsupported scheme {parts.scheme!r}; use file:// or s3://")
 
 
 def load_settings(**overrides: object) -> Settings:

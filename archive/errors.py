@@ -34,6 +34,7 @@ ArchiveError
 ├── Conflict
 │   ├── KeyNameTaken
 │   ├── IdempotencyRace             (archive.services.idempotency)
+│   ├── KeyAlreadyUsed              (archive.services.key_rotation)
 │   └── DocumentExists              (archive.services.ocfl_import)
 ├── StorageError
 │   ├── StorageUnavailable
@@ -52,6 +53,8 @@ ArchiveError
 ├── ExportUnwritable                (archive.services.export)
 ├── DatabaseUnavailable
 ├── DatabaseNotMigrated
+├── SigningKeyUnavailable
+├── SigningKeysInconsistent         (archive.services.signing_keys)
 └── ConfigurationError
 
 A class without a module beside it is defined here; the others live in the module named, beside the code
@@ -321,6 +324,13 @@ class DatabaseNotMigrated(ArchiveError):
             current=current,
             head=head,
         )
+
+
+class SigningKeyUnavailable(ArchiveError):
+    """The log's key was rotated and this process cannot read the key that now signs: it signs nothing
+    rather than sign with a retired key."""
+
+    title = "Signing key unavailable"
 
 
 class ConfigurationError(ArchiveError):

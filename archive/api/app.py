@@ -39,7 +39,7 @@ from archive.jobs.runner import InProcessJobs
 from archive.jobs.tasks import TASKS
 from archive.services.keys import KeyCache
 from archive.services.signing import LogSigner
-from archive.storage import BlobStore, open_blob_store
+from archive.storage import BlobStore, open_blob_store, open_replica_store
 
 logger = logging.getLogger("archive")
 
@@ -72,6 +72,7 @@ def create_app(
         fetcher=open_fetcher(settings, resolver),
         jobs=JobEngine(settings, TASKS),
         key_cache=KeyCache(seconds=settings.key_cache_seconds),
+        replica=open_replica_store(settings),
     )
     jobs = InProcessJobs(context)
 

@@ -52,6 +52,7 @@ class AppContext:
     log: LogSigner
     fetcher: Fetcher
     jobs: JobEngine
+    replica: BlobStore | None = None
     storage_probe: StorageProbe = field(default_factory=StorageProbe)
     key_cache: KeyCache = field(default_factory=lambda: KeyCache(seconds=0))
     stopping: threading.Event = field(default_factory=threading.Event)

@@ -36,6 +36,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.ArchiveError], int]] = [
     (errors.StorageUnavailable, 503),
     (errors.DatabaseUnavailable, 503),
     (errors.DatabaseNotMigrated, 503),
+    (errors.SigningKeyUnavailable, 503),
 ]
 
 

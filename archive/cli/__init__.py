@@ -19,6 +19,8 @@ from archive.cli.ingest import ingest
 from archive.cli.keys import keys_create, keys_list, keys_revoke
 from archive.cli.publish import log_publish
 from archive.cli.reextract import reextract
+from archive.cli.restore_drill import restore_drill
+from archive.cli.rotate import log_rotate_key
 from archive.cli.runtime import fail
 from archive.cli.serve import serve
 from archive.cli.verify import log_verify, verify, verify_receipt
@@ -49,6 +51,7 @@ app.command()(verify)
 app.command("verify-receipt")(verify_receipt)
 log_app.command("verify")(log_verify)
 log_app.command("publish")(log_publish)
+log_app.command("rotate-key")(log_rotate_key)
 app.command()(gc)
 app.command()(history)
 app.command()(diff)
@@ -58,6 +61,7 @@ app.command()(audit)
 app.command()(ingest)
 app.command()(reextract)
 app.command()(worker)
+app.command("restore-drill")(restore_drill)
 
 
 def main() -> None:

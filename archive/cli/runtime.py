@@ -24,9 +24,10 @@ from archive.config import Settings, load_settings
 from archive.db import migrate
 from archive.db.session import Database
 from archive.extract import ExtractionLimits, ProcessExtractor
+from archive.services.job_queue import RecordingQueue
 from archive.services.signing import LogSigner
 from archive.services.unit_of_work import SqlUnitOfWork
-from archive.storage import BlobStore, open_blob_store
+from archive.storage import BlobStore, open_blob_store, open_replica_store
 
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -66,6 +67,8 @@ class Runtime:
         self._database: Database | None = None
         self._migrated = False
         self._store: BlobStore | None = None
+        self._replica: BlobStore | None = None
+        self._jobs = RecordingQueue()
         self._extractor: ProcessExtractor | None = None
         self._signer: LogSigner | None = None
         self._unit_of_work: SqlUnitOfWork | None = None
@@ -135,6 +138,17 @@ class Runtime:
         if self._store is None:
             self._store = open_blob_store(self.settings)
         return self._store
+
+    @property
+    def replica(self) -> BlobStore | None:
+        if self._replica is None:
+            self._replica = open_replica_store(self.settings)
+        return self._replica
+
+    @property
+    def jobs(self) -> RecordingQueue:
+        """Commands run no jobs: what they would queue is taken up from its rows by a process that does."""
+        return self._jobs
 
     @property
     def extractor(self) -> ProcessExtractor:

@@ -11,8 +11,8 @@ from rich.progress import Progress
 
 from archive.cli.runtime import Runtime, err, fail, out
 from archive.digests import digest_file
-from archive.ledger import Verifier
 from archive.ledger.cosignatures import CosignerKey
+from archive.ledger.keyring import load_keyring
 from archive.ledger.receipts import (
     check_cosignatures,
     check_file,
@@ -54,7 +54,13 @@ def verify_receipt(
     receipt: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The receipt (JSON).")],
     *,
     key: Annotated[
-        Path, typer.Option(exists=True, dir_okay=False, help="A file holding the log's verifier key.")
+        Path,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="The log's keys: its verifier key, several (one a line), or `GET /v1/log/key` as JSON "
+            "(then each key is trusted only for the tree sizes it signed).",
+        ),
     ],
     file: Annotated[
         Path | None, typer.Option(exists=True, dir_okay=False, help="The archived file, to check too.")
@@ -75,9 +81,13 @@ def verify_receipt(
     """Check a receipt offline, with no server: signature, inclusion proof, witnesses' cosignatures, the
     time-stamp, and the file's digests."""
     document = _read_receipt(receipt)
-    verifier = Verifier.from_vkey(key.read_text(encoding="utf-8").strip())
-    checked = check_receipt(document, verifier)
-    out.print(f"signature ok: checkpoint of {checked.checkpoint.size} leaves signed by {verifier.vkey}")
+    keys = load_keyring(key.read_text(encoding="utf-8"))
+    checked = check_receipt(document, keys)
+    signers = keys.signed_by(str(document.get("checkpoint", "")), checked.checkpoint.size)
+    out.print(
+        f"signature ok: checkpoint of {checked.checkpoint.size} leaves signed by "
+        + ", ".join(signer.vkey for signer in signers)
+    )
     out.print(f"inclusion ok: leaf {checked.index} is in that tree", highlight=False)
     if witness:
         witnesses = [CosignerKey.from_vkey(vkey) for vkey in witness]

@@ -106,3 +106,29 @@ class Attestor(Base):
     last_success_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
     lease_until: Mapped[datetime | None] = mapped_column()
+
+
+class SigningKey(Base):
+    """A key that signs (or signed) the log's checkpoints, and the tree sizes it signs: from `first_size`
+    up to `last_size` (null while it still signs). A rotation retires one key at the size of its leaf's
+    tree, which the new key signs too; only the public half is kept here."""
+
+    __tablename__ = "signing_keys"
+    __table_args__ = (
+        CheckConstraint("first_size >= 0", name="first_size_not_negative"),
+        CheckConstraint("last_size IS NULL OR last_size >= first_size", name="range_ordered"),
+        CheckConstraint("length(key_id) = 8", name="key_id_length"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vkey: Mapped[str] = mapped_column(String(400), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    key_id: Mapped[str] = mapped_column(String(8))
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    first_size: Mapped[int] = mapped_column(BigInteger)
+    last_size: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column()
+    # The leaf that recorded the rotation which retired this key, and why it was retired.
+    retired_by_leaf: Mapped[int | None] = mapped_column(BigInteger)
+    retired_reason: Mapped[str | None] = mapped_column(Text)

@@ -15,7 +15,13 @@ from typing import Any
 
 from sqlalchemy.orm.attributes import set_committed_value
 
-from archive.db.log_models import Attestor, CheckpointAttestation, LogEntry, SignedCheckpoint
+from archive.db.log_models import (
+    Attestor,
+    CheckpointAttestation,
+    LogEntry,
+    SignedCheckpoint,
+    SigningKey,
+)
 from archive.db.models import (
     Agent,
     ApiKey,
@@ -60,6 +66,7 @@ class MemoryTables:
     checkpoints: dict[int, SignedCheckpoint] = field(default_factory=dict)
     attestations: dict[tuple[int, str], CheckpointAttestation] = field(default_factory=dict)
     attestors: dict[str, Attestor] = field(default_factory=dict)
+    signing_keys: dict[int, SigningKey] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -378,6 +385,9 @@ class MemoryLogRepository(_MemoryRepository):
 
     def signed_roots(self) -> dict[int, bytes]:
         return {size: bytes(c.root_hash) for size, c in self.tables.checkpoints.items()}
+
+    def checkpoints_after(self, size: int, limit: int) -> Sequence[SignedCheckpoint]:
+        return [self.tables.checkpoints[s] for s in sorted(self.tables.checkpoints) if s > size][:limit]
 
 
 class MemoryKeyRepository(_MemoryRepository):

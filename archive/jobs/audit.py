@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from archive.digests import Digests
 from archive.services.audit import require_audit
 from archive.services.fixity import measure_all, record_measurements
+from archive.services.replication import reconcile_copies
 from archive.services.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger("archive.audit")
@@ -76,6 +77,8 @@ def check_next_batch(
             return BatchOutcome(audit_done=uow.audits.finish_if_complete(audit_id))
         measured = measure_all(uow.store, leased, pool)
         results = record_measurements(uow, measured, actor=actor, audit_id=audit_id)
+        # With a replica, its copies are checked too and each bad copy written again from a good one.
+        results, _ = reconcile_copies(uow, results, actor=actor, audit_id=audit_id, pool=pool)
         uow.audits.mark_items(audit_id, [(r.blake3, r.status, r.checked_at) for r in results])
         return BatchOutcome(
             counts=Counter(result.status for result in results),

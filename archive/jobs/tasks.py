@@ -22,6 +22,7 @@ from archive.jobs.publishing import TICKS_PER_INTERVAL, publication_from_setting
 from archive.services.audit import unfinished_audits
 from archive.services.captures import CAPTURE_TASK, requeue_captures, run_capture
 from archive.services.publishing import publish_checkpoint
+from archive.services.replication import REPLICATE_TASK, replicate_blob, requeue_replication
 from archive.services.unit_of_work import SqlUnitOfWork
 from archive.services.watches import WATCH_TASK, check_watch, requeue_watches
 
@@ -41,6 +42,12 @@ def capture(environment: JobEnvironment, capture_id: str) -> None:
 @TASKS.task(WATCH_TASK)
 def watch_check(environment: JobEnvironment, watch_id: str) -> None:
     check_watch(environment.unit_of_work(), environment.jobs, environment.fetcher, watch_id)
+
+
+@TASKS.task(REPLICATE_TASK, retry=3)
+def replicate(environment: JobEnvironment, blake3: str) -> None:
+    """Copy an archived blob to the replica (verified on both sides)."""
+    replicate_blob(environment.unit_of_work(), blake3)
 
 
 @TASKS.task(AUDIT_TASK)
@@ -73,6 +80,7 @@ def requeue_unfinished(environment: JobEnvironment, *, lost_only: bool) -> None:
     with uow.writing():  # a job already waiting for an audit makes this a no-op (its queueing lock)
         for audit_id, actor in unfinished_audits(uow):
             queue_audit(uow, jobs, audit_id, actor)
+    requeue_replication(uow)
 
 
 def _requeue_every(settings: Settings) -> int:

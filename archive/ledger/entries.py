@@ -24,6 +24,8 @@ VERSION_ADDED = "version.added"
 KEY_CREATED = "key.created"
 KEY_REVOKED = "key.revoked"
 FIXITY_FAILED = "fixity.failed"
+SIGNING_KEY_ROTATED = "signing_key.rotated"
+BLOB_REPAIRED = "blob.repaired"
 MISSING: Literal["missing"] = "missing"
 
 JsonValue: TypeAlias = bool | int | str | list["JsonValue"] | dict[str, "JsonValue"] | None
@@ -61,6 +63,26 @@ class FixityFailed(TypedDict):
     blake3: str
     expected: DigestsEntry
     found: DigestsEntry | Literal["missing"]
+    time: str
+    actor: str
+
+
+class KeyRotated(TypedDict):
+    type: Literal["signing_key.rotated"]
+    retired_key: str
+    new_key: str
+    from_size: int
+    reason: str
+    time: str
+    actor: str
+
+
+class BlobRepaired(TypedDict):
+    type: Literal["blob.repaired"]
+    blake3: str
+    copy: Literal["primary", "replica"]
+    found: DigestsEntry | Literal["missing"]
+    source: Literal["primary", "replica"]
     time: str
     actor: str
 
@@ -182,6 +204,49 @@ def fixity_failed(*, expected: Digests, found: Digests | None, time: datetime, a
         "blake3": expected.blake3,
         "expected": _digests(expected),
         "found": "missing" if found is None else _digests(found),
+        "time": rfc3339_utc(time),
+        "actor": _text(actor, "actor"),
+    }
+
+
+def signing_key_rotated(
+    *, retired_key: str, new_key: str, from_size: int, reason: str, time: datetime, actor: str
+) -> KeyRotated:
+    """The log's checkpoints are signed by `new_key` from the tree of `from_size` leaves on (the tree this
+    leaf completes, which both keys sign); `retired_key` signs no later tree. Keys in C2SP vkey form."""
+    if from_size < 1:
+        raise InvalidEntry(f"a key rotation takes effect at a tree of at least one leaf, not {from_size}")
+    if retired_key == new_key:
+        raise InvalidEntry("a key rotation needs a new key")
+    return {
+        "type": "signing_key.rotated",
+        "retired_key": _text(retired_key, "retired_key"),
+        "new_key": _text(new_key, "new_key"),
+        "from_size": from_size,
+        "reason": _text(reason, "reason"),
+        "time": rfc3339_utc(time),
+        "actor": _text(actor, "actor"),
+    }
+
+
+def blob_repaired(
+    *,
+    expected: Digests,
+    copy: Literal["primary", "replica"],
+    found: Digests | None,
+    time: datetime,
+    actor: str,
+) -> BlobRepaired:
+    """One copy of a blob (`copy`) was found other than archived (`found`; None: gone) and written again
+    from the other copy, which held the archived bytes."""
+    if found == expected:
+        raise InvalidEntry("the digests found match the ones expected: there was nothing to repair")
+    return {
+        "type": "blob.repaired",
+        "blake3": _digest(expected.blake3, "blake3"),
+        "copy": copy,
+        "found": "missing" if found is None else _digests(found),
+        "source": "replica" if copy == "primary" else "primary",
         "time": rfc3339_utc(time),
         "actor": _text(actor, "actor"),
     }

@@ -17,6 +17,7 @@ from archive.digests import Digests
 from archive.ledger.cosignatures import Cosignature, CosignerKey, cosignatures
 from archive.ledger.entries import parse_entry
 from archive.ledger.errors import InvalidEntry, InvalidProof, InvalidTimestamp
+from archive.ledger.keyring import Keyring
 from archive.ledger.merkle import leaf_hash, verify_inclusion
 from archive.ledger.notes import Checkpoint, Verifier, note_signatures, open_checkpoint
 from archive.ledger.timestamps import Stamp, checkpoint_imprint, token_imprint, verify_token
@@ -38,9 +39,14 @@ def _b64(value: object, what: str) -> bytes:
         raise InvalidProof(f"{what} is not valid base64") from None
 
 
-def check_receipt(receipt: dict[str, Any], verifier: Verifier) -> ReceiptCheck:
-    """Raise unless the receipt's checkpoint is signed by `verifier` and its leaf is in that tree."""
-    checkpoint = open_checkpoint(str(receipt.get("checkpoint", "")), [verifier], origin=verifier.name)
+def check_receipt(receipt: dict[str, Any], verifier: Verifier | Keyring) -> ReceiptCheck:
+    """Raise unless the receipt's checkpoint is signed by `verifier` (or, given the log's keyring, by a key
+    that signs trees of its size) and its leaf is in that tree."""
+    note = str(receipt.get("checkpoint", ""))
+    if isinstance(verifier, Keyring):
+        checkpoint = verifier.open_checkpoint(note, origin=verifier.name)
+    else:
+        checkpoint = open_checkpoint(note, [verifier], origin=verifier.name)
     entry = receipt.get("entry")
     inclusion = receipt.get("inclusion")
     if not isinstance(entry, str) or not isinstance(inclusion, dict):

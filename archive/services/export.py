@@ -31,6 +31,7 @@ from archive.services.documents import get_document, list_versions
 from archive.services.export_files import ExportRendering, bag_filename, copy_blob, zip_folder
 from archive.services.log import receipt_for
 from archive.services.ocfl_export import write_ocfl_object
+from archive.services.signing_keys import key_history
 from archive.services.unit_of_work import UnitOfWork
 
 ExportFormat = Literal["bagit", "ocfl"]
@@ -124,9 +125,10 @@ def _write_bag(
     for version in versions:
         for path, blob in _write_version(uow, version, bag_dir, rendering=rendering):
             archived[f"{PAYLOAD_FOLDER}/{path}"] = blob
-    # The log's public key, so that the receipts can be checked with nothing but the bag (bagging moves it
-    # into the payload, beside the versions).
-    (bag_dir / "log.vkey").write_text(uow.signer.verifier_key + "\n", encoding="utf-8")
+    # The log's public keys (one a line, oldest first: one unless the key was rotated), so that the receipts
+    # can be checked with nothing but the bag (bagging moves it into the payload, beside the versions).
+    vkeys = "".join(f"{key.vkey}\n" for key in key_history(uow))
+    (bag_dir / "log.vkey").write_text(vkeys, encoding="utf-8")
     _make_bag(bag_dir, _bag_info(bag_dir.name, uow.signer.origin, len(versions)))
     _require_recorded_digests(bag_dir, archived)
 

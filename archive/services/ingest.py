@@ -30,6 +30,7 @@ from archive.services.documents import get_document
 from archive.services.fixity import FAILED_STATUSES, check_blob
 from archive.services.log import log_version
 from archive.services.metadata import SuppliedMetadata
+from archive.services.replication import queue_replication
 from archive.services.unit_of_work import UnitOfWork
 
 
@@ -92,7 +93,10 @@ def store_blob(
         result = check_blob(uow, digests.blake3, actor="repair by upload")
         if result.status != "ok":
             raise StoredBlobCorrupt(digests.blake3, result.status)
-    return uow.blobs.ensure(digests, media_type, derived, upload.chunk_index)
+    blob = uow.blobs.ensure(digests, media_type, derived, upload.chunk_index)
+    if known is None:  # a blob new to the archive: its second copy is made by a job once this commits
+        queue_replication(uow, digests.blake3)
+    return blob
 
 
 def prepare_upload(uow: UnitOfWork, upload: Upload) -> Extraction:

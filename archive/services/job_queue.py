@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from archive.services.unit_of_work import UnitOfWork
+if TYPE_CHECKING:  # the unit of work holds a queue, so its module is imported for types only
+    from archive.services.unit_of_work import UnitOfWork
 
 JobArgument = str | int | float | bool | None
 

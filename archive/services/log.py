@@ -36,6 +36,7 @@ from archive.ledger import (
 )
 from archive.ledger.cosignatures import with_cosignatures
 from archive.services.attribution import DESCRIPTIVE_FIELDS
+from archive.services.signing_keys import active_key, active_signer, key_history, keyring, recorded_keys
 from archive.services.unit_of_work import UnitOfWork
 
 
@@ -131,12 +132,13 @@ def latest_checkpoint(uow: UnitOfWork) -> SignedCheckpoint:
     if last is not None and last.tree_size == size:
         return last
     if last is not None:
-        _require_consistent(uow.log, last, size, root)
-    note = sign_checkpoint(Checkpoint(uow.signer.origin, size, root), uow.signer.signer)
+        require_consistent(uow.log, last, size, root)
+    # The head was read first: a rotation committed since is seen below, never missed.
+    note = sign_checkpoint(Checkpoint(uow.signer.origin, size, root), active_signer(uow))
     return uow.log.add_checkpoint(size, root, note)
 
 
-def _require_consistent(log: LogRepository, last: SignedCheckpoint, size: int, root: bytes) -> None:
+def require_consistent(log: LogRepository, last: SignedCheckpoint, size: int, root: bytes) -> None:
     if last.tree_size > size:
         raise LogForked(f"the log has {size} leaves but a checkpoint of {last.tree_size} was signed")
     if last.tree_size == 0:
@@ -212,14 +214,18 @@ class Receipt:
 def receipt_for(uow: UnitOfWork, version: Version) -> Receipt:
     """What an uploader keeps to prove, offline, that this version was archived: its leaf and an inclusion
     proof to the newest checkpoint that witnesses cosigned or an authority time-stamped, with those
-    attestations; before any such checkpoint holds the leaf, to the newest checkpoint (signed now)."""
+    attestations; before any such checkpoint holds the leaf (or one the current key signed), to the newest
+    checkpoint (signed now)."""
     if version.log_index is None:
         raise NotFound(
             f"version {version.number} of {version.document_id} was archived before the log began",
             document_id=version.document_id,
             version=version.number,
         )
-    checkpoint = uow.attestations.newest_attested(version.log_index + 1) or latest_checkpoint(uow)
+    # Only checkpoints the key that signs now signed: after a rotation (above all after a compromise) a
+    # receipt fetched again leads to the new key, never back to the retired one.
+    floor = max(version.log_index + 1, active_key(recorded_keys(uow)).first_size)
+    checkpoint = uow.attestations.newest_attested(floor) or latest_checkpoint(uow)
     note, token = attested_note(uow, checkpoint)
     entry = get_entry(uow, version.log_index)
     hashes = inclusion_proof(uow.log, version.log_index, checkpoint.tree_size)
@@ -249,7 +255,8 @@ def verify_log(
     uow: UnitOfWork, batch: int = 10_000, progress: Callable[[int, int], None] | None = None
 ) -> LogVerification:
     """Recompute the whole tree from the stored leaves and hold it against the stored hashes, the head
-    and every signed checkpoint; report the first leaf where they part."""
+    and every signed checkpoint (each signature checked against the key that signed its size); report
+    the first leaf where they part."""
     size, stored_root = uow.log.head()
     signed = uow.log.signed_roots()
     recomputed = MemoryNodes()
@@ -262,9 +269,26 @@ def verify_log(
             raise _LeafMismatch(None, "the leaves do not give the stored root")
         if any(checkpoint > size for checkpoint in signed):
             raise _LeafMismatch(size, f"a checkpoint was signed for more than the {size} leaves stored")
+        _check_signatures(uow)
     except _LeafMismatch as mismatch:
         return LogVerification(size, len(signed), mismatch.index, mismatch.problem)
     return LogVerification(size=size, checkpoints=len(signed), first_bad_index=None, problem=None)
+
+
+def _check_signatures(uow: UnitOfWork, page: int = 1000) -> None:
+    """Every stored checkpoint opens under the key (or, across a rotation, the keys) whose range covers
+    its size, and says the size and root it is stored under."""
+    ring = keyring(key_history(uow))
+    after = -1
+    while batch := uow.log.checkpoints_after(after, page):
+        for stored in batch:
+            try:
+                opened = ring.open_checkpoint(stored.note, uow.signer.origin)
+            except ArchiveError as exc:
+                raise _LeafMismatch(None, f"the checkpoint of {stored.tree_size}: {exc.detail}") from exc
+            if (opened.size, opened.root_hash) != (stored.tree_size, bytes(stored.root_hash)):
+                raise _LeafMismatch(None, f"the checkpoint of {stored.tree_size} signs another tree")
+        after = batch[-1].tree_size
 
 
 def _recompute_batch(

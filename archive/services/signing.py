@@ -1,4 +1,11 @@
-"""The log's identity: its origin line and the Ed25519 key that signs its checkpoints."""
+"""The log's identity: its origin line and the Ed25519 key that signs its checkpoints.
+
+The key lives in a file (`ARCHIVE_SIGNING_KEY_FILE`) that every worker reads. A rotation
+(`archive.services.key_rotation`) stages the new key beside it (`<file>.next`), records the rotation in the
+database, then moves the new key into place; a worker still holding the retired key reads the file again
+(or the staged key, when a rotation stopped before moving it) as soon as the database names another key, so
+no worker signs with a retired key.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +15,18 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.errors import ArchiveError
-from archive.ledger import Signer, generate_signer
+from archive.errors import ArchiveError, SigningKeyUnavailable
+from archive.ledger import InvalidKey, Signer, generate_signer
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class LogSigner:
-    """The log's origin line and the key that signs its checkpoints."""
+    """The log's origin line and the key that signs its checkpoints (read again from `key_file` when a
+    rotation made elsewhere replaced it)."""
 
     origin: str
     signer: Signer
+    key_file: Path | None = None
 
     @property
     def verifier_key(self) -> str:
@@ -34,7 +43,70 @@ class LogSigner:
                 f"the signing key in {key_file} is for the log {signer.name!r}, not {origin!r}: "
                 "set ARCHIVE_LOG_ORIGIN to match it, or point ARCHIVE_SIGNING_KEY_FILE at another key"
             )
-        return cls(origin, signer)
+        return cls(origin, signer, key_file)
+
+    def signer_for(self, vkey: str) -> Signer:
+        """The signer of `vkey`, the key the log's records say signs now: the key loaded, or the key file
+        read again after a rotation (or the key a rotation staged beside it and had not moved yet)."""
+        if self.signer.verifier.vkey == vkey:
+            return self.signer
+        for candidate in self._key_files():
+            found = _read_signer(candidate)
+            if found is not None and found.verifier.vkey == vkey:
+                self.signer = found
+                return found
+        raise SigningKeyUnavailable(
+            f"the log is signed by {vkey} now, which this process does not hold: give it the key file "
+            "the rotation wrote (ARCHIVE_SIGNING_KEY_FILE)",
+            vkey=vkey,
+        )
+
+    def _key_files(self) -> list[Path]:
+        return [] if self.key_file is None else [self.key_file, staged_key_file(self.key_file)]
+
+
+def staged_key_file(key_file: Path) -> Path:
+    """Where a rotation writes the new key before the database records it."""
+    return key_file.with_name(key_file.name + ".next")
+
+
+def stage_new_key(key_file: Path, origin: str) -> Signer:
+    """A new key for `origin`, written (owner-readable, synced) beside `key_file` as its staged successor."""
+    secret, _ = generate_signer(origin)
+    staged = staged_key_file(key_file)
+    fd, name = tempfile.mkstemp(prefix=".signing-", dir=key_file.parent)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secret + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        Path(name).replace(staged)
+    finally:
+        Path(name).unlink(missing_ok=True)
+    return Signer.from_key_string(secret)
+
+
+def staged_key(key_file: Path) -> Signer | None:
+    """The key a rotation staged beside `key_file` and has not moved into place, if any."""
+    return _read_signer(staged_key_file(key_file))
+
+
+def promote_staged_key(key_file: Path) -> None:
+    """Move the staged key over `key_file` (one rename: a reader sees the old key or the new, whole). The
+    retired key's secret is gone with it: nothing needs it again, its checkpoints are kept signed."""
+    staged_key_file(key_file).replace(key_file)
+    directory = os.open(key_file.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _read_signer(path: Path) -> Signer | None:
+    try:
+        return Signer.from_key_string(path.read_text().strip())
+    except (OSError, InvalidKey):
+        return None
 
 
 def _create_key_file(key_file: Path, origin: str) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Self
 
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from archive.db.memory import MemoryTables
 from archive.db.memory_attestations import MemoryAttestationRepository
+from archive.db.memory_signing_keys import MemorySigningKeyRepository
 from archive.db.repositories import (
     SqlAttestationRepository,
     SqlAttributionRepository,
@@ -36,6 +37,7 @@ from archive.db.repositories import (
     SqlIdempotencyRepository,
     SqlKeyRepository,
     SqlLogRepository,
+    SqlSigningKeyRepository,
 )
 from archive.db.repositories.ports import (
     AttestationRepository,
@@ -45,9 +47,12 @@ from archive.db.repositories.ports import (
     IdempotencyRepository,
     KeyRepository,
     LogRepository,
+    SigningKeyRepository,
 )
+from archive.db.repositories.replicas import SqlReplicaRepository
 from archive.db.session import Database
 from archive.extract import Extractor
+from archive.services.job_queue import JobQueue, RecordingQueue
 from archive.services.signing import LogSigner
 from archive.storage import BlobStore, MemoryBlobStore
 
@@ -62,10 +67,12 @@ REPOSITORIES = (
     "blobs",
     "log",
     "attestations",
+    "signing_keys",
     "keys",
     "idempotency",
     "audits",
     "captures",
+    "replicas",
     "session",
 )
 
@@ -83,6 +90,10 @@ class Adapters(Protocol):
     def signer(self) -> LogSigner: ...
     @property
     def spool_dir(self) -> Path | None: ...
+    @property
+    def replica(self) -> BlobStore | None: ...
+    @property
+    def jobs(self) -> JobQueue: ...
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,8 @@ class FixedAdapters:
     extractor: Extractor
     signer: LogSigner
     spool_dir: Path | None = None
+    replica: BlobStore | None = None
+    jobs: JobQueue = field(default_factory=RecordingQueue)
 
 
 class UnitOfWork(ABC):
@@ -104,6 +117,7 @@ class UnitOfWork(ABC):
     blobs: BlobRepository
     log: LogRepository
     attestations: AttestationRepository
+    signing_keys: SigningKeyRepository
     keys: KeyRepository
     idempotency: IdempotencyRepository
 
@@ -126,6 +140,16 @@ class UnitOfWork(ABC):
     @property
     def spool_dir(self) -> Path | None:
         return self.adapters.spool_dir
+
+    @property
+    def replica(self) -> BlobStore | None:
+        """The second copy of every blob, when one is configured."""
+        return self.adapters.replica
+
+    @property
+    def jobs(self) -> JobQueue:
+        """Where use cases queue background work (in the transaction open on this unit of work)."""
+        return self.adapters.jobs
 
     @contextmanager
     def writing(self) -> Iterator[Self]:
@@ -166,6 +190,7 @@ class SqlUnitOfWork(UnitOfWork):
 
     audits: SqlAuditRepository
     captures: SqlCaptureRepository
+    replicas: SqlReplicaRepository
     session: Session
     """The transaction's session, for tests that reach the tables directly (services use repositories)."""
 
@@ -182,10 +207,12 @@ class SqlUnitOfWork(UnitOfWork):
             self.blobs = SqlBlobRepository(session)
             self.log = SqlLogRepository(session)
             self.attestations = SqlAttestationRepository(session)
+            self.signing_keys = SqlSigningKeyRepository(session)
             self.keys = SqlKeyRepository(session)
             self.idempotency = SqlIdempotencyRepository(session)
             self.audits = SqlAuditRepository(session)
             self.captures = SqlCaptureRepository(session)
+            self.replicas = SqlReplicaRepository(session)
             yield
             if writing:
                 session.commit()  # the one commit of the archive
@@ -216,6 +243,7 @@ class FakeUnitOfWork(UnitOfWork):
         repositories = self.tables.repositories()
         self.documents, self.attribution, self.blobs, self.log, self.keys, self.idempotency = repositories
         self.attestations = MemoryAttestationRepository(self.tables)
+        self.signing_keys = MemorySigningKeyRepository(self.tables)
         saved = self.tables.snapshot()
         try:
             yield

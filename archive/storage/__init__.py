@@ -15,6 +15,7 @@ __all__ = [
     "StoredBlob",
     "blob_key",
     "open_blob_store",
+    "open_replica_store",
 ]
 
 
@@ -27,3 +28,10 @@ def open_blob_store(settings: Settings) -> BlobStore:
     from archive.storage.s3 import S3BlobStore  # noqa: PLC0415
 
     return S3BlobStore.from_settings(settings, location)
+
+
+def open_replica_store(settings: Settings) -> BlobStore | None:
+    """The second copy `settings.replica_url` names (None when unset). Connects to nothing until used."""
+    if settings.replica_url is None:
+        return None
+    return open_blob_store(settings.replica_settings())

@@ -41,7 +41,14 @@ def witness_for(deployment: Deployment, name: str) -> SpecWitness:
 @contextmanager
 def witnessed(deployment: Deployment, *witnesses: tuple[str, str], **settings: Any) -> Iterator[Api]:
     listed = ", ".join(f"{url} {vkey}" for url, vkey in witnesses)
-    options: dict[str, Any] = {"witnesses": listed, "checkpoint_interval": HOUR, **settings}
+    # The tests publish by hand, so the app runs no jobs (its periodic `log.publish` would take the turn
+    # first), unless a test asks for them.
+    options: dict[str, Any] = {
+        "witnesses": listed,
+        "checkpoint_interval": HOUR,
+        "run_jobs": False,
+        **settings,
+    }
     with running_api(deployment, **options) as api:
         yield api
 
@@ -196,7 +203,10 @@ def test_a_witness_that_does_not_trust_the_log_key_refuses_with_403(deployment: 
 
 def test_the_server_offers_checkpoints_in_the_background(deployment: Deployment) -> None:
     witness = witness_for(deployment, "background.example/w")
-    with serving(witness) as url, witnessed(deployment, (url, witness.vkey), checkpoint_interval=0.5) as api:
+    with (
+        serving(witness) as url,
+        witnessed(deployment, (url, witness.vkey), checkpoint_interval=0.5, run_jobs=True) as api,
+    ):
         api.upload(b"cosigned without being asked")
         deadline = time.monotonic() + 20
         while served_cosigners(api, witness) != {"background.example/w"}:

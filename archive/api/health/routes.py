@@ -10,7 +10,7 @@ from archive.api.health.schemas import Health
 from archive.db.migrate import require_migrated
 from archive.errors import ArchiveError
 from archive.extract.exiftool import exiftool_path
-from archive.storage.base import CHECKSUMS, CONDITIONAL_WRITES
+from archive.storage.base import CHECKSUMS, CONDITIONAL_WRITES, BlobStore
 
 router = APIRouter(tags=["health"])
 
@@ -50,7 +50,17 @@ def readyz(context: Context) -> JSONResponse:
     ready = all(value == "ok" for value in checks.values())
     if CHECKSUMS in unkept:  # reported, but the archive's own digests still guard what it serves
         checks["storage_checksums"] = unkept[CHECKSUMS]
+    if context.replica is not None:  # reported, not required: copies wait for it and audits repair them
+        checks["replica"] = _replica_state(context.replica)
     if exiftool_path() is None:  # photos are still archived, without what they say about themselves
         checks["exiftool"] = "missing: photos are archived without their embedded metadata"
     body = Health(status="ready" if ready else "unavailable", checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+
+def _replica_state(replica: BlobStore) -> str:
+    try:
+        replica.check()
+    except ArchiveError as exc:
+        return f"unavailable: {exc.detail}"
+    return "ok"

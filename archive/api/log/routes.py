@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from archive.api.deps import Auditor, Context, LogReader, Reader, Uow
-from archive.api.log.schemas import AttestorsOut, ConsistencyOut, EntryOut
+from archive.api.log.schemas import AttestorsOut, ConsistencyOut, EntryOut, SigningKeysOut
 from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
 from archive.api.paths import DocumentId, VersionNumber
 from archive.services import documents
 from archive.services import log as ledger
 from archive.services.publishing import attestor_states
+from archive.services.signing_keys import key_history
 from archive.wire.receipts import InclusionOut, ReceiptOut, b64
 
 router = APIRouter(tags=["log"])
@@ -43,14 +44,35 @@ def checkpoint(uow: Uow, _: LogReader) -> PlainTextResponse:
     return PlainTextResponse(note, headers={"Cache-Control": "no-cache"})
 
 
+_KEYS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+        "description": "The key that signs now, in C2SP vkey form (`text/plain`, the default); or, asked "
+        "for `application/json`, every key the log has had with the tree sizes each signed.",
+    }
+}
+
+
 @router.get(
     "/v1/log/key",
-    summary="The verifier key of the log, in C2SP vkey form",
-    response_class=PlainTextResponse,
-    responses={**_ERRORS, **_TEXT},
+    summary="The verifier key of the log, in C2SP vkey form; every key it has had, as JSON",
+    response_model=SigningKeysOut,
+    responses={**_ERRORS, **_KEYS},
 )
-def verifier_key(context: Context, _: LogReader) -> PlainTextResponse:
-    return PlainTextResponse(context.log.verifier_key + "\n")
+def verifier_key(request: Request, context: Context, uow: Uow, _: LogReader) -> Response:
+    with uow.reading():
+        keys = SigningKeysOut.of(context.log.origin, key_history(uow))
+    if _wants_json(request.headers.get("accept", "")):
+        return JSONResponse(keys.model_dump(mode="json"))
+    return PlainTextResponse(keys.current + "\n")
+
+
+def _wants_json(accept: str) -> bool:
+    """JSON when the client names it before (or without) plain text: clients of the one-line form, which
+    ask for nothing in particular, keep getting it."""
+    accept = accept.lower()
+    json_at, text_at = accept.find("application/json"), accept.find("text/plain")
+    return json_at >= 0 and (text_at < 0 or json_at < text_at)
 
 
 @router.get("/v1/log/entries/{index}", response_model=EntryOut, summary="A leaf", responses=_ERRORS)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from archive.db.log_models import Attestor
+from archive.db.log_models import Attestor, SigningKey
 
 
 class EntryOut(BaseModel):
@@ -59,3 +60,42 @@ class AttestorsOut(BaseModel):
                 for a in states
             ],
         )
+
+
+class SigningKeyOut(BaseModel):
+    name: str = Field(description="The key's name: the log's origin.")
+    key_id: str = Field(description="The signed-note key ID, 8 hex digits.")
+    public_key: str = Field(description="base64 of the 32-byte Ed25519 public key.")
+    vkey: str = Field(description="The verifier key, `<name>+<key ID>+<base64(0x01 ‖ public key)>`.")
+    first_size: int = Field(description="The smallest tree size it signs.")
+    last_size: int | None = Field(description="The largest tree size it signed; null while it signs.")
+    created_at: datetime | None = Field(description="When it began signing (null: not yet recorded).")
+    retired_at: datetime | None
+    retired_by_leaf: int | None = Field(description="The log index of the rotation that retired it.")
+    retired_reason: str | None
+
+
+class SigningKeysOut(BaseModel):
+    origin: str
+    current: str = Field(description="The verifier key that signs now (what the text form serves).")
+    keys: list[SigningKeyOut] = Field(description="Every key the log has had, oldest first.")
+
+    @classmethod
+    def of(cls, origin: str, keys: Sequence[SigningKey]) -> SigningKeysOut:
+        listed = [
+            SigningKeyOut(
+                name=k.name,
+                key_id=k.key_id,
+                public_key=base64.b64encode(bytes(k.public_key)).decode("ascii"),
+                vkey=k.vkey,
+                first_size=k.first_size,
+                last_size=k.last_size,
+                created_at=k.created_at,
+                retired_at=k.retired_at,
+                retired_by_leaf=k.retired_by_leaf,
+                retired_reason=k.retired_reason,
+            )
+            for k in keys
+        ]
+        current = next(k.vkey for k in listed if k.last_size is None)
+        return cls(origin=origin, current=current, keys=listed)

@@ -14,6 +14,7 @@ from archive.db.repositories.documents import SqlDocumentRepository
 from archive.db.repositories.idempotency import SqlIdempotencyRepository
 from archive.db.repositories.keys import SqlKeyRepository
 from archive.db.repositories.log import SqlLogRepository
+from archive.db.repositories.signing_keys import SqlSigningKeyRepository
 
 __all__ = [
     "BlobFixityRow",
@@ -28,4 +29,5 @@ __all__ = [
     "SqlIdempotencyRepository",
     "SqlKeyRepository",
     "SqlLogRepository",
+    "SqlSigningKeyRepository",
 ]

@@ -98,3 +98,12 @@ class SqlLogRepository(SqlRepository):
     def signed_roots(self) -> dict[int, bytes]:
         """The root of every signed checkpoint, by tree size."""
         return {c.tree_size: bytes(c.root_hash) for c in self.session.scalars(select(SignedCheckpoint))}
+
+    def checkpoints_after(self, size: int, limit: int) -> Sequence[SignedCheckpoint]:
+        """Signed checkpoints of more than `size` leaves, smallest first (a page at a time)."""
+        return self.session.scalars(
+            select(SignedCheckpoint)
+            .where(SignedCheckpoint.tree_size > size)
+            .order_by(SignedCheckpoint.tree_size)
+            .limit(limit)
+        ).all()

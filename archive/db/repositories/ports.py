@@ -7,7 +7,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from archive.db.log_models import Attestor, CheckpointAttestation, LogEntry, SignedCheckpoint
+from archive.db.log_models import (
+    Attestor,
+    CheckpointAttestation,
+    LogEntry,
+    SignedCheckpoint,
+    SigningKey,
+)
 from archive.db.models import (
     Agent,
     ApiKey,
@@ -92,6 +98,13 @@ class LogRepository(Protocol):
     def last_checkpoint(self) -> SignedCheckpoint | None: ...
     def add_checkpoint(self, size: int, root: bytes, note: str) -> SignedCheckpoint: ...
     def signed_roots(self) -> dict[int, bytes]: ...
+    def checkpoints_after(self, size: int, limit: int) -> Sequence[SignedCheckpoint]: ...
+
+
+class SigningKeyRepository(Protocol):
+    def all(self) -> Sequence[SigningKey]: ...
+    def add(self, key: SigningKey) -> SigningKey: ...
+    def flush(self) -> None: ...
 
 
 class AttestationRepository(Protocol):
