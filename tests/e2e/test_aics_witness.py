@@ -85,7 +85,9 @@ def assert_loopback_only(witness: AicsWitness) -> None:
 def test_aics_witness_cosigns_the_archive_s_checkpoints(tmp_path: Path, deployment: Deployment) -> None:
     with (
         aics_witness(tmp_path, deployment) as witness,
-        running_api(deployment, witnesses=f"{witness.url} {witness.vkey}", checkpoint_interval=3600.0) as api,
+        running_api(  # published by hand: no jobs, whose periodic log.publish would take the turn
+            deployment, witnesses=f"{witness.url} {witness.vkey}", checkpoint_interval=3600.0, run_jobs=False
+        ) as api,
     ):
         version = api.upload(b"cosigned by another implementation").json()
         assert publish(api) == ["attested"]
@@ -106,7 +108,9 @@ def test_aics_witness_cosigns_the_archive_s_checkpoints(tmp_path: Path, deployme
 def test_aics_witness_refuses_a_fork_and_it_is_reported(tmp_path: Path, deployment: Deployment) -> None:
     with (
         aics_witness(tmp_path, deployment) as witness,
-        running_api(deployment, witnesses=f"{witness.url} {witness.vkey}", checkpoint_interval=3600.0) as api,
+        running_api(  # published by hand: no jobs, whose periodic log.publish would take the turn
+            deployment, witnesses=f"{witness.url} {witness.vkey}", checkpoint_interval=3600.0, run_jobs=False
+        ) as api,
     ):
         for n in range(3):
             api.upload(f"document {n}".encode())
