@@ -48,6 +48,10 @@ from archive.db.repositories.ports import (
 )
 from archive.db.session import Database
 from archive.extract import Extractor
+from archive.search.memory import MemorySearchIndex
+from archive.search.model import SearchIndex
+from archive.search.postgres import PostgresSearchIndex
+from archive.search.sqlite import SqliteSearchIndex
 from archive.services.signing import LogSigner
 from archive.storage import BlobStore, MemoryBlobStore
 
@@ -66,6 +70,7 @@ REPOSITORIES = (
     "idempotency",
     "audits",
     "captures",
+    "search",
     "session",
 )
 
@@ -106,6 +111,7 @@ class UnitOfWork(ABC):
     attestations: AttestationRepository
     keys: KeyRepository
     idempotency: IdempotencyRepository
+    search: SearchIndex
 
     def __init__(self, adapters: Adapters) -> None:
         self.adapters = adapters
@@ -186,9 +192,17 @@ class SqlUnitOfWork(UnitOfWork):
             self.idempotency = SqlIdempotencyRepository(session)
             self.audits = SqlAuditRepository(session)
             self.captures = SqlCaptureRepository(session)
+            self.search = search_index(session)
             yield
             if writing:
                 session.commit()  # the one commit of the archive
+
+
+def search_index(session: Session) -> SearchIndex:
+    """The search engine of the session's database: FTS5 on SQLite, tsvector on PostgreSQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        return SqliteSearchIndex(session)
+    return PostgresSearchIndex(session)
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -208,6 +222,7 @@ class FakeUnitOfWork(UnitOfWork):
     ) -> None:
         super().__init__(FixedAdapters(store if store is not None else MemoryBlobStore(), extractor, signer))
         self.tables = tables if tables is not None else MemoryTables()
+        self.search_index = MemorySearchIndex()
         self.commits = 0
         self.rollbacks = 0
 
@@ -216,11 +231,14 @@ class FakeUnitOfWork(UnitOfWork):
         repositories = self.tables.repositories()
         self.documents, self.attribution, self.blobs, self.log, self.keys, self.idempotency = repositories
         self.attestations = MemoryAttestationRepository(self.tables)
+        self.search = self.search_index
         saved = self.tables.snapshot()
+        indexed = dict(self.search_index.entries)
         try:
             yield
         except BaseException:
             self.tables.restore(saved)
+            self.search_index.entries = indexed
             self.rollbacks += 1
             raise
         if writing:

@@ -1,0 +1,129 @@
+"""The filters of a search as SQL over the versions table, shared by the database engines."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import Select, and_, exists, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from archive.db.models import Agent, Credit, Document, Version
+from archive.search.model import Candidates, Facets, Hit, SearchFilters
+
+Columns = TypeVarTuple("Columns")
+
+
+def filtered(statement: Select[*Columns], filters: SearchFilters) -> Select[*Columns]:
+    """`statement` (which selects from `versions`) narrowed to what the filters let through, and to each
+    document's latest version unless `all_versions`."""
+    if not filters.all_versions:
+        statement = statement.join(
+            Document, and_(Document.id == Version.document_id, Document.latest_version == Version.number)
+        )
+    if filters.publisher is not None:
+        statement = statement.where(func.lower(Version.publisher) == filters.publisher.lower())
+    if filters.language is not None:
+        language = filters.language.lower()
+        statement = statement.where(
+            or_(
+                func.lower(Version.language) == language,
+                func.lower(Version.language).startswith(f"{language}-", autoescape=True),
+            )
+        )
+    if filters.media_type is not None:
+        media_type = filters.media_type.lower()
+        statement = statement.where(
+            or_(
+                Version.media_type == media_type,
+                Version.media_type.startswith(f"{media_type};", autoescape=True),
+            )
+        )
+    if filters.published_from is not None:
+        statement = statement.where(Version.published_at >= filters.published_from)
+    if filters.published_before is not None:
+        statement = statement.where(Version.published_at < filters.published_before)
+    if filters.credit is not None or filters.role is not None:
+        statement = statement.where(exists(_credited(filters)))
+    return statement
+
+
+def _credited(filters: SearchFilters) -> Select[Any]:
+    credited = select(Credit.id).where(Credit.version_id == Version.id, Credit.accepted.is_(True))
+    if filters.credit is not None:
+        credited = credited.join(Agent, Agent.id == Credit.agent_id).where(
+            Agent.normalized_name.contains(filters.credit, autoescape=True)
+        )
+    if filters.role is not None:
+        credited = credited.where(Credit.role == filters.role)
+    return credited
+
+
+def newest(session: Session, filters: SearchFilters, bound: int) -> Candidates:
+    """Without words to look for: the newest versions the filters let through, unranked (score 0)."""
+    statement = (
+        filtered(select(Version.id, literal(0.0)), filters).order_by(Version.id.desc()).limit(bound + 1)
+    )
+    return ranked_within(session.execute(statement).all(), bound)
+
+
+def ranked_within(rows: Any, bound: int) -> Candidates:
+    """Rows of (version id, score), newest first and one past the bound, ranked best first."""
+    rows = [(int(version_id), float(score)) for version_id, score in rows]
+    ranked = sorted(rows[:bound], key=lambda row: (-row[1], -row[0]))
+    return Candidates(ranked=ranked, complete=len(rows) <= bound)
+
+
+class SqlSearchReads:
+    """What both database engines read the same way: the versions behind results, and facet counts."""
+
+    session: Session
+
+    def hits(self, version_ids: Sequence[int]) -> list[Hit]:
+        if not version_ids:
+            return []
+        rows = self.session.execute(
+            select(
+                Version.id,
+                Version.document_id,
+                Version.number,
+                Version.title,
+                Version.publisher,
+                Version.published_at,
+                Version.language,
+                Version.text,
+                Document.latest_version == Version.number,
+            )
+            .join(Document, Document.id == Version.document_id)
+            .where(Version.id.in_(version_ids))
+        ).all()
+        found = {row[0]: Hit(*row) for row in rows}
+        return [found[version_id] for version_id in version_ids if version_id in found]
+
+    def facets(self, version_ids: Sequence[int], size: int) -> Facets:
+        if not version_ids:
+            return Facets()
+        rows = self.session.execute(
+            select(Version.publisher, Version.language, Version.published_at).where(
+                Version.id.in_(version_ids)
+            )
+        ).all()
+        names = self.session.execute(
+            select(Agent.name, func.count(func.distinct(Credit.version_id)))
+            .join(Agent, Agent.id == Credit.agent_id)
+            .where(Credit.version_id.in_(version_ids), Credit.accepted.is_(True), Credit.photo_id.is_(None))
+            .group_by(Agent.id, Agent.name)
+            .order_by(func.count(func.distinct(Credit.version_id)).desc(), Agent.name)
+            .limit(size)
+        ).all()
+        return Facets(
+            publisher=most_common([row[0] for row in rows if row[0]], size),
+            credit=[(str(name), int(count)) for name, count in names],
+            year=most_common([str(row[2].year) for row in rows if row[2] is not None], size),
+            language=most_common([str(row[1]).lower() for row in rows if row[1]], size),
+        )
+
+
+def most_common(values: list[str], size: int) -> list[tuple[str, int]]:
+    return sorted(Counter(values).items(), key=lambda item: (-item[1], item[0]))[:size]
