@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BeforeValidator
 
 from archive.api.deps import Context, Reader, Uow
 from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
@@ -18,6 +20,7 @@ from archive.services.search import SearchPage, SearchRequest, search
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_QUERY_CHARS = 1000
 MAX_OFFSET = 100_000
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
@@ -28,6 +31,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: problem_doc("A parameter out of its range or pattern."),
     503: problem_doc("The database is unavailable; retry."),
 }
+
+
+def _iso_day(value: object) -> object:
+    """A day as `YYYY-MM-DD` only (not a number of seconds, as a lax date would take)."""
+    if not isinstance(value, str) or not ISO_DAY.fullmatch(value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
 
 
 @router.get(
@@ -61,8 +71,12 @@ def search_versions(
         Query(pattern=LANGUAGE_PATTERN, max_length=35, description="A BCP 47 tag: `de` matches `de-AT`."),
     ] = None,
     media_type: Annotated[str | None, Query(pattern=MEDIA_TYPE_PATTERN, description="`text/html`, …")] = None,
-    published_from: Annotated[date | None, Query(description="Published on or after this day (UTC).")] = None,
-    published_to: Annotated[date | None, Query(description="Published on or before this day (UTC).")] = None,
+    published_from: Annotated[
+        date | None, Query(description="Published on or after this day (UTC)."), BeforeValidator(_iso_day)
+    ] = None,
+    published_to: Annotated[
+        date | None, Query(description="Published on or before this day (UTC)."), BeforeValidator(_iso_day)
+    ] = None,
     all_versions: Annotated[bool, Query(description="Search every version, not only the latest.")] = False,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     cursor: Annotated[
