@@ -12,7 +12,14 @@ from pydantic import BeforeValidator
 from archive.api.deps import Context, Reader, Uow
 from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
 from archive.api.paths import MAX_PAGE_SIZE
-from archive.api.search.schemas import FacetOut, FacetsOut, SearchHitOut, SearchPageOut
+from archive.api.search.schemas import (
+    LANGUAGE_PATTERN,
+    MAX_QUERY_CHARS,
+    FacetOut,
+    FacetsOut,
+    SearchHitOut,
+    SearchPageOut,
+)
 from archive.domain.credits import CreditRole
 from archive.names import normalize_name
 from archive.search.model import Facets, SearchFilters
@@ -21,9 +28,7 @@ from archive.services.search import SearchPage, SearchRequest, search
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-MAX_QUERY_CHARS = 1000
 MAX_OFFSET = 100_000
-LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 MEDIA_TYPE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: unauthenticated_doc(),
