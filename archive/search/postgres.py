@@ -10,21 +10,21 @@ tsquery operators; a phrase matches in any language's configuration.
 
 from __future__ import annotations
 
-from functools import reduce
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    BindParameter,
     ColumnElement,
-    bindparam,
+    cast,
     column,
     func,
+    literal,
     literal_column,
     select,
     table,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from archive.db.models import Version
@@ -58,26 +58,35 @@ def query_configurations(filters: SearchFilters) -> list[str]:
     return [*CONFIGURATIONS, "simple"]
 
 
-def _phrase(phrase: Phrase, configurations: list[str]) -> ColumnElement[Any]:
-    words: BindParameter[str] = bindparam(None, " ".join(fold(word) for word in phrase.words))
-    queries = [
-        func.phraseto_tsquery(literal_column(f"'{name}'::regconfig"), words) for name in configurations
-    ]
-    return reduce(func.tsquery_or, queries)
-
-
-def _any(phrases: tuple[Phrase, ...], configurations: list[str]) -> ColumnElement[Any]:
-    return reduce(func.tsquery_or, [_phrase(phrase, configurations) for phrase in phrases])
-
-
-def render_tsquery(query: ParsedQuery, configurations: list[str]) -> ColumnElement[Any]:
-    """The tsquery of a parsed query, as an SQL expression over bound parameters."""
-    required = reduce(
-        func.tsquery_and, [_any(clause.alternatives, configurations) for clause in query.required]
+def _phrase_queries(session: Session, phrases: list[Phrase], configurations: list[str]) -> list[str]:
+    """Per phrase, the tsquery text of its forms in every configuration (PostgreSQL's own output, its
+    lexemes quoted), OR-ed, each form once: one round trip for the whole query."""
+    words = [" ".join(fold(word) for word in phrase.words) for phrase in phrases]
+    statement = text(
+        "SELECT p.n, phraseto_tsquery(c.config::regconfig, p.words)::text "
+        "FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS p(words, n) "
+        "CROSS JOIN unnest(CAST(:configs AS text[])) AS c(config)"
     )
-    if not query.excluded:
-        return required
-    return func.tsquery_and(required, func.tsquery_not(_any(query.excluded, configurations)))
+    forms: list[dict[str, None]] = [{} for _ in phrases]
+    for number, form in session.execute(statement, {"words": words, "configs": configurations}):
+        if form:
+            forms[number - 1][form] = None
+    return [" | ".join(f"( {form} )" for form in found) for found in forms]
+
+
+def render_tsquery(session: Session, query: ParsedQuery, configurations: list[str]) -> str | None:
+    """The tsquery text of a parsed query (None when no phrase has a form: nothing can match). Every piece
+    is PostgreSQL's own rendering of a phrase, joined here with the tsquery operators only."""
+    phrases = [*query.phrases(), *query.excluded]
+    rendered = iter(_phrase_queries(session, phrases, configurations))
+    clauses = []
+    for clause in query.required:
+        alternatives = [piece for piece in (next(rendered) for _ in clause.alternatives) if piece]
+        if not alternatives:
+            return None
+        clauses.append("( " + " | ".join(f"( {piece} )" for piece in alternatives) + " )")
+    excluded = [f"!( {piece} )" for piece in rendered if piece]
+    return " & ".join(clauses + excluded)
 
 
 class PostgresSearchIndex(SqlSearchReads):
@@ -107,7 +116,10 @@ class PostgresSearchIndex(SqlSearchReads):
     def candidates(self, query: ParsedQuery, filters: SearchFilters, bound: int) -> Candidates:
         if query.empty:
             return newest(self.session, filters, bound)
-        tsquery = render_tsquery(query, query_configurations(filters))
+        rendered = render_tsquery(self.session, query, query_configurations(filters))
+        if rendered is None:
+            return Candidates()
+        tsquery = cast(literal(rendered), TSQUERY)
         tsv = _VECTORS.c.tsv
         statement = (
             select(Version.id, func.ts_rank(_WEIGHTS, tsv, tsquery))
