@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, and_, exists, func, literal, or_, select
@@ -68,11 +68,27 @@ def newest(session: Session, filters: SearchFilters, bound: int) -> Candidates:
     return ranked_within(session.execute(statement).all(), bound)
 
 
-def ranked_within(rows: Any, bound: int) -> Candidates:
-    """Rows of (version id, score), newest first and one past the bound, ranked best first."""
-    rows = [(int(version_id), float(score)) for version_id, score in rows]
-    ranked = sorted(rows[:bound], key=lambda row: (-row[1], -row[0]))
-    return Candidates(ranked=ranked, complete=len(rows) <= bound)
+def ranked_within(
+    rows: Any,
+    bound: int,
+    strong: Callable[[], list[int]] | None = None,
+    scored: Callable[[list[int]], Any] | None = None,
+) -> Candidates:
+    """Rows of (version id, score), newest first and one past the bound, ranked best first.
+
+    When more matched than the bound, the newest matches are joined by the newest `bound` that match in
+    their title or credited names (`strong`, which weigh most: the likeliest to rank first, however old),
+    scored by `scored`; both pools are ranked together."""
+    found = [(int(version_id), float(score)) for version_id, score in rows]
+    complete = len(found) <= bound
+    found = found[:bound]
+    if not complete and strong is not None and scored is not None:
+        have = {version_id for version_id, _ in found}
+        missing = [version_id for version_id in strong() if version_id not in have]
+        if missing:
+            found += [(int(version_id), float(score)) for version_id, score in scored(missing)]
+    ranked = sorted(found, key=lambda row: (-row[1], -row[0]))
+    return Candidates(ranked=ranked, complete=complete)
 
 
 class SqlSearchReads:

@@ -10,11 +10,13 @@ tsquery operators; a phrase matches in any language's configuration.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Select,
     cast,
     column,
     func,
@@ -58,6 +60,10 @@ def query_configurations(filters: SearchFilters) -> list[str]:
     return [*CONFIGURATIONS, "simple"]
 
 
+# A lexeme as PostgreSQL writes a tsquery: quoted, a quote inside doubled.
+_LEXEME = re.compile(r"'(?:[^']|'')*'")
+
+
 def _phrase_queries(session: Session, phrases: list[Phrase], configurations: list[str]) -> list[str]:
     """Per phrase, the tsquery text of its forms in every configuration (PostgreSQL's own output, its
     lexemes quoted), OR-ed, each form once: one round trip for the whole query."""
@@ -74,14 +80,19 @@ def _phrase_queries(session: Session, phrases: list[Phrase], configurations: lis
     return [" | ".join(f"( {form} )" for form in found) for found in forms]
 
 
-def render_tsquery(session: Session, query: ParsedQuery, configurations: list[str]) -> str | None:
+def render_tsquery(
+    session: Session, query: ParsedQuery, configurations: list[str], weights: str | None = None
+) -> str | None:
     """The tsquery text of a parsed query (None when no phrase has a form: nothing can match). Every piece
-    is PostgreSQL's own rendering of a phrase, joined here with the tsquery operators only."""
+    is PostgreSQL's own rendering of a phrase, joined here with the tsquery operators only; with `weights`
+    (`AB`), what must match is looked for in the words of those weights only."""
     phrases = [*query.phrases(), *query.excluded]
     rendered = iter(_phrase_queries(session, phrases, configurations))
     clauses = []
     for clause in query.required:
         alternatives = [piece for piece in (next(rendered) for _ in clause.alternatives) if piece]
+        if weights is not None:
+            alternatives = [_LEXEME.sub(rf"\g<0>:{weights}", piece) for piece in alternatives]
         if not alternatives:
             return None
         clauses.append("( " + " | ".join(f"( {piece} )" for piece in alternatives) + " )")
@@ -116,9 +127,28 @@ class PostgresSearchIndex(SqlSearchReads):
     def candidates(self, query: ParsedQuery, filters: SearchFilters, bound: int) -> Candidates:
         if query.empty:
             return newest(self.session, filters, bound)
-        rendered = render_tsquery(self.session, query, query_configurations(filters))
+        configurations = query_configurations(filters)
+        rendered = render_tsquery(self.session, query, configurations)
         if rendered is None:
             return Candidates()
+        newest_first = (
+            self._matching(rendered, filters).order_by(_VECTORS.c.version_id.desc()).limit(bound + 1)
+        )
+
+        def strong() -> list[int]:
+            titled = render_tsquery(self.session, query, configurations, weights="AB")
+            statement = self._matching(titled or rendered, filters)
+            statement = statement.order_by(_VECTORS.c.version_id.desc()).limit(bound)
+            return [int(version_id) for version_id, _ in self.session.execute(statement)]
+
+        def scored(version_ids: list[int]) -> Any:
+            statement = self._matching(rendered, filters).where(_VECTORS.c.version_id.in_(version_ids))
+            return self.session.execute(statement)
+
+        return ranked_within(self.session.execute(newest_first).all(), bound, strong, scored)
+
+    @staticmethod
+    def _matching(rendered: str, filters: SearchFilters) -> Select[int, float]:
         tsquery = cast(literal(rendered), TSQUERY)
         tsv = _VECTORS.c.tsv
         statement = (
@@ -127,5 +157,4 @@ class PostgresSearchIndex(SqlSearchReads):
             .join(Version, Version.id == _VECTORS.c.version_id)
             .where(tsv.op("@@")(tsquery))
         )
-        statement = filtered(statement, filters).order_by(_VECTORS.c.version_id.desc()).limit(bound + 1)
-        return ranked_within(self.session.execute(statement).all(), bound)
+        return filtered(statement, filters)

@@ -7,7 +7,9 @@ matches. Title, credited names and body are three columns weighed 10, 5 and 1 by
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Integer, column, literal_column, select, table, text
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, Select, column, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from archive.db.models import Version
@@ -48,13 +50,16 @@ def _phrase(phrase: Phrase, languages: list[str | None]) -> str:
     return "(" + " OR ".join(quoted) + ")"
 
 
-def render_match(query: ParsedQuery, languages: list[str | None]) -> str:
-    """The FTS5 MATCH expression of a parsed query: every word a quoted string (never FTS5 syntax)."""
+def render_match(query: ParsedQuery, languages: list[str | None], columns: str | None = None) -> str:
+    """The FTS5 MATCH expression of a parsed query: every word a quoted string (never FTS5 syntax); with
+    `columns` (`title names`), what must match is looked for in those columns only."""
     clauses = [
         "(" + " OR ".join(_phrase(phrase, languages) for phrase in clause.alternatives) + ")"
         for clause in query.required
     ]
     match = " AND ".join(clauses)
+    if columns is not None:
+        match = f"{{{columns}}} : ({match})"
     if query.excluded:
         match = (
             f"({match}) NOT (" + " OR ".join(_phrase(phrase, languages) for phrase in query.excluded) + ")"
@@ -89,12 +94,26 @@ class SqliteSearchIndex(SqlSearchReads):
     def candidates(self, query: ParsedQuery, filters: SearchFilters, bound: int) -> Candidates:
         if query.empty:
             return newest(self.session, filters, bound)
-        match = render_match(query, query_languages(filters))
+        languages = query_languages(filters)
+        match = render_match(query, languages)
+        newest_first = self._matching(match, filters).order_by(_FTS.c.rowid.desc()).limit(bound + 1)
+
+        def strong() -> list[int]:
+            titled = render_match(query, languages, columns="title names")
+            statement = self._matching(titled, filters).order_by(_FTS.c.rowid.desc()).limit(bound)
+            return [int(version_id) for version_id, _ in self.session.execute(statement)]
+
+        def scored(version_ids: list[int]) -> Any:
+            return self.session.execute(self._matching(match, filters).where(_FTS.c.rowid.in_(version_ids)))
+
+        return ranked_within(self.session.execute(newest_first).all(), bound, strong, scored)
+
+    @staticmethod
+    def _matching(match: str, filters: SearchFilters) -> Select[int, float]:
         statement = (
             select(Version.id, _SCORE)
             .select_from(_FTS)
             .join(Version, Version.id == _FTS.c.rowid)
             .where(text("search_fts MATCH :match").bindparams(match=match))
         )
-        statement = filtered(statement, filters).order_by(_FTS.c.rowid.desc()).limit(bound + 1)
-        return ranked_within(self.session.execute(statement).all(), bound)
+        return filtered(statement, filters)

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from archive.roles import Role
-from tests.e2e.conftest import Api
+from tests.conftest import Deployment
+from tests.e2e.conftest import Api, running_api
 
 DOCUMENTS: list[dict[str, Any]] = [
     {
@@ -214,3 +215,17 @@ def test_refusals(api: Api) -> None:
     assert api.get("/v1/search", params={"cursor": "abc"}).status_code == 422
     assert api.get("/v1/search", params={"language": "english!"}).status_code == 422
     assert api.get("/v1/search", params={"published_from": "2024-13-01"}).status_code == 422
+
+
+def test_past_the_bound_title_matches_still_rank_first(deployment: Deployment) -> None:
+    with running_api(deployment, search_candidates=10) as api:
+        titled = api.upload(b"Intro.\n\nAn old piece.", metadata={"title": "Lanterns", "language": "en"})
+        assert titled.status_code == 201, titled.text
+        for number in range(14):
+            text = f"Intro.\n\nLanterns and more lanterns, item {number}.".encode()
+            assert api.upload(text, metadata={"title": f"Item {number}", "language": "en"}).status_code == 201
+        body = _search(api, q="lantern", limit=3)
+        assert body["results"][0]["title"] == "Lanterns"  # the oldest, outside the newest 10 matches
+        assert body["total_exact"] is False and body["total"] == 11
+        everything = _search(api, q="lantern", all_versions="true", limit=100)
+        assert len(everything["results"]) == 11 and everything["next_cursor"] is None
