@@ -13,6 +13,8 @@ from archive.db.models import Agent, Credit, Document, Version
 from archive.search.model import Candidates, Facets, Hit, SearchFilters
 
 Columns = TypeVarTuple("Columns")
+# Of a result's text, what a snippet is looked for in (the rest is not read from the database).
+SNIPPET_SOURCE_CHARS = 60_000
 
 
 def filtered(statement: Select[*Columns], filters: SearchFilters) -> Select[*Columns]:
@@ -71,24 +73,30 @@ def newest(session: Session, filters: SearchFilters, bound: int) -> Candidates:
 def ranked_within(
     rows: Any,
     bound: int,
-    strong: Callable[[], list[int]] | None = None,
-    scored: Callable[[list[int]], Any] | None = None,
+    strong: Callable[[], Any] | None = None,
+    rescore: Callable[[list[int]], Any] | None = None,
 ) -> Candidates:
     """Rows of (version id, score), newest first and one past the bound, ranked best first.
 
-    When more matched than the bound, the newest matches are joined by the newest `bound` that match in
-    their title or credited names (`strong`, which weigh most: the likeliest to rank first, however old),
-    scored by `scored`; both pools are ranked together."""
-    found = [(int(version_id), float(score)) for version_id, score in rows]
+    When more matched than the bound, the newest matches are joined by `strong`'s rows: the newest `bound`
+    that match in their title or credited names, which weigh most (the likeliest to rank first, however
+    old), scored again by `rescore` when given, else with the score `strong` gave them. Both pools are
+    ranked together."""
+    found = _scored(rows)
     complete = len(found) <= bound
     found = found[:bound]
-    if not complete and strong is not None and scored is not None:
+    if not complete and strong is not None:
         have = {version_id for version_id, _ in found}
-        missing = [version_id for version_id in strong() if version_id not in have]
-        if missing:
-            found += [(int(version_id), float(score)) for version_id, score in scored(missing)]
+        missing = [row for row in _scored(strong()) if row[0] not in have]
+        if missing and rescore is not None:
+            missing = _scored(rescore([version_id for version_id, _ in missing]))
+        found += missing
     ranked = sorted(found, key=lambda row: (-row[1], -row[0]))
     return Candidates(ranked=ranked, complete=complete)
+
+
+def _scored(rows: Any) -> list[tuple[int, float]]:
+    return [(int(version_id), float(score)) for version_id, score in rows]
 
 
 class SqlSearchReads:
@@ -108,7 +116,7 @@ class SqlSearchReads:
                 Version.publisher,
                 Version.published_at,
                 Version.language,
-                Version.text,
+                func.substr(Version.text, 1, SNIPPET_SOURCE_CHARS),
                 Document.latest_version == Version.number,
             )
             .join(Document, Document.id == Version.document_id)

@@ -135,17 +135,16 @@ class PostgresSearchIndex(SqlSearchReads):
             self._matching(rendered, filters).order_by(_VECTORS.c.version_id.desc()).limit(bound + 1)
         )
 
-        def strong() -> list[int]:
+        def strong() -> Any:
             titled = render_tsquery(self.session, query, configurations, weights="AB")
             statement = self._matching(titled or rendered, filters)
-            statement = statement.order_by(_VECTORS.c.version_id.desc()).limit(bound)
-            return [int(version_id) for version_id, _ in self.session.execute(statement)]
+            return self.session.execute(statement.order_by(_VECTORS.c.version_id.desc()).limit(bound)).all()
 
-        def scored(version_ids: list[int]) -> Any:
+        def rescore(version_ids: list[int]) -> Any:
             statement = self._matching(rendered, filters).where(_VECTORS.c.version_id.in_(version_ids))
             return self.session.execute(statement)
 
-        return ranked_within(self.session.execute(newest_first).all(), bound, strong, scored)
+        return ranked_within(self.session.execute(newest_first).all(), bound, strong, rescore)
 
     @staticmethod
     def _matching(rendered: str, filters: SearchFilters) -> Select[int, float]:

@@ -64,21 +64,46 @@ def snowball_language(language: str | None) -> str | None:
     return SNOWBALL_LANGUAGES.get(language.split("-", 1)[0].split("_", 1)[0].lower())
 
 
-def fold(word: str) -> str:
+def _marks_pattern() -> re.Pattern[str]:
+    """Every combining mark (accents, and the like in other scripts), as one character class of ranges."""
+    codes = [code for code in range(0x30000) if unicodedata.combining(chr(code))]
+    ranges: list[tuple[int, int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return re.compile("[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges) + "]+")
+
+
+_MARKS = _marks_pattern()
+
+
+def fold_text(text: str) -> str:
     """Case- and accent-folded: `Élysée` → `elysee`, `Straße` → `strasse`."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))[:MAX_WORD_CHARS]
+    if text.isascii():
+        return text.lower()
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+
+
+def fold(word: str) -> str:
+    """A word folded (`fold_text`), at most `MAX_WORD_CHARS` long."""
+    return fold_text(word)[:MAX_WORD_CHARS]
+
+
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    stemmers: dict[str, Stemmer.Stemmer] = _stemmers.__dict__.setdefault("by_language", {})
+    stemmer = stemmers.get(language)
+    if stemmer is None:  # a stemmer is not safe to share between threads: one per thread and language
+        stemmer = stemmers[language] = Stemmer.Stemmer(language)
+    return stemmer
 
 
 def stem(folded: str, language: str | None) -> str:
     """The stem of a folded word in a Snowball language (the word itself when there is none)."""
     if language is None:
         return folded
-    stemmers: dict[str, Stemmer.Stemmer] = _stemmers.__dict__.setdefault("by_language", {})
-    stemmer = stemmers.get(language)
-    if stemmer is None:  # a stemmer is not safe to share between threads: one per thread and language
-        stemmer = stemmers[language] = Stemmer.Stemmer(language)
-    return str(stemmer.stemWord(folded))
+    return str(_stemmer(language).stemWord(folded))
 
 
 def words(text: str) -> Iterator[re.Match[str]]:
@@ -86,16 +111,19 @@ def words(text: str) -> Iterator[re.Match[str]]:
     return WORD.finditer(text[:MAX_INDEXED_CHARS])
 
 
+def _folded_words(text: str) -> list[str]:
+    return [word[:MAX_WORD_CHARS] for word in WORD.findall(fold_text(text[:MAX_INDEXED_CHARS]))]
+
+
 def folded_text(text: str | None) -> str:
     """The text's words, folded, one space apart: what PostgreSQL's stemmers are given."""
-    if not text:
-        return ""
-    return " ".join(fold(match.group()) for match in words(text))
+    return " ".join(_folded_words(text)) if text else ""
 
 
 def stemmed_text(text: str | None, language: str | None) -> str:
     """The text's words, folded and stemmed in `language` (a Snowball name), one space apart: what FTS5
-    indexes."""
+    indexes (the whole text folded at once, and its words stemmed in one call)."""
     if not text:
         return ""
-    return " ".join(stem(fold(match.group()), language) for match in words(text))
+    folded = _folded_words(text)
+    return " ".join(_stemmer(language).stemWords(folded) if language is not None else folded)
