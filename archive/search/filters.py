@@ -54,9 +54,9 @@ def filtered(statement: Select[*Columns], filters: SearchFilters) -> Select[*Col
 def _credited(filters: SearchFilters) -> Select[Any]:
     credited = select(Credit.id).where(Credit.version_id == Version.id, Credit.accepted.is_(True))
     if filters.credit is not None:
-        credited = credited.join(Agent, Agent.id == Credit.agent_id).where(
-            Agent.normalized_name.contains(filters.credit, autoescape=True)
-        )
+        # The agents named are found once (a scan of the agents, not one per candidate version).
+        named = select(Agent.id).where(Agent.normalized_name.contains(filters.credit, autoescape=True))
+        credited = credited.where(Credit.agent_id.in_(named))
     if filters.role is not None:
         credited = credited.where(Credit.role == filters.role)
     return credited
@@ -133,17 +133,17 @@ class SqlSearchReads:
                 Version.id.in_(version_ids)
             )
         ).all()
-        names = self.session.execute(
-            select(Agent.name, func.count(func.distinct(Credit.version_id)))
+        # Read by version id alone, and filtered here: a condition on `photo_id IS NULL` leads SQLite's
+        # planner to the photo index, which every credit of the archive is in.
+        credited = self.session.execute(
+            select(Credit.version_id, Agent.name, Credit.accepted, Credit.photo_id)
             .join(Agent, Agent.id == Credit.agent_id)
-            .where(Credit.version_id.in_(version_ids), Credit.accepted.is_(True), Credit.photo_id.is_(None))
-            .group_by(Agent.id, Agent.name)
-            .order_by(func.count(func.distinct(Credit.version_id)).desc(), Agent.name)
-            .limit(size)
+            .where(Credit.version_id.in_(version_ids))
         ).all()
+        names = {(version, name) for version, name, accepted, photo in credited if accepted and photo is None}
         return Facets(
             publisher=most_common([row[0] for row in rows if row[0]], size),
-            credit=[(str(name), int(count)) for name, count in names],
+            credit=most_common([str(name) for _, name in names], size),
             year=most_common([str(row[2].year) for row in rows if row[2] is not None], size),
             language=most_common([str(row[1]).lower() for row in rows if row[1]], size),
         )
