@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     tsa_ca_file: Path | None = None
     attestor_timeout: float = Field(default=10.0, gt=0, le=300)
 
+    # Search ranks within at most this many candidates, the newest versions that match: a word found in
+    # most documents costs this many rankings, not one per document (past it, `total` is a lower bound).
+    search_candidates: int = Field(default=1000, ge=10, le=100_000)
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     # The address people reach the service at (https://archive.example.org), when it sits behind a proxy

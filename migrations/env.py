@@ -22,8 +22,9 @@ if not isinstance(engine, Engine):
 
 def _archive_owns(name: str | None, type_: str, _parent: object) -> bool:
     """The job library's tables (installed by `archive db upgrade` beside the archive's) are not the
-    models' business."""
-    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+    models' business, nor the search engines' tables (an FTS5 table and its shadow tables on SQLite, a
+    tsvector table on PostgreSQL), which `archive.search` owns."""
+    return not (type_ == "table" and (name or "").startswith(("procrastinate_", "search_")))
 
 
 with engine.connect() as connection:

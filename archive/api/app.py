@@ -23,8 +23,10 @@ from archive.api.health import routes as health
 from archive.api.log import routes as log
 from archive.api.memento import routes as memento
 from archive.api.observability import ObservabilityMiddleware, metrics
+from archive.api.search import routes as search
 from archive.api.tiles import routes as tiles
 from archive.api.ui import routes as ui
+from archive.api.ui import searching as ui_searching
 from archive.api.ui import watching as ui_watching
 from archive.api.ui.pages import STATIC_DIR
 from archive.api.watches import routes as watches
@@ -143,7 +145,9 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(export.router)
     app.include_router(captures.router)
     app.include_router(watches.router)
+    app.include_router(search.router)
     app.include_router(ui.router)
     app.include_router(ui_watching.router)
+    app.include_router(ui_searching.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")
     docs.install(app)

@@ -22,6 +22,7 @@ from archive.cli.reextract import reextract
 from archive.cli.restore_drill import restore_drill
 from archive.cli.rotate import log_rotate_key
 from archive.cli.runtime import fail
+from archive.cli.search import search_reindex
 from archive.cli.serve import serve
 from archive.cli.verify import log_verify, verify, verify_receipt
 from archive.cli.worker import worker
@@ -36,9 +37,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 log_app = typer.Typer(help="The verifiable log.", no_args_is_help=True)
+search_app = typer.Typer(help="Full-text search.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(log_app, name="log")
+app.add_typer(search_app, name="search")
 
 app.command()(serve)
 db_app.command("upgrade")(db_upgrade)
@@ -52,6 +55,7 @@ app.command("verify-receipt")(verify_receipt)
 log_app.command("verify")(log_verify)
 log_app.command("publish")(log_publish)
 log_app.command("rotate-key")(log_rotate_key)
+search_app.command("reindex")(search_reindex)
 app.command()(gc)
 app.command()(history)
 app.command()(diff)

@@ -217,6 +217,13 @@ class MemoryDocumentRepository(_MemoryRepository):
     def version_times(self, document_id: str) -> Sequence[tuple[int, datetime]]:
         return [(v.number, v.archived_at) for v in self.versions(document_id)]
 
+    def count_versions(self) -> int:
+        return len(self.tables.versions)
+
+    def versions_after(self, version_id: int, limit: int) -> Sequence[Version]:
+        later = [v for v in self.tables.versions.values() if v.id > version_id]
+        return sorted(later, key=lambda v: v.id)[:limit]
+
     def versions_holding_blob(self, blake3: str, limit: int) -> Sequence[Version]:
         held = [v for v in self.tables.versions.values() if v.blob_blake3 == blake3]
         return sorted(held, key=lambda v: (v.archived_at, v.id))[:limit]

@@ -31,6 +31,7 @@ from archive.services.fixity import FAILED_STATUSES, check_blob
 from archive.services.log import log_version
 from archive.services.metadata import SuppliedMetadata
 from archive.services.replication import queue_replication
+from archive.services.search import index_version
 from archive.services.unit_of_work import UnitOfWork
 
 
@@ -328,6 +329,7 @@ def _add_version(
         preview=record_preview(uow, blob, described.extraction.preview),
     )
     record_attribution(uow, version, metadata, described.extraction)
+    index_version(uow, version)  # searchable once this transaction commits
     log_version(uow, version)
     set_loaded(version, "has_text", described.extraction.text is not None)  # each flush expires it
     return version

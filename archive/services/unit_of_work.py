@@ -52,6 +52,10 @@ from archive.db.repositories.ports import (
 from archive.db.repositories.replicas import SqlReplicaRepository
 from archive.db.session import Database
 from archive.extract import Extractor
+from archive.search.memory import MemorySearchIndex
+from archive.search.model import SearchIndex
+from archive.search.postgres import PostgresSearchIndex
+from archive.search.sqlite import SqliteSearchIndex
 from archive.services.job_queue import JobQueue, RecordingQueue
 from archive.services.signing import LogSigner
 from archive.storage import BlobStore, MemoryBlobStore
@@ -73,6 +77,7 @@ REPOSITORIES = (
     "audits",
     "captures",
     "replicas",
+    "search",
     "session",
 )
 
@@ -120,6 +125,7 @@ class UnitOfWork(ABC):
     signing_keys: SigningKeyRepository
     keys: KeyRepository
     idempotency: IdempotencyRepository
+    search: SearchIndex
 
     def __init__(self, adapters: Adapters) -> None:
         self.adapters = adapters
@@ -213,9 +219,17 @@ class SqlUnitOfWork(UnitOfWork):
             self.audits = SqlAuditRepository(session)
             self.captures = SqlCaptureRepository(session)
             self.replicas = SqlReplicaRepository(session)
+            self.search = search_index(session)
             yield
             if writing:
                 session.commit()  # the one commit of the archive
+
+
+def search_index(session: Session) -> SearchIndex:
+    """The search engine of the session's database: FTS5 on SQLite, tsvector on PostgreSQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        return SqliteSearchIndex(session)
+    return PostgresSearchIndex(session)
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -235,6 +249,7 @@ class FakeUnitOfWork(UnitOfWork):
     ) -> None:
         super().__init__(FixedAdapters(store if store is not None else MemoryBlobStore(), extractor, signer))
         self.tables = tables if tables is not None else MemoryTables()
+        self.search_index = MemorySearchIndex()
         self.commits = 0
         self.rollbacks = 0
 
@@ -244,11 +259,14 @@ class FakeUnitOfWork(UnitOfWork):
         self.documents, self.attribution, self.blobs, self.log, self.keys, self.idempotency = repositories
         self.attestations = MemoryAttestationRepository(self.tables)
         self.signing_keys = MemorySigningKeyRepository(self.tables)
+        self.search = self.search_index
         saved = self.tables.snapshot()
+        indexed = dict(self.search_index.entries)
         try:
             yield
         except BaseException:
             self.tables.restore(saved)
+            self.search_index.entries = indexed
             self.rollbacks += 1
             raise
         if writing:

@@ -155,6 +155,7 @@ ROUTES: dict[str, Endpoint] = {
     "GET /v1/blobs/{blake3}": READER,
     "HEAD /v1/blobs/{blake3}": READER,
     "GET /v1/agents/{agent_id}": READER,
+    "GET /v1/search": Endpoint(Role.READER, params={"q": "article", "credit": "Ada Example"}),
     "GET /v1/log/checkpoint": READER,
     "GET /v1/log/key": READER,
     "GET /v1/log/entries/{index}": READER,
@@ -316,7 +317,7 @@ def run_matrix(deployment: Deployment, *, public_read: bool) -> None:
         print(
             f"{len(ROUTES)} routes x {len(everyone)} callers = {cells} requests, {len(failures)} unexpected"
         )
-        assert cells == 52 * CALLERS_PER_ROUTE == 572
+        assert cells == 53 * CALLERS_PER_ROUTE == 583
         assert not failures, "\n".join(failures)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.orm import selectinload, undefer
 
 from archive.db.models import Agent, Credit, Document, Version
 from archive.db.repositories.base import SqlRepository
@@ -145,6 +146,20 @@ class SqlDocumentRepository(SqlRepository):
 
     def version_text(self, version_id: int) -> str | None:
         return self.session.scalar(select(Version.text).where(Version.id == version_id))
+
+    def versions_after(self, version_id: int, limit: int) -> Sequence[Version]:
+        """Versions in the order they were added, from the one after `version_id`, with their text and
+        credits loaded (what indexing them reads)."""
+        return self.session.scalars(
+            select(Version)
+            .where(Version.id > version_id)
+            .order_by(Version.id)
+            .limit(limit)
+            .options(undefer(Version.text), selectinload(Version.credits))
+        ).all()
+
+    def count_versions(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(Version)) or 0)
 
     def flush(self) -> None:
         """Write what changed on loaded rows (a version's log index) now, not at commit."""

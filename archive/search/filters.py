@@ -1,0 +1,153 @@
+"""The filters of a search as SQL over the versions table, shared by the database engines."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import Select, and_, exists, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from archive.db.models import Agent, Credit, Document, Version
+from archive.search.model import Candidates, Facets, Hit, SearchFilters
+
+Columns = TypeVarTuple("Columns")
+# Of a result's text, what a snippet is looked for in (the rest is not read from the database).
+SNIPPET_SOURCE_CHARS = 60_000
+
+
+def filtered(statement: Select[*Columns], filters: SearchFilters) -> Select[*Columns]:
+    """`statement` (which selects from `versions`) narrowed to what the filters let through, and to each
+    document's latest version unless `all_versions`."""
+    if not filters.all_versions:
+        statement = statement.join(
+            Document, and_(Document.id == Version.document_id, Document.latest_version == Version.number)
+        )
+    if filters.publisher is not None:
+        statement = statement.where(func.lower(Version.publisher) == filters.publisher.lower())
+    if filters.language is not None:
+        language = filters.language.lower()
+        statement = statement.where(
+            or_(
+                func.lower(Version.language) == language,
+                func.lower(Version.language).startswith(f"{language}-", autoescape=True),
+            )
+        )
+    if filters.media_type is not None:
+        media_type = filters.media_type.lower()
+        statement = statement.where(
+            or_(
+                Version.media_type == media_type,
+                Version.media_type.startswith(f"{media_type};", autoescape=True),
+            )
+        )
+    if filters.published_from is not None:
+        statement = statement.where(Version.published_at >= filters.published_from)
+    if filters.published_before is not None:
+        statement = statement.where(Version.published_at < filters.published_before)
+    if filters.credit is not None or filters.role is not None:
+        statement = statement.where(exists(_credited(filters)))
+    return statement
+
+
+def _credited(filters: SearchFilters) -> Select[Any]:
+    credited = select(Credit.id).where(Credit.version_id == Version.id, Credit.accepted.is_(True))
+    if filters.credit is not None:
+        # The agents named are found once (a scan of the agents, not one per candidate version).
+        named = select(Agent.id).where(Agent.normalized_name.contains(filters.credit, autoescape=True))
+        credited = credited.where(Credit.agent_id.in_(named))
+    if filters.role is not None:
+        credited = credited.where(Credit.role == filters.role)
+    return credited
+
+
+def newest(session: Session, filters: SearchFilters, bound: int) -> Candidates:
+    """Without words to look for: the newest versions the filters let through, unranked (score 0)."""
+    statement = (
+        filtered(select(Version.id, literal(0.0)), filters).order_by(Version.id.desc()).limit(bound + 1)
+    )
+    return ranked_within(session.execute(statement).all(), bound)
+
+
+def ranked_within(
+    rows: Any,
+    bound: int,
+    strong: Callable[[], Any] | None = None,
+    rescore: Callable[[list[int]], Any] | None = None,
+) -> Candidates:
+    """Rows of (version id, score), newest first and one past the bound, ranked best first.
+
+    When more matched than the bound, the newest matches are joined by `strong`'s rows: the newest `bound`
+    that match in their title or credited names, which weigh most (the likeliest to rank first, however
+    old), scored again by `rescore` when given, else with the score `strong` gave them. Both pools are
+    ranked together."""
+    found = _scored(rows)
+    complete = len(found) <= bound
+    found = found[:bound]
+    if not complete and strong is not None:
+        have = {version_id for version_id, _ in found}
+        missing = [row for row in _scored(strong()) if row[0] not in have]
+        if missing and rescore is not None:
+            missing = _scored(rescore([version_id for version_id, _ in missing]))
+        found += missing
+    ranked = sorted(found, key=lambda row: (-row[1], -row[0]))
+    return Candidates(ranked=ranked, complete=complete)
+
+
+def _scored(rows: Any) -> list[tuple[int, float]]:
+    return [(int(version_id), float(score)) for version_id, score in rows]
+
+
+class SqlSearchReads:
+    """What both database engines read the same way: the versions behind results, and facet counts."""
+
+    session: Session
+
+    def hits(self, version_ids: Sequence[int]) -> list[Hit]:
+        if not version_ids:
+            return []
+        rows = self.session.execute(
+            select(
+                Version.id,
+                Version.document_id,
+                Version.number,
+                Version.title,
+                Version.publisher,
+                Version.published_at,
+                Version.language,
+                func.substr(Version.text, 1, SNIPPET_SOURCE_CHARS),
+                Document.latest_version == Version.number,
+            )
+            .join(Document, Document.id == Version.document_id)
+            .where(Version.id.in_(version_ids))
+        ).all()
+        found = {row[0]: Hit(*row) for row in rows}
+        return [found[version_id] for version_id in version_ids if version_id in found]
+
+    def facets(self, version_ids: Sequence[int], size: int) -> Facets:
+        if not version_ids:
+            return Facets()
+        rows = self.session.execute(
+            select(Version.publisher, Version.language, Version.published_at).where(
+                Version.id.in_(version_ids)
+            )
+        ).all()
+        # Read by version id alone, and filtered here: a condition on `photo_id IS NULL` leads SQLite's
+        # planner to the photo index, which every credit of the archive is in.
+        credited = self.session.execute(
+            select(Credit.version_id, Agent.name, Credit.accepted, Credit.photo_id)
+            .join(Agent, Agent.id == Credit.agent_id)
+            .where(Credit.version_id.in_(version_ids))
+        ).all()
+        names = {(version, name) for version, name, accepted, photo in credited if accepted and photo is None}
+        return Facets(
+            publisher=most_common([row[0] for row in rows if row[0]], size),
+            credit=most_common([str(name) for _, name in names], size),
+            year=most_common([str(row[2].year) for row in rows if row[2] is not None], size),
+            language=most_common([str(row[1]).lower() for row in rows if row[1]], size),
+        )
+
+
+def most_common(values: list[str], size: int) -> list[tuple[str, int]]:
+    return sorted(Counter(values).items(), key=lambda item: (-item[1], item[0]))[:size]

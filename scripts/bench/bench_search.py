@@ -1,0 +1,311 @@
+"""search: `GET /v1/search`'s service over N synthetic documents on both engines.
+
+The documents (120 words each, drawn from a Zipf-distributed vocabulary, with a title and an author) are
+made in bulk by SQL inserts, not uploaded one by one; the index is built the way each engine builds it
+(FTS5 rows of Python-stemmed words; tsvectors computed by PostgreSQL). Then each kind of query runs
+through `archive.services.search.search` (candidates, ranking, the results' rows, snippets and facets, as
+the API runs it): a rare, a medium and a common word, a phrase, and a common word under a credit filter.
+Printed: p50 and p99 per kind, hits, index size and build time, and for common words how many of the top 10
+of the bounded ranking agree with a full ranking of every match.
+
+    .venv/bin/python scripts/bench/bench_search.py                      # 10^5 documents, both engines
+    .venv/bin/python scripts/bench/bench_search.py --documents 1000000  # the full run
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import insert, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import PG_ADMIN_URL
+
+from archive.config import Settings
+from archive.db import migrate
+from archive.db.models import Agent, Blob, Credit, Document, Version
+from archive.db.session import Database
+from archive.search.model import SearchFilters
+from archive.search.query import parse_query
+from archive.search.text import stemmed_text
+from archive.services.search import SearchRequest, search
+from archive.services.unit_of_work import SqlUnitOfWork
+
+BATCH = 10_000
+WORDS_PER_DOCUMENT = 120
+VOCABULARY = 30_000
+AUTHORS = 2_000
+SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+BLAKE3 = "0" * 64
+
+
+def vocabulary(size: int) -> list[str]:
+    """Pronounceable made-up words, none a stem of another's forms (three syllables and a letter)."""
+    words = ("".join(parts) + "x" for parts in itertools.product(SYLLABLES, repeat=3))
+    return list(itertools.islice(words, size))
+
+
+@dataclass(frozen=True)
+class Corpus:
+    words: list[str]
+    cumulative: list[float]
+    documents: int
+    planted: str  # a two-word phrase planted in 1 % of the documents
+
+    def body(self, rng: random.Random) -> str:
+        drawn = rng.choices(self.words, cum_weights=self.cumulative, k=WORDS_PER_DOCUMENT)
+        if rng.random() < 0.01:
+            drawn[rng.randrange(len(drawn) - 1)] = self.planted
+        return " ".join(drawn)
+
+
+def corpus(documents: int) -> Corpus:
+    words = vocabulary(VOCABULARY)
+    weights = [1.0 / (rank + 1) for rank in range(len(words))]
+    return Corpus(words, list(itertools.accumulate(weights)), documents, f"{words[700]} {words[900]}")
+
+
+def rows(corpus: Corpus, start: int, count: int, rng: random.Random) -> Iterator[dict[str, object]]:
+    base = datetime(2015, 1, 1, tzinfo=UTC)
+    for number in range(start, start + count):
+        title = " ".join(rng.choices(corpus.words, cum_weights=corpus.cumulative, k=6))
+        yield {
+            "id": number + 1,
+            "document_id": f"{number:026d}",
+            "title": title,
+            "text": corpus.body(rng),
+            "published_at": base + timedelta(minutes=5 * number),
+            "agent_id": rng.randrange(AUTHORS) + 1,
+        }
+
+
+def load(
+    database: Database, corpus: Corpus, index: Callable[[object, list[dict[str, object]]], None]
+) -> float:
+    """Insert the documents, versions, authors and credits, and index each batch; seconds spent indexing."""
+    rng = random.Random(7)
+    indexing = 0.0
+    with database.engine.begin() as connection:
+        connection.execute(
+            insert(Blob), [{"blake3": BLAKE3, "sha256": "1" * 64, "size": 1, "media_type": "text/plain"}]
+        )
+        connection.execute(
+            insert(Agent),
+            [
+                {"id": n + 1, "kind": "person", "name": f"Author {n}", "normalized_name": f"author {n}"}
+                for n in range(AUTHORS)
+            ],
+        )
+    for start in range(0, corpus.documents, BATCH):
+        batch = list(rows(corpus, start, min(BATCH, corpus.documents - start), rng))
+        with database.engine.begin() as connection:
+            connection.execute(
+                insert(Document),
+                [{"id": r["document_id"], "created_by": "bench", "latest_version": 1} for r in batch],
+            )
+            connection.execute(
+                insert(Version),
+                [
+                    {
+                        "id": r["id"],
+                        "document_id": r["document_id"],
+                        "number": 1,
+                        "blob_blake3": BLAKE3,
+                        "media_type": "text/plain",
+                        "archived_by": "bench",
+                        "title": r["title"],
+                        "text": r["text"],
+                        "language": "en",
+                        "publisher": f"Publisher {int(str(r['agent_id'])) % 20}",
+                        "published_at": r["published_at"],
+                    }
+                    for r in batch
+                ],
+            )
+            connection.execute(
+                insert(Credit),
+                [
+                    {
+                        "version_id": r["id"],
+                        "agent_id": r["agent_id"],
+                        "role": "author",
+                        "position": 0,
+                        "name": f"Author {int(str(r['agent_id'])) - 1}",
+                        "source": "supplied",
+                    }
+                    for r in batch
+                ],
+            )
+            started = time.perf_counter()
+            index(connection, batch)
+            indexing += time.perf_counter() - started
+        print(f"\r  {start + len(batch):,} documents", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return indexing
+
+
+def index_sqlite(connection: object, batch: list[dict[str, object]]) -> None:
+    params = [
+        {
+            "id": r["id"],
+            "title": stemmed_text(str(r["title"]), "english"),
+            "names": stemmed_text(f"Author {int(str(r['agent_id'])) - 1}", "english"),
+            "body": stemmed_text(str(r["text"]), "english"),
+        }
+        for r in batch
+    ]
+    connection.execute(  # type: ignore[attr-defined]
+        text("INSERT INTO search_fts (rowid, title, names, body) VALUES (:id, :title, :names, :body)"), params
+    )
+
+
+def index_postgres(connection: object, batch: list[dict[str, object]]) -> None:
+    """The tsvectors computed by PostgreSQL from the versions' rows, as the engine's `add` computes them."""
+    first, last = batch[0]["id"], batch[-1]["id"]
+    connection.execute(  # type: ignore[attr-defined]
+        text(
+            "INSERT INTO search_vectors (version_id, tsv) SELECT v.id, "
+            "setweight(to_tsvector('archive_english', coalesce(v.title, '')), 'A') || "
+            "setweight(to_tsvector('archive_english', c.name), 'B') || "
+            "setweight(to_tsvector('archive_english', coalesce(v.text, '')), 'C') "
+            "FROM versions v JOIN credits c ON c.version_id = v.id WHERE v.id BETWEEN :first AND :last"
+        ),
+        {"first": first, "last": last},
+    )
+
+
+def measure(uow: SqlUnitOfWork, q: str, filters: SearchFilters, bound: int) -> tuple[float, int]:
+    started = time.perf_counter()
+    with uow.reading():
+        page = search(uow, SearchRequest(q=q, filters=filters, limit=10), candidates=bound)
+    return (time.perf_counter() - started) * 1000, page.total
+
+
+def top10(uow: SqlUnitOfWork, q: str, bound: int) -> list[int]:
+    with uow.reading():
+        found = uow.search.candidates(parse_query(q), SearchFilters(), bound)
+    return [version_id for version_id, _ in found.ranked[:10]]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def queries(corpus: Corpus) -> dict[str, list[tuple[str, SearchFilters]]]:
+    words, none = corpus.words, SearchFilters()
+    return {
+        "rare word": [(words[rank], none) for rank in range(20_000, 20_020)],
+        "medium word": [(words[rank], none) for rank in range(200, 220)],
+        "common word": [(words[rank], none) for rank in range(0, 20)],
+        "phrase": [(f'"{corpus.planted}"', none)]
+        + [(f'"{words[r]} {words[r + 1]}"', none) for r in range(19)],
+        "common + credit": [
+            (words[rank], SearchFilters(credit=f"author {rank * 7}")) for rank in range(0, 20)
+        ],
+    }
+
+
+def report(
+    name: str, database: Database, corpus: Corpus, build_seconds: float, size: int, bound: int
+) -> None:
+    uow = SqlUnitOfWork(database, adapters=None)  # type: ignore[arg-type]  (search needs no adapter)
+    built = f"index built in {build_seconds:.1f} s, {size / 2**20:.0f} MiB"
+    print(f"\n{name}: {corpus.documents:,} documents, {built}")
+    print(f"  {'query':<18}{'p50 ms':>9}{'p99 ms':>9}{'hits (median)':>15}")
+    for kind, cases in queries(corpus).items():
+        timings, hits = [], []
+        for _ in range(3):
+            for q, filters in cases:
+                elapsed, total = measure(uow, q, filters, bound)
+                timings.append(elapsed)
+                hits.append(total)
+        p50, p99 = percentile(timings, 0.5), percentile(timings, 0.99)
+        print(f"  {kind:<18}{p50:>9.1f}{p99:>9.1f}{statistics.median(hits):>15,.0f}")
+    agreements, full_ms = [], []
+    for q in corpus.words[0:5] + corpus.words[30:35]:
+        bounded = top10(uow, q, bound)
+        started = time.perf_counter()
+        full = top10(uow, q, corpus.documents + 1)
+        full_ms.append((time.perf_counter() - started) * 1000)
+        agreements.append(len(set(bounded) & set(full)))
+    print(
+        f"  common words, top 10 within the newest {bound} matches vs a full ranking: "
+        f"{statistics.mean(agreements):.1f}/10 agree (min {min(agreements)}); "
+        f"a full ranking takes {statistics.median(full_ms):.0f} ms (median)"
+    )
+
+
+@contextmanager
+def sqlite_database(workdir: Path) -> Iterator[Database]:
+    database = Database.from_settings(Settings(database_url=f"sqlite:///{workdir / 'bench.db'}"))
+    migrate.upgrade(database.engine)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def postgres_database() -> Iterator[Database]:
+    name = f"archive_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    database = Database.from_settings(Settings(database_url=f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"))
+    try:
+        migrate.upgrade(database.engine)
+        yield database
+    finally:
+        database.dispose()
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_sqlite(corpus: Corpus, bound: int) -> None:
+    with tempfile.TemporaryDirectory() as folder, sqlite_database(Path(folder)) as database:
+        seconds = load(database, corpus, index_sqlite)
+        with database.engine.begin() as connection:
+            connection.execute(text("INSERT INTO search_fts (search_fts) VALUES ('optimize')"))
+            pages = connection.execute(
+                text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_fts%'")
+            ).scalar_one()
+        report("SQLite FTS5", database, corpus, seconds, int(pages or 0), bound)
+
+
+def run_postgres(corpus: Corpus, bound: int) -> None:
+    with postgres_database() as database:
+        seconds = load(database, corpus, index_postgres)
+        with database.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+            size = connection.execute(text("SELECT pg_total_relation_size('search_vectors')")).scalar_one()
+        report("PostgreSQL tsvector + GIN", database, corpus, seconds, int(size), bound)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--candidates", type=int, default=Settings().search_candidates)
+    args = parser.parse_args()
+    made = corpus(args.documents)
+    if args.engine in ("sqlite", "both"):
+        run_sqlite(made, args.candidates)
+    if args.engine in ("postgresql", "both"):
+        run_postgres(made, args.candidates)
+
+
+if __name__ == "__main__":
+    main()
