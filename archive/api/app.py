@@ -46,6 +46,19 @@ from archive.storage import BlobStore, open_blob_store, open_replica_store
 logger = logging.getLogger("archive")
 
 
+def _extractor(settings: Settings) -> ProcessExtractor:
+    """The extraction worker processes, sized and bounded as the settings say."""
+    return ProcessExtractor(
+        ExtractionLimits(
+            max_bytes=settings.extract_max_bytes,
+            timeout=settings.extract_timeout,
+            workers=settings.effective_extract_workers(),
+            small_bytes=settings.extract_small_bytes,
+        ),
+        trust_anchors=settings.c2pa_trust_anchors_pem(),
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -56,15 +69,7 @@ def create_app(
     """Build the app. Settings default to the environment; `db` and `store` may be given by tests, and
     `resolver`, the only way captures turn names into addresses (default: the system's)."""
     settings = settings or load_settings()
-    extractor = ProcessExtractor(
-        ExtractionLimits(
-            max_bytes=settings.extract_max_bytes,
-            timeout=settings.extract_timeout,
-            workers=settings.effective_extract_workers(),
-            small_bytes=settings.extract_small_bytes,
-        ),
-        trust_anchors=settings.c2pa_trust_anchors_pem(),
-    )
+    extractor = _extractor(settings)
     context = AppContext(
         settings=settings,
         db=db or Database.from_settings(settings),
