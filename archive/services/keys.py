@@ -99,10 +99,6 @@ class KeyCache:
 
     def principal(self, uow: UnitOfWork, presented: str) -> Principal:
         """The principal `presented` stands for, from the cache while fresh, else checked (and kept)."""
-        if self.seconds <= 0:
-            self.checked += 1
-            with uow.reading():
-                return authenticate(uow, presented)
         digest = hashlib.sha256(presented.encode("utf-8", "surrogatepass")).hexdigest()
         now = self.clock()
         found = self._found.get(digest)
@@ -111,6 +107,8 @@ class KeyCache:
         self.checked += 1
         with uow.reading():
             principal = authenticate(uow, presented)
+        if self.seconds <= 0:  # nothing is kept
+            return principal
         with self._lock:
             if len(self._found) >= self.max_entries:
                 self._found = {d: f for d, f in self._found.items() if f[0] > now}
