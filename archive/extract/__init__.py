@@ -60,16 +60,25 @@ def extract_bytes(data: bytes, media_type: str) -> Extraction:
     if kind in TEXT_TYPES:
         from archive.extract.text import extract_text  # noqa: PLC0415  (workers import on demand)
 
-        return without_nul(extract_text(decode_text(data, charset)))
+        return without_nul(with_language(extract_text(decode_text(data, charset))))
     if kind in HTML_TYPES:
         from archive.extract.html import extract_html  # noqa: PLC0415
 
-        return without_nul(extract_html(data))
+        return without_nul(with_language(extract_html(data)))
     if kind in PDF_TYPES:
         from archive.extract.pdf import extract_pdf  # noqa: PLC0415
 
-        return without_nul(extract_pdf(data))
+        return without_nul(with_language(extract_pdf(data)))
     return Extraction()
+
+
+def with_language(extraction: Extraction) -> Extraction:
+    """The extraction with its text's language identified, when the document declares none."""
+    if extraction.language is None:
+        from archive.extract.language import detect_language  # noqa: PLC0415
+
+        extraction.language = detect_language(extraction.text)
+    return extraction
 
 
 def without_nul(value: T) -> T:

@@ -229,3 +229,20 @@ def test_past_the_bound_title_matches_still_rank_first(deployment: Deployment) -
         assert body["total_exact"] is False and body["total"] == 11
         everything = _search(api, q="lantern", all_versions="true", limit=100)
         assert len(everything["results"]) == 11 and everything["next_cursor"] is None
+
+
+def test_an_undeclared_language_is_detected_recorded_and_searched_by_word_forms(api: Api) -> None:
+    text = (
+        "Neue Wohnungen in der Altstadt.\n\n"
+        "Die Stadtverwaltung hat am Dienstag beschlossen, in den kommenden Jahren zahlreiche Wohnungen "
+        "für junge Familien zu bauen. Die Bauarbeiten beginnen im Frühjahr."
+    ).encode()
+    created = api.upload(text, metadata={"title": "Wohnungsbau"}, filename="undeclared.txt")
+    assert created.status_code == 201, created.text
+    version = api.get(f"/v1/documents/{created.json()['document_id']}/versions/1").json()
+    assert version["language"] == "de"
+    assert version["field_evidence"]["language"]["source"] == "extracted"
+    assert version["field_evidence"]["language"]["rule"] == "detected.py3langid"
+    # read as German: "Wohnung" finds "Wohnungen", "Familie" finds "Familien"
+    assert _titles(_search(api, q="Wohnung Familie")) == ["Wohnungsbau"]
+    assert _titles(_search(api, q="Wohnung", language="de")) == ["Wohnungsbau"]
