@@ -75,6 +75,8 @@ def split_printed_credit(caption: str) -> tuple[str, str | None]:
     if parenthesised:
         inside = parenthesised.group("inside").strip()
         labelled = strip_credit_label(inside) != inside
+        if inside.casefold() in PICTURE_KINDS:
+            return caption, None  # "(Archivbild)": what the picture is, not who made it
         if labelled or "/" in inside or _looks_like_credit_names(inside):
             return caption[: parenthesised.start()].strip(TRAILING_PUNCTUATION), inside
     labelled_match = _TRAILING_LABELLED_CREDIT.search(caption)
@@ -111,6 +113,36 @@ _CREDIT_SLASH = re.compile(r"\S\s?/\s?\S")
 _MAX_CREDIT_WORDS = 8
 
 
+# What a caption says a picture is, in the languages the archive receives: never who made it.
+PICTURE_KINDS = frozenset(
+    {
+        "archivbild",
+        "archivfoto",
+        "archiv",
+        "symbolbild",
+        "symbolfoto",
+        "illustration",
+        "grafik",
+        "file photo",
+        "file picture",
+        "stock photo",
+        "stock image",
+        "archive photo",
+        "archive picture",
+        "photo d'archive",
+        "image d'archives",
+        "foto de archivo",
+        "imagen de archivo",
+        "foto d'archivo",
+        "arkivbild",
+        "arkivfoto",
+        "archiefbeeld",
+        "archieffoto",
+    }
+)
+_LONG_NUMBER = re.compile(r"\d{6,}")
+
+
 def looks_like_credit(text: str, *, people: bool = True) -> bool:
     """A short text that reads as a photo credit: labelled ("Foto: X", "© X"), parts joined by a slash
     ("Name/Agency"), an agency's or organisation's name ("Getty Images", "REUTERS"), or (`people`) a
@@ -120,6 +152,8 @@ def looks_like_credit(text: str, *, people: bool = True) -> bool:
     bare = strip_credit_label(text)
     if not bare or len(text) > 100 or words > _MAX_CREDIT_WORDS or not any(c.isalpha() for c in bare):
         return False
+    if bare.casefold().strip("()[] ") in PICTURE_KINDS or _LONG_NUMBER.search(bare):
+        return False  # "(Archivbild)" says what the picture is; "dpa:230428-99-483045" is a wire id
     if has_credit_label(text):
         return True
     if text.endswith(("?", "!", ":")) or (text.endswith(".") and words > 3):

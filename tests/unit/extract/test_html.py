@@ -724,3 +724,61 @@ def test_a_named_zone_is_a_stated_offset() -> None:
     modified = extract_html(page(head=head, jsonld=jsonld)).modified_at
 
     assert modified is not None and modified.value.isoformat() == "2024-05-01T12:00:00+00:00"
+
+
+ARTICLE_FIGURE = (
+    '<figure><img src="a.jpg"><figcaption>Cranes at the harbour on Monday. '
+    "Photograph: Jane Doe/Reuters</figcaption></figure>"
+)
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        # a list of related stories, each picture a link to its article
+        '<ul><li><article><figure><a href="/news/other-story.html"><img src="b.jpg"></a>'
+        "<figcaption>Ann Other/AFP</figcaption></figure><h3>Another story</h3></article></li></ul>",
+        # a teaser block linking to another article
+        '<div class="teaser"><a href="/news/more.html"><img src="c.jpg"></a>'
+        '<p class="caption">Harbour cranes. Foto: Max Ernst/dpa</p></div>',
+        # the page's footer and navigation
+        '<footer><figure><img src="logo.png"><figcaption>Foto: Verlag GmbH/dpa</figcaption></figure>'
+        "</footer>",
+        '<nav><figure><img src="d.jpg"><figcaption>Menu picture. Photo: Nav Person/AP</figcaption>'
+        "</figure></nav>",
+        # a pull quote's attribution is no picture's credit
+        '<aside class="pull-quote"><p>Words.</p><img src="e.jpg">'
+        '<div class="quote-credit">Kate Example</div></aside>',
+        # the site's own notice beside a picture
+        '<div><img src="f.jpg"><p class="copyright">© Example News / example-news.de</p></div>',
+    ],
+)
+def test_pictures_that_are_not_the_articles_give_no_credit(elsewhere: str) -> None:
+    extraction = extract_html(page(extra=ARTICLE_FIGURE + elsewhere))
+    assert [p.credit for p in extraction.photos] == ["Jane Doe/Reuters"]
+
+
+def test_a_picture_linking_to_its_full_size_file_keeps_its_credit() -> None:
+    figure = (
+        '<ul><li><figure><a href="/media/cranes-large.jpg"><img src="a.jpg"></a>'
+        "<figcaption>Cranes at the harbour on Monday. Photograph: Jane Doe/Reuters</figcaption>"
+        "</figure></li></ul>"
+    )
+    assert [p.credit for p in extract_html(page(extra=figure)).photos] == ["Jane Doe/Reuters"]
+
+
+@pytest.mark.parametrize(
+    "caption",
+    ["Cranes at the harbour on Monday. (Archivbild)", "Cranes at the harbour on Monday. (file photo)"],
+)
+def test_what_a_picture_is_is_not_who_made_it(caption: str) -> None:
+    assert split_printed_credit(caption) == (caption, None)
+
+
+def test_hidden_text_is_not_part_of_a_caption() -> None:
+    figure = (
+        '<figure><img src="a.jpg"><figcaption><span class="caption">Smoke over the city at night.'
+        '<span> Foto: Dan Example/AP</span></span><span class="show-more" hidden="">Visa mer</span>'
+        "</figcaption></figure>"
+    )
+    assert [p.credit for p in extract_html(page(extra=figure)).photos] == ["Dan Example/AP"]
