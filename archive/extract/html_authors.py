@@ -20,6 +20,7 @@ from typing import Any
 
 from archive.domain.credits import AgentKind
 from archive.extract.html_names import (
+    HOST_IN_PARENTHESES,
     clean_text,
     has_byline_prefix,
     has_organisation_word,
@@ -275,11 +276,27 @@ def author_list_candidates(
     return [*by_key.values(), Candidate([], "none", {"nobody": 1.0})]
 
 
+def _site_names_given(candidate_lists: list[list[AuthorCandidate]], site_names: list[str]) -> list[str]:
+    """The site's names, with those a source writes beside the site's host: "Deutsche Welle" where one
+    source says "Deutsche Welle (www.dw.com)" on dw.com, so that another source's bare "Deutsche Welle"
+    is the site too, not a writer."""
+    given = [
+        bare
+        for candidates in candidate_lists
+        for candidate in candidates
+        if HOST_IN_PARENTHESES.search(candidate.name)
+        and (bare := HOST_IN_PARENTHESES.sub("", candidate.name).strip())
+        and is_site_name(candidate.name, site_names)
+    ]
+    return [*site_names, *given]
+
+
 def _proposals(candidate_lists: list[list[AuthorCandidate]], site_names: list[str]) -> list[_Proposal]:
     """Each source's list without the site's own name (the site alone where it names no one else); a
     list of people and organisations also proposes its people alone; lists of people that different
     sources give apart ("A" in the JSON-LD, "B" in the byline) propose their union."""
     proposals: list[_Proposal] = []
+    site_names = _site_names_given(candidate_lists, site_names)
     for source, candidates in zip(SOURCE_FEATURES, candidate_lists, strict=False):
         named = [candidate for candidate in candidates if not is_junk_byline(candidate.name)]
         real = [candidate for candidate in named if not is_site_name(candidate.name, site_names)]

@@ -196,7 +196,7 @@ def is_junk_byline(name: str) -> bool:
 
 
 # "Deutsche Welle (www.dw.com)": a site's name with its host after it.
-_HOST_IN_PARENTHESES = re.compile(r"\s*\((?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\)\s*$")
+HOST_IN_PARENTHESES = re.compile(r"\s*\((?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\)\s*$")
 
 
 def is_site_name(name: str, site_names: list[str]) -> bool:
@@ -208,7 +208,7 @@ def is_site_name(name: str, site_names: list[str]) -> bool:
         return False
     squashed = _squash(normalized)
     for site in site_names:
-        site_normalized = normalize_name(_HOST_IN_PARENTHESES.sub("", site))
+        site_normalized = normalize_name(HOST_IN_PARENTHESES.sub("", site))
         if not site_normalized:
             continue
         if normalized == site_normalized or normalized.removeprefix("the ") == site_normalized.removeprefix(
@@ -238,7 +238,8 @@ def _names_host(name: str, squashed: str, site: str) -> bool:
 # What follows a host's name when a site names itself: a top-level domain or a word such as "Nachrichten".
 _SITE_SUFFIXES = frozenset(
     {"de", "com", "net", "org", "at", "ch", "fr", "es", "it", "nl", "co", "uk", "news", "nachrichten",
-     "online", "aktuell", "digital", "tv", "info", "media"}
+     "online", "aktuell", "digital", "tv", "info", "media",
+     "inc", "ltd", "llc", "gmbh", "ag", "corp", "plc", "group"}  # the company behind the site
 )  # fmt: skip
 
 

@@ -782,3 +782,22 @@ def test_hidden_text_is_not_part_of_a_caption() -> None:
         "</figcaption></figure>"
     )
     assert [p.credit for p in extract_html(page(extra=figure)).photos] == ["Dan Example/AP"]
+
+
+def test_the_company_behind_the_site_is_the_site() -> None:
+    from archive.extract.html_names import is_site_name  # noqa: PLC0415
+
+    assert is_site_name("Nikkei Inc", ["nikkei"])
+    assert is_site_name("Example Media GmbH", ["example-media"])
+    assert not is_site_name("Nikki Inc", ["nikkei"])
+
+
+def test_a_name_one_source_gives_beside_the_sites_host_is_the_site_in_every_source() -> None:
+    """One source writes "Deutsche Welle (www.dw.com)", another "Deutsche Welle": neither is a writer, so
+    the byline's person is the author."""
+    site = [AuthorCandidate("Deutsche Welle (www.dw.com)", "meta.author")]
+    bare = [AuthorCandidate("Deutsche Welle", "trafilatura.author")]
+    byline = [AuthorCandidate("Roman Example", "html.byline")]
+    candidates = author_list_candidates([site, bare, byline], ["dw.com", "dw"])
+    bare_list = next(c for c in candidates if [a.name for a in c.value] == ["Deutsche Welle"])
+    assert "site_only" in bare_list.features
