@@ -133,6 +133,7 @@ def title_candidates(sources: PageSources, site_names: list[str]) -> list[Candid
     candidates = list(by_key.values())
     for key, candidate in by_key.items():
         candidate.features.update(_shape(candidate, candidates))
+        candidate.features.update(_pairs(candidate))
         if any(carried.get(key, [False])):
             candidate.features["had_site_name"] = 1.0  # given by a source with the site's name around it
     return candidates
@@ -157,6 +158,18 @@ def _shape(candidate: Candidate[str], candidates: list[Candidate[str]]) -> dict[
         "alone": float(bool(others) and not any(_titles_agree(key, other) for other in others)),
     }
     return {name: value for name, value in shape.items() if value}
+
+
+# The sources whose agreement in pairs says more than each alone: a headline the schema.org data and the
+# <h1> share is the printed one more often than one the social title and trafilatura share.
+_PAIRED_SOURCES = (
+    "src:schema_headline", "src:og", "src:h1_first", "src:trafilatura", "src:twitter", "src:title_tag"
+)  # fmt: skip
+
+
+def _pairs(candidate: Candidate[str]) -> dict[str, float]:
+    given = [source for source in _PAIRED_SOURCES if source in candidate.features]
+    return {f"pair:{a[4:]}+{b[4:]}": 1.0 for index, a in enumerate(given) for b in given[index + 1 :]}
 
 
 def _sources_of(candidate: Candidate[str]) -> list[str]:

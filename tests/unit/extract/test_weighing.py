@@ -42,3 +42,21 @@ def test_the_shipped_title_weights_load() -> None:
     assert weights["src:schema_headline"] > 0
     assert weights["agreement"] > 0
     assert weights_for("no such field") == {}
+
+
+def test_a_title_carries_which_pairs_of_sources_agree_on_it() -> None:
+    from archive.extract.html_sources import decode_html, read_sources  # noqa: PLC0415
+    from archive.extract.html_titles import title_candidates  # noqa: PLC0415
+
+    page = (
+        "<html><head><title>Cranes return to the harbour | Example News</title>"
+        '<meta property="og:title" content="Cranes return">'
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+        '"headline": "Cranes return to the harbour"}</script></head>'
+        "<body><article><h1>Cranes return to the harbour</h1><p>Text.</p></article></body></html>"
+    )
+    candidates = title_candidates(read_sources(decode_html(page.encode()), None), ["Example News"])
+    headline = next(c for c in candidates if c.value == "Cranes return to the harbour")
+    social = next(c for c in candidates if c.value == "Cranes return")
+    assert {"pair:schema_headline+h1_first", "pair:h1_first+title_tag"} <= set(headline.features)
+    assert not any(name.startswith("pair:") and "h1_first" in name for name in social.features)
