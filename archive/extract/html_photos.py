@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from archive.extract.html_credit_text import TRAILING_PUNCTUATION, looks_like_credit, split_printed_credit
+from archive.extract.html_elsewhere import names_a_site, shows_another_article
 from archive.extract.html_names import (
     clean_text,
     credit_agents,
@@ -295,57 +296,6 @@ def _inside_link(element: Element) -> bool:
     return any(ancestor.tag in ("a", "nav", "footer", "header") for ancestor in element.iterancestors())
 
 
-# Blocks that show other articles: "more on this", recirculation lists, recommendations.
-_TEASER_CLASS = re.compile(r"(?<![a-z])(?:teaser|related|recirculation|recommend)", re.IGNORECASE)
-_MAX_TEASER_TEXT = 600
-_QUOTE_CLASS = re.compile(r"quote", re.IGNORECASE)
-_HOST = re.compile(r"[a-z0-9-]\.(?:[a-z]{2}|com|net|org|info)\b", re.IGNORECASE)
-_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|tiff?|heic)(?:[?#]|$)", re.IGNORECASE)
-
-
-def _links_elsewhere(link: Element) -> bool:
-    """A link to another page (not to the picture's own file, an anchor or a script)."""
-    href = (link.get("href") or "").strip()
-    return bool(href) and not href.startswith(("#", "javascript:")) and not _IMAGE_FILE.search(href)
-
-
-def _linked_picture(block: Element) -> bool:
-    """The block holds a picture that is a link to another page."""
-    return any(
-        _links_elsewhere(link) and next(link.iter("img", "picture"), None) is not None
-        for link in block.iter("a")
-    )
-
-
-def _is_teaser(block: Element) -> bool:
-    """A small block standing for another article: a list item, or a block whose class says teaser or
-    related, that holds a picture linking to another page and little text (not an article body that a
-    site happens to call a teaser)."""
-    if block.tag != "li" and not _has_class(block, _TEASER_CLASS):
-        return False
-    return len(visible_text(block)) <= _MAX_TEASER_TEXT and any(
-        _links_elsewhere(link) and next(link.iter("img", "picture"), None) is not None
-        for link in block.iter("a")
-    )
-
-
-def _shows_another_article(unit: Element) -> bool:
-    """A picture that stands for another article, so that its credit is that article's picture's: in the
-    page's navigation or footer, or in a teaser (`_is_teaser`); or no picture's credit at all: a quote's
-    attribution (inside a blockquote or a block whose class says quote)."""
-    return any(
-        ancestor.tag in ("nav", "footer", "blockquote")
-        or _has_class(ancestor, _QUOTE_CLASS)
-        or _is_teaser(ancestor)
-        for ancestor in (unit, *unit.iterancestors())
-    )
-
-
-def _names_a_site(credit: str) -> bool:
-    """A credit line holding a web host ("© ARD-aktuell / tagesschau.de"): alone, the site's notice."""
-    return bool(_HOST.search(credit))
-
-
 def photos_in_markup(tree: Element) -> list[PhotoReading]:
     """Every captioned or credited picture in the page, in document order."""
     readings: list[PhotoReading] = []
@@ -383,9 +333,9 @@ def photos_in_markup(tree: Element) -> list[PhotoReading]:
             claim(element)
         elif _is_lone_credit(element):
             text = visible_text(element)
-            reading = None if _names_a_site(text) else _reading(None, text, "html.image-credit")
+            reading = None if names_a_site(text) else _reading(None, text, "html.image-credit")
             claim(element)
-        if reading is not None and not _shows_another_article(element):
+        if reading is not None and not shows_another_article(element):
             readings.append(reading)
     return readings
 

@@ -6,7 +6,9 @@ made in bulk by SQL inserts, not uploaded one by one; the index is built the way
 through `archive.services.search.search` (candidates, ranking, the results' rows, snippets and facets, as
 the API runs it): a rare, a medium and a common word, a phrase, and a common word under a credit filter.
 Printed: p50 and p99 per kind, hits, index size and build time, and for common words how many of the top 10
-of the bounded ranking agree with a full ranking of every match.
+of the bounded ranking agree with a full ranking of every match. Then `GET /v1/documents`'s listing
+(newest first, by a credited name, by name and role) at N documents beside the same on an archive of
+LISTING_BASELINE documents made the same way in the same run, with the ratio (the target: within 2x).
 
     .venv/bin/python scripts/bench/bench_search.py                      # 10^5 documents, both engines
     .venv/bin/python scripts/bench/bench_search.py --documents 1000000  # the full run
@@ -24,7 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,6 +43,7 @@ from archive.db.session import Database
 from archive.search.model import SearchFilters
 from archive.search.query import parse_query
 from archive.search.text import stemmed_text
+from archive.services.documents import search_documents
 from archive.services.search import SearchRequest, search
 from archive.services.unit_of_work import SqlUnitOfWork
 
@@ -48,6 +51,9 @@ BATCH = 10_000
 WORDS_PER_DOCUMENT = 120
 VOCABULARY = 30_000
 AUTHORS = 2_000
+# Two names the listing benchmark looks up, beside the authors: one credited on every 10th document (a
+# page fills at any size) and one only on the oldest (the lookup must not walk the archive to find it).
+LISTED = {10: (AUTHORS + 1, "Staff Writer"), 0: (AUTHORS + 2, "Rare Person")}
 SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
 BLAKE3 = "0" * 64
 
@@ -107,6 +113,10 @@ def load(
             [
                 {"id": n + 1, "kind": "person", "name": f"Author {n}", "normalized_name": f"author {n}"}
                 for n in range(AUTHORS)
+            ]
+            + [
+                {"id": agent_id, "kind": "person", "name": name, "normalized_name": name.lower()}
+                for agent_id, name in LISTED.values()
             ],
         )
     for start in range(0, corpus.documents, BATCH):
@@ -147,6 +157,19 @@ def load(
                         "source": "supplied",
                     }
                     for r in batch
+                ]
+                + [
+                    {
+                        "version_id": r["id"],
+                        "agent_id": agent_id,
+                        "role": "contributor",
+                        "position": 1,
+                        "name": name,
+                        "source": "supplied",
+                    }
+                    for r in batch
+                    for every, (agent_id, name) in LISTED.items()
+                    if (r["id"] == 1 if every == 0 else (int(str(r["id"])) - 1) % every == 0)
                 ],
             )
             started = time.perf_counter()
@@ -181,7 +204,8 @@ def index_postgres(connection: object, batch: list[dict[str, object]]) -> None:
             "setweight(to_tsvector('archive_english', coalesce(v.title, '')), 'A') || "
             "setweight(to_tsvector('archive_english', c.name), 'B') || "
             "setweight(to_tsvector('archive_english', coalesce(v.text, '')), 'C') "
-            "FROM versions v JOIN credits c ON c.version_id = v.id WHERE v.id BETWEEN :first AND :last"
+            "FROM versions v JOIN credits c ON c.version_id = v.id AND c.position = 0 "
+            "WHERE v.id BETWEEN :first AND :last"
         ),
         {"first": first, "last": last},
     )
@@ -249,6 +273,41 @@ def report(
     )
 
 
+LISTING_BASELINE = 1_000
+
+
+def listing(database: Database) -> dict[str, tuple[float, float]]:
+    """p50 and p99 (ms) of a 20-document page of `GET /v1/documents`' service, per kind of listing."""
+    uow = SqlUnitOfWork(database, adapters=None)  # type: ignore[arg-type]  (listing needs no adapter)
+    cases: dict[str, dict[str, str]] = {
+        "newest first": {},
+        "a name, page full": {"credit": "staff writer"},
+        "a name and role": {"credit": "Staff Writer", "role": "contributor"},
+        "a name, one document": {"credit": "rare person"},
+    }
+    figures = {}
+    for kind, given in cases.items():
+        timings = []
+        for _ in range(30):
+            started = time.perf_counter()
+            with uow.reading():
+                page = search_documents(uow, limit=20, **given)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert page.documents, f"{kind} {given} listed nothing"
+        figures[kind] = (percentile(timings, 0.5), percentile(timings, 0.99))
+    return figures
+
+
+def report_listing(
+    name: str, large: dict[str, tuple[float, float]], small: dict[str, tuple[float, float]]
+) -> None:
+    print(f"  {name} listing, p50 / p99 ms at this size vs {LISTING_BASELINE:,} documents (ratio of p50s):")
+    for kind, (p50, p99) in large.items():
+        base50, base99 = small[kind]
+        ratio = p50 / base50
+        print(f"    {kind:<22}{p50:>7.1f} /{p99:>7.1f}   vs {base50:>6.1f} /{base99:>6.1f}   {ratio:>5.2f}x")
+
+
 @contextmanager
 def sqlite_database(workdir: Path) -> Iterator[Database]:
     database = Database.from_settings(Settings(database_url=f"sqlite:///{workdir / 'bench.db'}"))
@@ -276,6 +335,9 @@ def postgres_database() -> Iterator[Database]:
 
 def run_sqlite(corpus: Corpus, bound: int) -> None:
     with tempfile.TemporaryDirectory() as folder, sqlite_database(Path(folder)) as database:
+        load(database, replace(corpus, documents=LISTING_BASELINE), index_sqlite)
+        small = listing(database)
+    with tempfile.TemporaryDirectory() as folder, sqlite_database(Path(folder)) as database:
         seconds = load(database, corpus, index_sqlite)
         with database.engine.begin() as connection:
             connection.execute(text("INSERT INTO search_fts (search_fts) VALUES ('optimize')"))
@@ -283,15 +345,22 @@ def run_sqlite(corpus: Corpus, bound: int) -> None:
                 text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_fts%'")
             ).scalar_one()
         report("SQLite FTS5", database, corpus, seconds, int(pages or 0), bound)
+        report_listing("SQLite", listing(database), small)
 
 
 def run_postgres(corpus: Corpus, bound: int) -> None:
+    with postgres_database() as database:
+        load(database, replace(corpus, documents=LISTING_BASELINE), index_postgres)
+        with database.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+        small = listing(database)
     with postgres_database() as database:
         seconds = load(database, corpus, index_postgres)
         with database.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
             size = connection.execute(text("SELECT pg_total_relation_size('search_vectors')")).scalar_one()
         report("PostgreSQL tsvector + GIN", database, corpus, seconds, int(size), bound)
+        report_listing("PostgreSQL", listing(database), small)
 
 
 def main() -> None:

@@ -1,0 +1,71 @@
+"""`GET /v1/documents?credit=`'s lookup gives the same documents, newest first, whichever way it takes: a
+name credited on few documents named outright through the agents' index, or one credited on many checked
+per document while walking newest first."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from archive.db.repositories import documents as repository
+from archive.digests import spool_stream
+from archive.extract import extract_bytes
+from archive.extract.model import Extraction
+from archive.services.documents import search_documents
+from archive.services.ingest import Upload, ingest_document
+from archive.services.metadata import SuppliedCredit, SuppliedMetadata
+from tests.conftest import Deployment
+
+
+class InProcess:
+    def extract(self, path: Path, media_type: str) -> Extraction:
+        return extract_bytes(path.read_bytes(), media_type)
+
+
+def archive(deployment: Deployment, number: int, credits: list[tuple[str, str]]) -> str:
+    data = f"Report {number}\n\nThe body of report {number}.\n".encode()
+    spooled = spool_stream(io.BytesIO(data), deployment.settings.effective_spool_dir())
+    try:
+        metadata = SuppliedMetadata(
+            title=f"Report {number}",
+            credits=[SuppliedCredit(name=name, role=role) for name, role in credits],
+        )
+        upload = Upload(spooled, "text/plain", f"report-{number}.txt", metadata, "test", None)
+        return ingest_document(deployment.uow(extractor=InProcess()), upload).version.document_id
+    finally:
+        spooled.discard()
+
+
+def listed(deployment: Deployment, **given: str) -> list[str]:
+    uow = deployment.uow(extractor=InProcess())
+    found, cursor = [], None
+    while True:
+        with uow.reading():
+            page = search_documents(uow, limit=2, cursor=cursor, **given)
+        found += [view.document.id for view in page.documents]
+        cursor = page.next_cursor
+        if cursor is None:
+            return found
+
+
+@pytest.mark.parametrize("few", [0, 2, 1_000])
+def test_every_way_of_looking_a_name_up_lists_the_same_documents(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    monkeypatch.setattr(repository, "FEW_CREDITED", few)
+    staff = [
+        archive(deployment, n, [("Sam Staff", "author"), ("Ola Photo", "photographer")]) for n in range(5)
+    ]
+    rare = archive(deployment, 5, [("Rhea Rare", "author"), ("Sam Staff", "contributor")])
+    others = [archive(deployment, n, [("Otto Other", "author")]) for n in range(6, 8)]
+    newest_first = sorted([*staff, rare, *others], reverse=True)
+
+    assert listed(deployment, credit="sam staff") == sorted([*staff, rare], reverse=True)
+    assert listed(deployment, credit="SAM STAFF", role="contributor") == [rare]
+    assert listed(deployment, credit="staff", role="author") == sorted(staff, reverse=True)
+    assert listed(deployment, credit="Rhea Rare") == [rare]
+    assert listed(deployment, credit="nobody credited") == []
+    assert listed(deployment, role="photographer") == sorted(staff, reverse=True)
+    assert listed(deployment) == newest_first
