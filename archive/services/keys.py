@@ -97,9 +97,15 @@ class KeyCache:
     def size(self) -> int:
         return len(self._found)
 
+    def cached(self, presented: str) -> Principal | None:
+        """The principal `presented` stands for if it was found valid within the last `seconds`, else
+        None (without asking the database)."""
+        found = self._found.get(_cache_digest(presented))
+        return found[1] if found is not None and found[0] > self.clock() else None
+
     def principal(self, uow: UnitOfWork, presented: str) -> Principal:
         """The principal `presented` stands for, from the cache while fresh, else checked (and kept)."""
-        digest = hashlib.sha256(presented.encode("utf-8", "surrogatepass")).hexdigest()
+        digest = _cache_digest(presented)
         now = self.clock()
         found = self._found.get(digest)
         if found is not None and found[0] > now:
@@ -116,6 +122,10 @@ class KeyCache:
                     self._found.clear()
             self._found[digest] = (now + self.seconds, principal)
         return principal
+
+
+def _cache_digest(presented: str) -> str:
+    return hashlib.sha256(presented.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _valid_key(uow: UnitOfWork, presented: str) -> ApiKey:
