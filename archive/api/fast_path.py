@@ -189,20 +189,28 @@ class FastReads:
 
     async def _learn(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The full route answers; a plain 200 with its whole body in one message is kept (for the
-        principal the route found, known now without the database)."""
+        principal the route found, known now without the database). Nothing of a streamed answer is
+        held: once a second body message comes, what was collected is dropped."""
         generation, expires = self.cache.generation, self.cache.clock() + self.cache.seconds
         plain = all(_header(scope, name) is None for name in (b"range", b"if-range", b"if-none-match"))
         sent: list[Message] = []
+        status: list[int] = []
+        keeping = [plain]
 
         async def send_and_keep(message: Message) -> None:
-            sent.append({**message, "headers": list(message.get("headers", []))})  # as the route sent it
+            if message["type"] == "http.response.start":
+                status.append(int(message["status"]))
+            if keeping[0] and len(sent) < 2 and not message.get("more_body", False):
+                sent.append({**message, "headers": list(message.get("headers", []))})  # as the route sent it
+            else:
+                keeping[0] = False
+                sent.clear()
             await send(message)
 
         await self.app(scope, receive, send_and_keep)
-        status = sent[0].get("status") if sent else None
-        if isinstance(status, int) and status >= 500:
+        if status and status[0] >= 500:
             self.cache.clear()  # a blob found corrupt or missing: forget what was learned of it
-        answer = _kept_answer(sent, scope, expires) if plain and status == 200 else None
+        answer = _kept_answer(sent, scope, expires) if status == [200] else None
         key = self.answerable(scope) if answer is not None else None
         if answer is not None and key is not None:
             self.cache.put(key, answer, generation)
@@ -210,7 +218,7 @@ class FastReads:
 
 def _kept_answer(sent: list[Message], scope: Scope, expires: float) -> Answer | None:
     """The answer in `sent` when it is one start and one complete body of the length it declares."""
-    if len(sent) != 2 or sent[1]["type"] != "http.response.body" or sent[1].get("more_body", False):
+    if len(sent) != 2 or sent[0]["type"] != "http.response.start" or sent[1]["type"] != "http.response.body":
         return None
     headers: RawHeaders = list(sent[0].get("headers", []))
     body = bytes(sent[1].get("body", b""))
