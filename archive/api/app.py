@@ -128,6 +128,7 @@ def _add_middleware(app: FastAPI, context: AppContext) -> None:
         cache=context.read_cache,
         keys=context.key_cache,
         public_read=context.settings.public_read,
+        new_uow=context.unit_of_work,
     )
     app.add_middleware(ObservabilityMiddleware)
 

@@ -9,7 +9,9 @@ Until it expires (`ARCHIVE_KEY_CACHE_SECONDS`, the bound a key revocation alread
 next `GET` of the path is answered from it, with `If-None-Match`, `If-Range` and `Range` negotiated as the
 route negotiates them (`archive.api.content.negotiate`). Everything else passes through untouched: another
 method, a query string, a key not found valid within the bound, a range outside the bytes, anything the
-route did not answer with a cacheable 200. Any request that may write (not `GET`, `HEAD` or `OPTIONS`)
+route did not answer with a cacheable 200. In the last quarter of an answer's life (or of its key's), one
+request at a time checks the key again and goes to the full route, which renews the answer; the others are
+still answered from it until it expires. Any request that may write (not `GET`, `HEAD` or `OPTIONS`)
 empties the cache when it ends, and so does a 5xx on a content path, so this process never serves what
 a write of its own has changed; other processes' writes take effect within the bound.
 
@@ -18,18 +20,22 @@ a write of its own has changed; other processes' writes take effect within the b
 
 from __future__ import annotations
 
+import contextlib
+import math
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from archive.api.content import content_range, negotiate
-from archive.errors import UnsatisfiableRange
+from archive.errors import ArchiveError, UnsatisfiableRange
 from archive.roles import Role
 from archive.services.keys import ANONYMOUS_READER, KeyCache, Principal
+from archive.services.unit_of_work import UnitOfWork
 
 _HOT_PATH = re.compile(
     r"^/v1/(?:blobs/[0-9a-f]{64}|documents/[0-9A-HJKMNP-TV-Z]{26}/(?:versions/[1-9][0-9]{0,8}/)?content)$"
@@ -63,6 +69,7 @@ class ReadCache:
     clock: Callable[[], float] = time.monotonic
     _answers: dict[CacheKey, Answer] = field(default_factory=dict, repr=False)
     _bytes: int = 0
+    _renewing: set[CacheKey] = field(default_factory=set, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     generation: int = 0
     """How many times the cache was cleared: an answer learned across a clear is not kept."""
@@ -79,6 +86,18 @@ class ReadCache:
     def get(self, key: CacheKey) -> Answer | None:
         answer = self._answers.get(key)
         return answer if answer is not None and answer.expires > self.clock() else None
+
+    def claims_renewal(self, key: CacheKey, until: float) -> bool:
+        """Whether this request renews the answer kept under `key` (valid `until`) through the full route:
+        in the last quarter of its life, one request at a time; the others are answered from it until it
+        expires, so that a busy answer is renewed before it expires rather than by every request at once."""
+        if until - self.clock() > self.seconds / 4 or key in self._renewing:
+            return False
+        self._renewing.add(key)
+        return True
+
+    def renewed(self, key: CacheKey) -> None:
+        self._renewing.discard(key)
 
     def keeps(self, size: int) -> bool:
         return self.enabled and size <= min(self.max_body, self.max_bytes)
@@ -106,22 +125,49 @@ class ReadCache:
             self._bytes = 0
 
 
+@dataclass(frozen=True)
+class Asker:
+    """Who asks, known without the database, until when that holds, and the key they presented (None for
+    the anonymous reader of a public archive)."""
+
+    principal: Principal
+    until: float
+    presented: str | None
+
+
 class FastReads:
     """The ASGI layer; see the module's documentation."""
 
-    def __init__(self, app: ASGIApp, cache: ReadCache, keys: KeyCache, public_read: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        cache: ReadCache,
+        keys: KeyCache,
+        public_read: bool,
+        new_uow: Callable[[], UnitOfWork],
+    ) -> None:
         self.app = app
         self.cache = cache
         self.keys = keys
         self.public_read = public_read
+        self.new_uow = new_uow
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._hot(scope):
             await self._pass(scope, receive, send)
             return
-        key = self.answerable(scope)
-        answer = self.cache.get(key) if key is not None else None
-        if answer is None or not await self._answer(answer, scope, send):
+        found = self.answerable(scope)
+        answer = self.cache.get(found[0]) if found is not None else None
+        if found is None or answer is None:
+            await self._learn(scope, receive, send)
+            return
+        key, asker = found
+        if self.cache.claims_renewal(key, min(answer.expires, asker.until)):
+            try:
+                await self._renew(asker, scope, receive, send)
+            finally:
+                self.cache.renewed(key)
+        elif not await self._answer(answer, scope, send):
             await self._learn(scope, receive, send)
 
     def _hot(self, scope: Scope) -> bool:
@@ -133,25 +179,34 @@ class FastReads:
             and _HOT_PATH.match(scope["path"]) is not None
         )
 
-    def answerable(self, scope: Scope) -> CacheKey | None:
-        """The key a request's answer is kept under, or None when this layer must not answer it: the one
-        place that decides (a further access check belongs here)."""
+    def answerable(self, scope: Scope) -> tuple[CacheKey, Asker] | None:
+        """The key a request's answer is kept under, and who asks, or None when this layer must not answer
+        it: the one place that decides (a further access check belongs here)."""
         if not self._hot(scope):
             return None
-        principal = self._principal(_header(scope, b"authorization"))
-        if principal is None or not principal.role.includes(Role.READER):
+        asker = self._asker(_header(scope, b"authorization"))
+        if asker is None or not asker.principal.role.includes(Role.READER):
             return None
-        return (scope["path"], principal)
+        return (scope["path"], asker.principal), asker
 
-    def _principal(self, authorization: str | None) -> Principal | None:
+    def _asker(self, authorization: str | None) -> Asker | None:
         """Who asks, if that is known without the database: no key where the archive is public, or a key
         found valid within the key cache's bound; None leaves the request to the full route."""
         if authorization is None:
-            return ANONYMOUS_READER if self.public_read else None
+            return Asker(ANONYMOUS_READER, math.inf, None) if self.public_read else None
         scheme, _, credentials = authorization.partition(" ")
         if scheme.lower() != "bearer" or not credentials.strip():
             return None
-        return self.keys.cached(credentials.strip())
+        cached = self.keys.cached(credentials.strip())
+        return Asker(cached[0], cached[1], credentials.strip()) if cached is not None else None
+
+    async def _renew(self, asker: Asker, scope: Scope, receive: Receive, send: Send) -> None:
+        """The key checked again (in a worker thread), then the full route answers and is learned anew."""
+        if asker.presented is not None:
+            # A revoked key or a database away: the full route answers as it must.
+            with contextlib.suppress(ArchiveError):
+                await anyio.to_thread.run_sync(self.keys.renew, self.new_uow(), asker.presented)
+        await self._learn(scope, receive, send)
 
     async def _pass(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The full app; a request that may write empties the cache once it is answered."""
@@ -211,9 +266,9 @@ class FastReads:
         if status and status[0] >= 500:
             self.cache.clear()  # a blob found corrupt or missing: forget what was learned of it
         answer = _kept_answer(sent, scope, expires) if status == [200] else None
-        key = self.answerable(scope) if answer is not None else None
-        if answer is not None and key is not None:
-            self.cache.put(key, answer, generation)
+        found = self.answerable(scope) if answer is not None else None
+        if answer is not None and found is not None:
+            self.cache.put(found[0], answer, generation)
 
 
 def _kept_answer(sent: list[Message], scope: Scope, expires: float) -> Answer | None:

@@ -239,3 +239,33 @@ def test_fast_answers_are_counted_and_logged_under_their_route(fast: Api) -> Non
     assert answer.headers["x-request-id"] == "fast-one"
     metrics = fast.client.get("/metrics").text
     assert 'method="GET",route="/v1/blobs/{blake3}",status="200"' in metrics
+
+
+def test_a_busy_answer_and_its_key_are_renewed_before_they_expire(fast: Api, clock: Clock) -> None:
+    version = fast.upload(os.urandom(100)).json()
+    path = f"/v1/blobs/{version['blake3']}"
+    seconds = context_of(fast).settings.key_cache_seconds
+    keys = context_of(fast).key_cache
+    first = fast.get(path)  # the route checks the key and answers; the answer is kept
+    clock.now += seconds * 0.5
+    before = read_cache(fast).served
+    assert comparable(fast.get(path)) == comparable(first)
+    assert read_cache(fast).served == before + 1
+    checked = keys.checked
+    clock.now += seconds * 0.3  # the last quarter: one request renews the key and the answer
+    assert comparable(fast.get(path)) == comparable(first)
+    assert read_cache(fast).served == before + 1 and keys.checked == checked + 1
+    clock.now += seconds * 0.5  # past the first answer's expiry, within the renewed one's
+    assert comparable(fast.get(path)) == comparable(first)
+    assert read_cache(fast).served == before + 2 and keys.checked == checked + 1
+
+
+def test_a_key_revoked_is_refused_from_its_renewal_on(fast: Api, clock: Clock) -> None:
+    version = fast.upload(os.urandom(100)).json()
+    path = f"/v1/blobs/{version['blake3']}"
+    fast.get(path)
+    with fast.deployment.uow().writing() as uow:
+        revoke_key(uow, "test-reader")
+    clock.now += context_of(fast).settings.key_cache_seconds * 0.8
+    assert_problem(fast.get(path), 401)
+    assert_problem(fast.get(path), 401)

@@ -9,6 +9,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from archive.api.fast_path import FastReads, ReadCache
 from archive.services.keys import KeyCache
+from archive.services.unit_of_work import UnitOfWork
 
 BLOB = "/v1/blobs/" + "a" * 64
 
@@ -48,9 +49,13 @@ def request(app: Any, method: str = "GET", path: str = BLOB) -> list[Message]:
     return sent
 
 
+def no_database() -> UnitOfWork:
+    raise AssertionError("the anonymous reader of a public archive needs no database")
+
+
 def fast(told: Told) -> FastReads:
     cache = ReadCache(seconds=1.0, max_bytes=1000, max_body=100)
-    return FastReads(told, cache=cache, keys=KeyCache(seconds=1.0), public_read=True)
+    return FastReads(told, cache=cache, keys=KeyCache(seconds=1.0), public_read=True, new_uow=no_database)
 
 
 def test_a_whole_answer_is_kept_and_given_again_as_sent() -> None:
@@ -97,7 +102,7 @@ def test_a_write_or_a_server_error_empties_the_cache() -> None:
     assert len(layer.cache) == 0
     request(layer)
     assert len(layer.cache) == 1
-    failing = FastReads(Told(*ok(b"no", status=502)), layer.cache, layer.keys, public_read=True)
+    failing = FastReads(Told(*ok(b"no", status=502)), layer.cache, layer.keys, True, no_database)
     request(failing, path="/v1/blobs/" + "b" * 64)
     assert len(layer.cache) == 0
 
