@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     # A key found valid is trusted this long by the process that checked it (0: every request is checked):
     # a key revoked anywhere is refused everywhere within it.
     key_cache_seconds: float = Field(default=1.0, ge=0, le=2)
+    # The fast path keeps whole verified answers to repeated fetches (archive.api.fast_path) for
+    # key_cache_seconds, at most this many bytes of them in each process (0: keeps none).
+    read_cache_bytes: int = Field(default=64 * MiB, ge=0, le=4 * GiB)
     # Metadata extraction runs in worker processes: each document gets at most this long, and a page
     # larger than this is archived without being parsed.
     extract_timeout: float = Field(default=20.0, gt=0, le=600)

@@ -19,6 +19,7 @@ from archive.api.captures import routes as captures
 from archive.api.deps import AppContext
 from archive.api.documents import routes as documents
 from archive.api.export import routes as export
+from archive.api.fast_path import FastReads, ReadCache
 from archive.api.health import routes as health
 from archive.api.log import routes as log
 from archive.api.memento import routes as memento
@@ -79,6 +80,11 @@ def create_app(
         fetcher=open_fetcher(settings, resolver),
         jobs=JobEngine(settings, TASKS),
         key_cache=KeyCache(seconds=settings.key_cache_seconds),
+        read_cache=ReadCache(
+            seconds=settings.key_cache_seconds,
+            max_bytes=settings.read_cache_bytes,
+            max_body=settings.verify_on_read_bytes,  # only bodies read whole and re-hashed are kept
+        ),
         replica=open_replica_store(settings),
     )
     jobs = InProcessJobs(context)
@@ -109,9 +115,22 @@ def create_app(
     app.state.context = context
     app.state.jobs = jobs
     problems.install(app)
-    app.add_middleware(ObservabilityMiddleware)
+    _add_middleware(app, context)
     _add_routes(app)
     return app
+
+
+def _add_middleware(app: FastAPI, context: AppContext) -> None:
+    """The fast path for hot reads inside the request ids, metrics and logs, which apply to what it
+    answers too."""
+    app.add_middleware(
+        FastReads,
+        cache=context.read_cache,
+        keys=context.key_cache,
+        public_read=context.settings.public_read,
+        new_uow=context.unit_of_work,
+    )
+    app.add_middleware(ObservabilityMiddleware)
 
 
 def _report_storage_guarantees(context: AppContext) -> None:

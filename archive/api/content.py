@@ -7,13 +7,15 @@ as stored, with `nosniff` and a `sandbox` content security policy.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 
 from archive.api.openapi import request_headers
+from archive.config import Settings
 from archive.digests import hex_to_base64
 from archive.errors import UnsatisfiableRange
 from archive.jobs.verifying_reader import VerifyingReader
@@ -22,6 +24,8 @@ from archive.storage import ByteRange
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 IMMUTABLE = "private, max-age=31536000, immutable"
+# By digest and by version, where the archive is public: any cache may keep the bytes for good.
+PUBLIC_IMMUTABLE = "public, max-age=31536000, immutable"
 # The request headers `content_response` honours, for the OpenAPI document of each route that serves bytes.
 CONTENT_REQUEST_HEADERS = request_headers(
     {
@@ -32,6 +36,12 @@ CONTENT_REQUEST_HEADERS = request_headers(
     }
 )
 REVALIDATE = "private, no-cache"
+
+
+def immutable(settings: Settings) -> str:
+    """`Cache-Control` of bytes by digest or by version: public where the archive is (shared caches may
+    keep them), private otherwise; immutable either way."""
+    return PUBLIC_IMMUTABLE if settings.public_read else IMMUTABLE
 
 
 def parse_range(header: str | None, size: int) -> ByteRange | None:
@@ -95,6 +105,31 @@ def _etag_matches(header: str | None, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
+@dataclass(frozen=True)
+class Negotiated:
+    """What a request's conditional and range headers make of a representation: 304 (not modified),
+    206 with the range to send, or 200."""
+
+    status: int
+    byte_range: ByteRange | None = None
+
+
+def negotiate(header: Callable[[str], str | None], etag: str, size: int) -> Negotiated:
+    """The answer to `If-None-Match`, `If-Range` and `Range` (read through `header`, by lower-case
+    name) for a representation of `size` bytes tagged `etag`; `UnsatisfiableRange` (416) for a range
+    outside it. The one place these headers are read, by the routes and the fast path alike."""
+    if _etag_matches(header("if-none-match"), etag):
+        return Negotiated(304)
+    if_range = header("if-range")
+    honour_range = if_range is None or if_range.strip() == etag
+    byte_range = parse_range(header("range"), size) if honour_range else None
+    return Negotiated(200) if byte_range is None else Negotiated(206, byte_range)
+
+
+def content_range(byte_range: ByteRange, size: int) -> str:
+    return f"bytes {byte_range.start}-{byte_range.end}/{size}"
+
+
 def content_response(
     request: Request,
     reader: VerifyingReader,
@@ -105,20 +140,13 @@ def content_response(
     extra_headers: dict[str, str] | None = None,
 ) -> Response:
     headers = content_headers(info, cache_control) | (extra_headers or {})
-    if _etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+    answer = negotiate(request.headers.get, headers["ETag"], info.size)
+    if answer.status == 304:
         return Response(status_code=304, headers=_without_body_headers(headers))
-
-    if_range = request.headers.get("if-range")
-    honour_range = if_range is None or if_range.strip() == headers["ETag"]
-    byte_range = parse_range(request.headers.get("range"), info.size) if honour_range else None
-
-    status = 200
-    length = info.size
+    status, byte_range = answer.status, answer.byte_range
     if byte_range is not None:
-        status = 206
-        length = byte_range.length
-        headers["Content-Range"] = f"bytes {byte_range.start}-{byte_range.end}/{info.size}"
-    headers["Content-Length"] = str(length)
+        headers["Content-Range"] = content_range(byte_range, info.size)
+    headers["Content-Length"] = str(info.size if byte_range is None else byte_range.length)
     if head:
         reader.require_servable(info)
         reader.store.size(info.blake3)  # the blob must be readable, or this is a 404/503 too

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from archive.api.fast_path import ReadCache
 from archive.capture import Fetcher
 from archive.config import Settings
 from archive.db.session import Database
@@ -55,6 +56,7 @@ class AppContext:
     replica: BlobStore | None = None
     storage_probe: StorageProbe = field(default_factory=StorageProbe)
     key_cache: KeyCache = field(default_factory=lambda: KeyCache(seconds=0))
+    read_cache: ReadCache = field(default_factory=lambda: ReadCache(seconds=0, max_bytes=0, max_body=0))
     stopping: threading.Event = field(default_factory=threading.Event)
 
     @property

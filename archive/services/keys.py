@@ -97,9 +97,15 @@ class KeyCache:
     def size(self) -> int:
         return len(self._found)
 
+    def cached(self, presented: str) -> tuple[Principal, float] | None:
+        """The principal `presented` stands for and until when (by `clock`) if it was found valid within
+        the last `seconds`, else None (without asking the database)."""
+        found = self._found.get(_cache_digest(presented))
+        return (found[1], found[0]) if found is not None and found[0] > self.clock() else None
+
     def principal(self, uow: UnitOfWork, presented: str) -> Principal:
         """The principal `presented` stands for, from the cache while fresh, else checked (and kept)."""
-        digest = hashlib.sha256(presented.encode("utf-8", "surrogatepass")).hexdigest()
+        digest = _cache_digest(presented)
         now = self.clock()
         found = self._found.get(digest)
         if found is not None and found[0] > now:
@@ -107,15 +113,38 @@ class KeyCache:
         self.checked += 1
         with uow.reading():
             principal = authenticate(uow, presented)
+        self._keep(digest, principal, now)
+        return principal
+
+    def renew(self, uow: UnitOfWork, presented: str) -> None:
+        """Check `presented` against the database now, fresh or not: kept for `seconds` again if valid,
+        forgotten if not (before its entry would have expired, so that busy keys are not all checked at
+        once when it does)."""
+        digest = _cache_digest(presented)
+        now = self.clock()
+        self.checked += 1
+        try:
+            with uow.reading():
+                principal = authenticate(uow, presented)
+        except Unauthenticated:
+            with self._lock:
+                self._found.pop(digest, None)
+            raise
+        self._keep(digest, principal, now)
+
+    def _keep(self, digest: str, principal: Principal, now: float) -> None:
         if self.seconds <= 0:  # nothing is kept
-            return principal
+            return
         with self._lock:
             if len(self._found) >= self.max_entries:
                 self._found = {d: f for d, f in self._found.items() if f[0] > now}
                 if len(self._found) >= self.max_entries:
                     self._found.clear()
             self._found[digest] = (now + self.seconds, principal)
-        return principal
+
+
+def _cache_digest(presented: str) -> str:
+    return hashlib.sha256(presented.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _valid_key(uow: UnitOfWork, presented: str) -> ApiKey:

@@ -98,11 +98,15 @@ def source_metadata(url: str) -> str:
     return json.dumps({"source_url": url})
 
 
-def wrk_rate(url: str, headers: dict[str, str], connections: int, seconds: int) -> float:
-    """Requests per second from wrk (2 threads), or from the httpx2 load generator where wrk is missing."""
+_LATENCY_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk_run(url: str, headers: dict[str, str], connections: int, seconds: int) -> tuple[float, float | None]:
+    """Requests per second and the 99th percentile latency in ms from wrk (2 threads); from the httpx2
+    load generator where wrk is missing (no latency then)."""
     wrk = shutil.which("wrk")
     if wrk is None:
-        return httpx_rate(url, headers, connections, seconds)
+        return httpx_rate(url, headers, connections, seconds), None
     argv = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]
@@ -112,7 +116,9 @@ def wrk_rate(url: str, headers: dict[str, str], connections: int, seconds: int) 
     match = re.search(r"Requests/sec:\s+([\d.]+)", output)
     if match is None:
         raise RuntimeError(f"no rate in wrk's output:\n{output}")
-    return float(match.group(1))
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    latency = float(p99.group(1)) * _LATENCY_UNITS[p99.group(2)] if p99 else None
+    return float(match.group(1)), latency
 
 
 async def _fetch_loop(client: httpx2.AsyncClient, url: str, headers: dict[str, str], until: float) -> int:

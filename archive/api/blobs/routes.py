@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from archive.api.blobs.schemas import FixityOut, VerifyByDigest
-from archive.api.content import CONTENT_REQUEST_HEADERS, content_response
+from archive.api.content import CONTENT_REQUEST_HEADERS, content_response, immutable
 from archive.api.deps import Auditor, Context, Reader, Uow
 from archive.api.openapi import forbidden_doc, inline_schema, multipart_body, problem_doc, unauthenticated_doc
 from archive.api.paths import Blake3
@@ -58,7 +58,7 @@ _BLOB: dict[int | str, dict[str, Any]] = {
 def get_blob(blake3: Blake3, request: Request, context: Context, uow: Uow, _: Reader) -> Response:
     with uow.reading():
         info = documents.get_blob_info(uow, blake3)
-    return content_response(request, context.reader, info)
+    return content_response(request, context.reader, info, cache_control=immutable(context.settings))
 
 
 @router.head(
@@ -71,7 +71,9 @@ def get_blob(blake3: Blake3, request: Request, context: Context, uow: Uow, _: Re
 def head_blob(blake3: Blake3, request: Request, context: Context, uow: Uow, _: Reader) -> Response:
     with uow.reading():
         info = documents.get_blob_info(uow, blake3)
-    return content_response(request, context.reader, info, head=True)
+    return content_response(
+        request, context.reader, info, cache_control=immutable(context.settings), head=True
+    )
 
 
 @router.post(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from archive.api.archiving import archive_corrected, archive_received
-from archive.api.content import CONTENT_REQUEST_HEADERS, REVALIDATE, content_response
+from archive.api.content import CONTENT_REQUEST_HEADERS, REVALIDATE, content_response, immutable
 from archive.api.deps import Archivist, Context, Reader, Uow
 from archive.api.documents.schemas import DocumentPage, VersionList
 from archive.api.memento.links import MementoLinks
@@ -289,6 +289,7 @@ def get_version_content(
         request,
         context.reader,
         info,
+        cache_control=immutable(context.settings),
         head=request.method == "HEAD",
         extra_headers=MementoLinks(request, timemap).memento_headers(memento),
     )
