@@ -64,6 +64,7 @@ class Archived:
             "tile": "0/000.p/1",
             "capture_id": NO_SUCH_ID,
             "watch_id": NO_SUCH_ID,
+            "key_name": "test-reader",
         }
 
 
@@ -82,6 +83,26 @@ def _correction(_: Archived) -> dict[str, Any]:
 
 def _verify(archived: Archived) -> dict[str, Any]:
     return {"json": {"blake3": archived.blake3}}
+
+
+# The governance routes are asked what leaves the document served to every later request of the matrix: a
+# withdrawal of a version it does not have (404 once the role is checked), the reversal of a withdrawal it
+# does not have (404), a purge whose confirmation is not its id (422); a hold placed then released, the
+# access left open, a grant made then taken back.
+def _withdrawal(_: Archived) -> dict[str, Any]:
+    return {"json": {"reason": "matrix", "version": 99}}
+
+
+def _purge(_: Archived) -> dict[str, Any]:
+    return {"json": {"reason": "matrix", "confirm": NO_SUCH_ID}}
+
+
+def _hold(_: Archived) -> dict[str, Any]:
+    return {"json": {"reason": "matrix"}}
+
+
+def _open_access(_: Archived) -> dict[str, Any]:
+    return {"json": {"restricted": False}}
 
 
 # Captures and watches are asked of an address inside (refused with 422 once the role is checked), so that
@@ -172,6 +193,18 @@ ROUTES: dict[str, Endpoint] = {
     "GET /v1/watches": READER,
     "GET /v1/watches/{watch_id}": Endpoint(Role.READER, allowed_status=404),
     "DELETE /v1/watches/{watch_id}": Endpoint(Role.ARCHIVIST, allowed_status=404),
+    # Governance.
+    "GET /v1/documents/{document_id}/governance": Endpoint(Role.ADMIN),
+    "POST /v1/documents/{document_id}/withdrawal": Endpoint(Role.ADMIN, body=_withdrawal, allowed_status=404),
+    "DELETE /v1/documents/{document_id}/withdrawal": Endpoint(
+        Role.ADMIN, params={"reason": "matrix"}, allowed_status=404
+    ),
+    "POST /v1/documents/{document_id}/purge": Endpoint(Role.ADMIN, body=_purge, allowed_status=422),
+    "PUT /v1/documents/{document_id}/hold": Endpoint(Role.ADMIN, body=_hold),
+    "DELETE /v1/documents/{document_id}/hold": Endpoint(Role.ADMIN, params={"reason": "matrix"}),
+    "PUT /v1/documents/{document_id}/access": Endpoint(Role.ADMIN, body=_open_access),
+    "PUT /v1/documents/{document_id}/grants/{key_name}": Endpoint(Role.ADMIN),
+    "DELETE /v1/documents/{document_id}/grants/{key_name}": Endpoint(Role.ADMIN),
 }
 
 
@@ -317,7 +350,7 @@ def run_matrix(deployment: Deployment, *, public_read: bool) -> None:
         print(
             f"{len(ROUTES)} routes x {len(everyone)} callers = {cells} requests, {len(failures)} unexpected"
         )
-        assert cells == 53 * CALLERS_PER_ROUTE == 583
+        assert cells == 62 * CALLERS_PER_ROUTE == 682
         assert not failures, "\n".join(failures)
 
 

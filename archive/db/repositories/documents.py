@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.orm import selectinload, undefer
 
 from archive.db.models import Agent, Credit, Document, Version
@@ -60,6 +60,7 @@ class SqlDocumentRepository(SqlRepository):
         source_url: str | None,
         after: str | None,
         limit: int,
+        visible: ColumnElement[bool] | None = None,
     ) -> Sequence[Document]:
         """Documents, newest first, filtered by an accepted credit (a normalised-name match, optionally
         of one role) in any version, by words of a version's title (`q`) or of its title or text (`words`),
@@ -96,6 +97,8 @@ class SqlDocumentRepository(SqlRepository):
             query = query.where(Document.source_url == source_url)
         if after is not None:
             query = query.where(Document.id < after)
+        if visible is not None:  # the documents the caller may see (`archive.services.access`)
+            query = query.where(visible)
         return self.session.scalars(query.order_by(Document.id.desc()).limit(limit)).all()
 
     def add_version(self, version: Version) -> Version:
