@@ -19,7 +19,7 @@ from archive.api.paths import Blake3
 from archive.api.uploads import read_bounded_body, receive_form
 from archive.errors import InvalidInput, UnsupportedMediaType
 from archive.services import access
-from archive.services.fixity import check_blob
+from archive.services.replication import check_both_copies
 from archive.services.verify import Verification, verify_digest
 from archive.wire.verification import VerificationOut
 
@@ -137,5 +137,5 @@ def _parse_query(body: bytes) -> VerifyByDigest:
 )
 def check_fixity(blake3: Blake3, uow: Uow, principal: Auditor) -> FixityOut:
     with uow.writing():
-        result = check_blob(uow, blake3, actor=principal.name)
-    return FixityOut.of(result)
+        checked = check_both_copies(uow, blake3, actor=principal.name)
+    return FixityOut.of(checked.result, replica=checked.replica, repaired=checked.repair)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
 from archive.db.governance_models import AccessGrant, DocumentPolicy, Purge, PurgedBlob, Withdrawal
 from archive.db.models import Document, Version
@@ -57,8 +57,8 @@ class SqlGovernanceRepository(SqlRepository):
             return set()
         return set(self.session.scalars(select(PurgedBlob.blake3).where(PurgedBlob.blake3.in_(blake3s))))
 
-    def all_purged_blobs(self) -> Sequence[str]:
-        return self.session.scalars(select(PurgedBlob.blake3).order_by(PurgedBlob.blake3)).all()
+    def purged_count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(PurgedBlob)) or 0)
 
     def versions_using(self, blake3: str) -> Sequence[Version]:
         """Every version whose bytes or preview are this blob."""
