@@ -112,6 +112,8 @@ async def add_version(
     uow: Uow,
     principal: Archivist,
 ) -> VersionOut:
+    with uow.reading():  # a document hidden from the caller is not found, to write to as to read
+        access.require_visible(uow, principal, document_id)
     if media_kind(request.headers.get("content-type", ""))[0] != "application/json":
         return await _archive_upload(
             request, response, context=context, uow=uow, principal=principal, document_id=document_id
