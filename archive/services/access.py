@@ -324,3 +324,13 @@ def served_warc(uow: SqlUnitOfWork, viewer: Principal, capture_id: str) -> BlobI
     if capture.document_id is not None and capture.version is not None:
         served_version(uow, viewer, capture.document_id, capture.version)
     return info
+
+
+def require_latest_bytes(uow: SqlUnitOfWork, document_id: str) -> None:
+    """Raise `Purged` when the document's latest bytes were purged: a correction reusing them would make a
+    version of bytes that no longer exist."""
+    latest = uow.documents.latest_version_of(document_id)
+    if latest is not None:
+        withheld = DocumentStanding.of(uow, document_id).withheld(latest.number, OPERATOR)
+        if withheld is not None:
+            raise withheld.error(document_id, latest.number)

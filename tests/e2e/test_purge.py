@@ -151,3 +151,23 @@ def test_gc_finishes_an_interrupted_purge_but_never_while_held(api: Api, deploym
     report = collect_garbage(deployment.uow, grace=timedelta(0))
     assert report.purged_removed == 1 and stored(deployment.store, version) == "missing"
     assert report.deleted == 0  # the blob's row stays: it was not an orphan
+
+
+def test_bytes_archived_again_after_a_purge_are_served_for_the_new_version(api: Api) -> None:
+    version = api.upload(FIRST, metadata={"title": "Purged, then archived anew"}).json()
+    document_id = version["document_id"]
+    purge = {"reason": "order", "confirm": document_id}
+    assert post(api, f"/v1/documents/{document_id}/purge", purge).status_code == 200
+    assert api.get(f"/v1/blobs/{version['blake3']}").status_code == 410
+    again = api.upload(FIRST, metadata={"title": "Archived anew by someone else"}).json()
+    assert again["document_id"] != document_id and again["blake3"] == version["blake3"]
+    assert api.get(f"/v1/blobs/{version['blake3']}").content == FIRST
+    assert api.get(f"/v1/documents/{again['document_id']}/content").content == FIRST
+    assert api.get(f"/v1/documents/{document_id}/content", role=Role.ADMIN).status_code == 410
+    checked = api.client.post(f"/v1/blobs/{version['blake3']}/fixity", headers=api.auth(Role.AUDITOR))
+    assert checked.json()["status"] == "ok"
+    # A correction of the purged document would reuse bytes it no longer has: refused.
+    corrected = api.client.post(
+        f"/v1/documents/{document_id}/versions", json={"title": "x"}, headers=api.auth(Role.ADMIN)
+    )
+    assert corrected.status_code == 410 and corrected.json()["title"] == "Purged"

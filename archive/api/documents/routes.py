@@ -92,6 +92,7 @@ async def create_document(
         **_ERRORS,
         **_NOT_FOUND,
         200: {"model": VersionOut, "description": "Nothing changed: the latest version."},
+        410: problem_doc("A correction of a document whose latest bytes were purged."),
         413: problem_doc("The file or the metadata is over its limit."),
         415: problem_doc("Neither multipart/form-data nor JSON."),
         **_FULL,
@@ -118,6 +119,8 @@ async def add_version(
         return await _archive_upload(
             request, response, context=context, uow=uow, principal=principal, document_id=document_id
         )
+    with uow.reading():  # a correction reuses the latest bytes: they must still exist
+        access.require_latest_bytes(uow, document_id)
     limit = context.settings.max_metadata_bytes
     key = _idempotency_key(request)
     body = await read_bounded_body(request, limit)
