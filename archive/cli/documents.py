@@ -134,6 +134,7 @@ def export(
     from archive.wire.bag import WIRE_RENDERING  # noqa: PLC0415
 
     with Runtime.load() as runtime, runtime.writing() as uow:
+        access.require_exportable(uow, OPERATOR, document_id)  # purged bytes: said so, before any work
         summary = export_to_file(
             uow,
             document_id,
