@@ -4,6 +4,7 @@ the receipts stay visible and verifiable; each decision is a leaf of the log."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from archive.ledger import parse_entry
 from archive.roles import Role
 from tests.conftest import Deployment
 from tests.e2e.conftest import Api
+from tests.e2e.server import run_archive
 from tests.e2e.test_key_rotation import deployment_env, receipt_of, verify_receipt
 from tests.e2e.test_ui_pages import log_in
 
@@ -218,3 +220,46 @@ def test_the_web_pages_show_the_record_and_refuse_the_bytes(api: Api) -> None:
     download = api.client.get(f"/ui/documents/{document_id}/versions/2/download")
     assert download.status_code == 410 and "court order 2026/18" in download.text
     assert api.client.get(f"/ui/documents/{document_id}/diff?from=1&to=2").status_code == 410
+
+
+def test_the_command_line_withdraws_holds_and_purges(
+    api: Api, deployment: Deployment, tmp_path: Path
+) -> None:
+    first, _ = archive_two_versions(api)
+    document_id = first["document_id"]
+    env = deployment_env(deployment)
+
+    def archive(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_archive(tmp_path, *args, **env)
+
+    withdrawn = archive("withdraw", document_id, "--reason", "court order", "--version", "1")
+    assert withdrawn.returncode == 0 and "withdrawn (leaf" in withdrawn.stdout, withdrawn.stderr
+    assert api.get(f"/v1/documents/{document_id}/versions/1/content").status_code == 410
+    reversed_ = archive("withdraw", document_id, "--reason", "lifted", "--version", "1", "--reverse")
+    assert reversed_.returncode == 0, reversed_.stderr
+    assert api.get(f"/v1/documents/{document_id}/versions/1/content").content == FIRST
+
+    assert archive("hold", document_id, "--reason", "litigation").returncode == 0
+    held = archive("purge", document_id, "--reason", "law", "--confirm", document_id)
+    assert held.returncode != 0 and "legal hold" in held.stderr and held.stderr.count("\n") == 1
+    assert archive("hold", document_id, "--reason", "settled", "--release").returncode == 0
+    unconfirmed = archive("purge", document_id, "--reason", "law", "--confirm", "nope")
+    assert unconfirmed.returncode != 0 and "confirm" in unconfirmed.stderr
+    purged = archive("purge", document_id, "--reason", "law", "--confirm", document_id)
+    assert purged.returncode == 0, purged.stderr
+    assert first["blake3"] in purged.stdout
+    assert api.get(f"/v1/documents/{document_id}/content", role=Role.ADMIN).status_code == 410
+    types = [e["type"] for e in (logged(api, i) for i in range(first["log_index"], log_size(api)))]
+    expected = [
+        "document.withdrawn",
+        "withdrawal.reversed",
+        "hold.placed",
+        "hold.released",
+        "document.purged",
+    ]
+    assert [t for t in types if t in expected] == expected
+
+
+def log_size(api: Api) -> int:
+    checkpoint = api.get("/v1/log/checkpoint").text
+    return int(checkpoint.splitlines()[1])
