@@ -46,6 +46,10 @@ from archive.services.unit_of_work import SqlUnitOfWork
 OPERATOR = Principal(name="command line", role=Role.ADMIN)
 
 
+# Anyone below admin, as far as withdrawals go (for saying why bytes are withheld, whoever asks).
+_BELOW_ADMIN = Principal(name="", role=Role.READER)
+
+
 def sees_everything(viewer: Principal) -> bool:
     """Admins see every document and the bytes of withdrawn ones (never purged bytes: there are none)."""
     return viewer.role is Role.ADMIN
@@ -133,6 +137,10 @@ class DocumentStanding:
             return None
         withdrawal = next((w for w in self.withdrawals if w.version in (None, number)), None)
         return None if withdrawal is None else Withheld(withdrawal=withdrawal)
+
+    def reason(self, number: int) -> Withheld | None:
+        """Why version `number`'s bytes are withheld from those below admin (None: they are served)."""
+        return self.withheld(number, _BELOW_ADMIN)
 
     def first_withheld(self, numbers: Sequence[int], viewer: Principal) -> Withheld | None:
         return next((w for n in numbers if (w := self.withheld(n, viewer)) is not None), None)

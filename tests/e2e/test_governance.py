@@ -190,8 +190,14 @@ def test_a_withdrawn_version_leaves_the_others_served(api: Api) -> None:
         follow_redirects=False,
     )
     assert early.status_code == 302 and early.headers["location"].endswith("/versions/2/content")
-    # The version's record stays, and the admin's view of the document tells the withdrawal.
-    assert api.get(f"{base}/versions/1").json()["blake3"] == first["blake3"]
+    # The version's record stays and says why its bytes are withheld; the admin's view tells the withdrawal.
+    record_v1 = api.get(f"{base}/versions/1").json()
+    assert record_v1["blake3"] == first["blake3"]
+    withheld = {"state": "withdrawn", "reason": "names a minor", "log_index": made.json()["log_index"]}
+    assert record_v1["withheld"].items() >= withheld.items()
+    listed = api.get(f"{base}/versions").json()["versions"]
+    assert [v["withheld"] is None for v in listed] == [False, True]
+    assert api.get(base).json()["latest"]["withheld"] is None
     record = api.get(f"{base}/governance", role=Role.ADMIN).json()
     assert [(w["version"], w["reason"]) for w in record["withdrawals"]] == [(1, "names a minor")]
     assert api.get(f"{base}/governance").status_code == 403

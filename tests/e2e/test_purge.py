@@ -106,7 +106,8 @@ def test_a_purge_removes_unshared_bytes_from_both_copies_behind_a_hold(
     assert api.get(f"/v1/blobs/{second['blake3']}").content == SHARED
     assert api.get(f"/v1/documents/{other['document_id']}/content").content == SHARED
     # The record and every receipt stay.
-    assert api.get(f"/v1/documents/{document_id}/versions/1").json()["blake3"] == first["blake3"]
+    kept = api.get(f"/v1/documents/{document_id}/versions/1").json()
+    assert kept["blake3"] == first["blake3"] and kept["withheld"]["state"] == "purged"
     assert api.get(f"/v1/documents/{document_id}/versions/1/receipt").status_code == 200
 
     # Fixity and audits report the purged blob as purged, not as missing.

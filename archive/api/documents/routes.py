@@ -26,7 +26,7 @@ from archive.services.idempotency import Answer, Once, check_key, fingerprint
 from archive.services.keys import Principal
 from archive.services.metadata import SuppliedMetadata, parse_metadata
 from archive.wire.diffs import DiffOut
-from archive.wire.versions import DocumentOut, VersionOut, version_path
+from archive.wire.versions import DocumentOut, VersionOut, WithheldOut, version_path
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -235,7 +235,9 @@ def search_documents(
 )
 def get_document(document_id: DocumentId, uow: Uow, viewer: Reader) -> DocumentOut:
     with uow.reading():
-        return DocumentOut.of(access.document_for(uow, viewer, document_id))
+        document = DocumentOut.of(access.document_for(uow, viewer, document_id))
+        _tell_withheld(uow, document_id, [document.latest] if document.latest is not None else [])
+        return document
 
 
 @router.get(
@@ -246,8 +248,8 @@ def get_document(document_id: DocumentId, uow: Uow, viewer: Reader) -> DocumentO
 )
 def list_versions(document_id: DocumentId, uow: Uow, viewer: Reader) -> VersionList:
     with uow.reading():
-        versions = access.versions_for(uow, viewer, document_id)
-        return VersionList(document_id=document_id, versions=[VersionOut.of(v) for v in versions])
+        versions = [VersionOut.of(v) for v in access.versions_for(uow, viewer, document_id)]
+        return VersionList(document_id=document_id, versions=_tell_withheld(uow, document_id, versions))
 
 
 @router.get(
@@ -258,7 +260,17 @@ def list_versions(document_id: DocumentId, uow: Uow, viewer: Reader) -> VersionL
 )
 def get_version(document_id: DocumentId, number: VersionNumber, uow: Uow, viewer: Reader) -> VersionOut:
     with uow.reading():
-        return VersionOut.of(access.version_for(uow, viewer, document_id, number))
+        version = VersionOut.of(access.version_for(uow, viewer, document_id, number))
+        return _tell_withheld(uow, document_id, [version])[0]
+
+
+def _tell_withheld(uow: Uow, document_id: str, versions: list[VersionOut]) -> list[VersionOut]:
+    """Say, on each version, why its bytes are withheld (withdrawn or purged), when they are."""
+    standing = access.DocumentStanding.of(uow, document_id)
+    for version in versions:
+        reason = standing.reason(version.version)
+        version.withheld = WithheldOut.of(reason) if reason is not None else None
+    return versions
 
 
 @router.get(
