@@ -69,7 +69,11 @@ def is_visible(uow: SqlUnitOfWork, viewer: Principal, document_id: str) -> bool:
     policy = uow.governance.policy(document_id)
     if policy is None or sees_everything(viewer):
         return True
-    granted = policy.restricted and uow.governance.grant(document_id, viewer.name) is not None
+    granted = (  # a grant is to a key: never to the anonymous reader of a public archive
+        policy.restricted
+        and viewer != ANONYMOUS_READER
+        and uow.governance.grant(document_id, viewer.name) is not None
+    )
     return may_see(policy, viewer, granted, datetime.now(UTC))
 
 
@@ -167,19 +171,20 @@ def require_whole_document(
 
 def require_blob_served(uow: SqlUnitOfWork, viewer: Principal, blake3: str) -> None:
     """Raise unless `viewer` may have the blob: purged, 410 for everyone; used only by versions hidden from
-    the viewer, not found; used only by versions withdrawn (for the viewer), 410. A blob no version uses
-    (a capture's WARC) is served as its capture is."""
+    the viewer, not found; used only by versions withdrawn (for the viewer), 410. A version uses a blob as
+    its bytes, its preview or the WARC of the capture that made it; a blob no version uses (the WARC of a
+    capture that made none) is served."""
     purge = uow.governance.purge_of_blob(blake3)
     if purge is not None:
         raise purged(purge)
-    users = uow.governance.versions_using(blake3)
-    if not users or sees_everything(viewer):
+    holders = uow.governance.holders(blake3)
+    if not holders or sees_everything(viewer):
         return
     reasons: list[Withheld] = []
-    for document_id in dict.fromkeys(v.document_id for v in users):
+    for document_id in dict.fromkeys(d for d, _ in holders):
         if not is_visible(uow, viewer, document_id):
             continue
-        numbers = [v.number for v in users if v.document_id == document_id]
+        numbers = [n for d, n in holders if d == document_id]
         standing = DocumentStanding.of(uow, document_id)
         withheld = [standing.withheld(n, viewer) for n in numbers]
         if any(w is None for w in withheld):
@@ -187,8 +192,7 @@ def require_blob_served(uow: SqlUnitOfWork, viewer: Principal, blake3: str) -> N
         reasons.extend(w for w in withheld if w is not None)
     if not reasons:
         raise BlobNotFound(blake3)
-    first = users[0]
-    raise reasons[0].error(first.document_id, first.number)
+    raise reasons[0].error(*holders[0])
 
 
 def withheld_versions(uow: SqlUnitOfWork, viewer: Principal, version_ids: Sequence[int]) -> set[int]:

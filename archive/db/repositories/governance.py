@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
+from archive.db.capture_models import Capture
 from archive.db.governance_models import AccessGrant, DocumentPolicy, Purge, PurgedBlob, Withdrawal
 from archive.db.models import Document, Version
 from archive.db.repositories.base import SqlRepository
@@ -67,6 +68,16 @@ class SqlGovernanceRepository(SqlRepository):
             .where(or_(Version.blob_blake3 == blake3, Version.preview_blake3 == blake3))
             .order_by(Version.document_id, Version.number)
         ).all()
+
+    def holders(self, blake3: str) -> list[tuple[str, int]]:
+        """Every (document, version) whose bytes, preview or capture WARC this blob is."""
+        held = [(v.document_id, v.number) for v in self.versions_using(blake3)]
+        captured = self.session.execute(
+            select(Capture.document_id, Capture.version).where(
+                Capture.warc_blake3 == blake3, Capture.document_id.is_not(None), Capture.version.is_not(None)
+            )
+        ).all()
+        return list(dict.fromkeys([*held, *((str(d), int(n or 0)) for d, n in captured)]))
 
     def policy(self, document_id: str) -> DocumentPolicy | None:
         return self.session.get(DocumentPolicy, document_id)
