@@ -4,7 +4,9 @@ missing) by fixity checks and audits; a held document cannot be purged and gc ne
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -17,7 +19,9 @@ from archive.services.fixity import measure as measured
 from archive.storage import BlobStore
 from tests.conftest import Deployment
 from tests.e2e.conftest import Api
+from tests.e2e.server import run_archive
 from tests.e2e.test_audits_api import wait_until_done
+from tests.e2e.test_key_rotation import deployment_env
 from tests.e2e.test_replica import (
     Replicated,
     damage,
@@ -43,7 +47,7 @@ def stored(store: BlobStore, version: dict[str, Any]) -> str:
 
 
 def test_a_purge_removes_unshared_bytes_from_both_copies_behind_a_hold(
-    replicated: Replicated, deployment: Deployment
+    replicated: Replicated, deployment: Deployment, tmp_path: Path
 ) -> None:
     api, replica = replicated.api, replicated.replica
     first = api.upload(FIRST, metadata={"title": "Purged"}).json()
@@ -119,6 +123,12 @@ def test_a_purge_removes_unshared_bytes_from_both_copies_behind_a_hold(
     assert report["counts"]["purged"] == 1, report
     assert report["counts"]["missing"] == report["counts"]["corrupt"] == 0, report
     assert stored(replica, first) == "missing"  # no audit "repairs" a purge from the other copy
+    # The restore drill rebuilds from the replica without counting the purged blob as lost.
+    env = {**deployment_env(deployment), "ARCHIVE_REPLICA_URL": replicated.url}
+    drilled = run_archive(tmp_path, "restore-drill", "--json", **env)
+    assert drilled.returncode == 0, drilled.stdout + drilled.stderr
+    report = json.loads(drilled.stdout)
+    assert report["ok"] is True and report["blobs"] == report["blobs_verified"] == 1  # the shared one
 
 
 def test_the_fixity_route_checks_and_repairs_the_replica_copy(
