@@ -25,7 +25,14 @@ from archive.db.capture_models import Capture
 from archive.db.governance_models import DocumentPolicy, Purge, Withdrawal
 from archive.db.models import Version
 from archive.db.repositories.governance import visible_documents
-from archive.errors import BlobNotFound, CaptureNotFound, DocumentNotFound, Purged, Withdrawn
+from archive.errors import (
+    BlobNotFound,
+    CaptureNotFound,
+    Conflict,
+    DocumentNotFound,
+    Purged,
+    Withdrawn,
+)
 from archive.roles import Role
 from archive.services import documents
 from archive.services.captures import get_capture, warc_of
@@ -336,6 +343,16 @@ def served_warc(uow: SqlUnitOfWork, viewer: Principal, capture_id: str) -> BlobI
     if capture.document_id is not None and capture.version is not None:
         served_version(uow, viewer, capture.document_id, capture.version)
     return info
+
+
+def require_source_visible(uow: SqlUnitOfWork, viewer: Principal, source_url: str | None) -> None:
+    """An upload naming the original URL of a document hidden from the uploader would add a version to it
+    (or answer with its latest): refused (409), saying only that the URL is taken."""
+    if source_url is None:
+        return
+    found = uow.documents.by_source_url(source_url)
+    if found is not None and not is_visible(uow, viewer, found.id):
+        raise Conflict("a document you may not see has this source_url: ask an admin", source_url=source_url)
 
 
 def require_latest_bytes(uow: SqlUnitOfWork, document_id: str) -> None:

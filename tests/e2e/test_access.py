@@ -69,6 +69,11 @@ def test_a_restricted_document_is_seen_only_by_admins_and_granted_keys(api: Api)
         f"/v1/documents/{document_id}/versions", json={"title": "x"}, headers=api.auth(Role.ARCHIVIST)
     )
     assert correction.status_code == 404
+    # Nor may an upload reach it through its original URL (which would add a version or answer with it).
+    again = api.upload(REPORT, metadata={"source_url": SOURCE_URL}, role=Role.ARCHIVIST)
+    assert again.status_code == 409 and "may not see" in again.json()["detail"], again.text
+    by_admin = api.upload(REPORT, metadata={"source_url": SOURCE_URL}, role=Role.ADMIN)
+    assert by_admin.status_code == 201 and by_admin.json()["document_id"] == document_id
 
     grants = f"/v1/documents/{document_id}/grants"
     assert api.client.put(f"{grants}/no-such-key", headers=api.auth(Role.ADMIN)).status_code == 404
@@ -88,7 +93,7 @@ def entries_after(api: Api, index: int) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     while (entry := api.get(f"/v1/log/entries/{index + 1 + len(found)}")).status_code == 200:
         found.append(entry.json())
-    return [e for e in found if not parse_entry(e["entry"].encode())["type"].startswith("key.")]
+    return [e for e in found if parse_entry(e["entry"].encode())["type"].startswith("access.")]
 
 
 def test_an_embargo_hides_a_document_until_its_time_then_ends_by_itself(api: Api) -> None:

@@ -69,6 +69,7 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
     responses={
         **_ERRORS,
         200: {"model": VersionOut, "description": "These bytes are already its latest version."},
+        409: problem_doc("The `source_url` names a document hidden from the caller (restricted, embargoed)."),
         413: problem_doc("The file or the metadata is over its limit."),
         415: problem_doc("The body is not multipart/form-data."),
         **_FULL,
@@ -151,6 +152,9 @@ async def _archive_upload(
             raise InvalidInput("the upload needs a `file` part")
         UPLOAD_BYTES.inc(form.file.digests.size)
         metadata = parse_metadata(form.fields.get("metadata"), settings.max_metadata_bytes)
+        if document_id is None:
+            with uow.reading():
+                access.require_source_visible(uow, principal, metadata.source_url)
         once = _once(
             principal,
             key,
