@@ -9,6 +9,9 @@ ArchiveError
 │   ├── KeyNotFound
 │   ├── CaptureNotFound
 │   └── WatchNotFound
+├── Gone
+│   ├── Withdrawn
+│   └── Purged
 ├── InvalidInput
 │   ├── EmptyUpload
 │   ├── UploadTooLarge
@@ -35,7 +38,8 @@ ArchiveError
 │   ├── KeyNameTaken
 │   ├── IdempotencyRace             (archive.services.idempotency)
 │   ├── KeyAlreadyUsed              (archive.services.key_rotation)
-│   └── DocumentExists              (archive.services.ocfl_import)
+│   ├── DocumentExists              (archive.services.ocfl_import)
+│   └── DocumentHeld
 ├── StorageError
 │   ├── StorageUnavailable
 │   │   └── StorageFull
@@ -69,6 +73,7 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any, Self
 
 
@@ -142,6 +147,37 @@ class WatchNotFound(NotFound):
 
     def __init__(self, watch_id: str) -> None:
         super().__init__(f"no watch with id {watch_id}", watch_id=watch_id)
+
+
+class Gone(ArchiveError):
+    """Bytes the archive holds a record of but does not serve: withdrawn (taken down) or purged."""
+
+    title = "Gone"
+
+
+class Withdrawn(Gone):
+    """A document or version an admin withdrew: its record stays, its bytes are served to admins only."""
+
+    title = "Withdrawn"
+
+    def __init__(self, document_id: str, version: int | None, reason: str, withdrawn_at: datetime) -> None:
+        what = f"document {document_id}" if version is None else f"version {version} of {document_id}"
+        super().__init__(
+            f"{what} was withdrawn on {withdrawn_at.isoformat()}: {reason}",
+            document_id=document_id,
+            version=version,
+            reason=reason,
+            withdrawn_at=withdrawn_at.isoformat(),
+        )
+
+
+class Purged(Gone):
+    """Bytes removed from storage for good (a purge): only their digests and the purge's record remain."""
+
+    title = "Purged"
+
+    def __init__(self, detail: str, *, reason: str, purged_at: datetime, **fields: Any) -> None:
+        super().__init__(detail, reason=reason, purged_at=purged_at.isoformat(), **fields)
 
 
 class InvalidInput(ArchiveError):
@@ -246,6 +282,19 @@ class KeyNameTaken(Conflict):
 
     def __init__(self, name: str) -> None:
         super().__init__(f"an API key named {name!r} already exists", name=name)
+
+
+class DocumentHeld(Conflict):
+    title = "Document under legal hold"
+
+    def __init__(self, document_id: str, since: datetime, reason: str) -> None:
+        super().__init__(
+            f"document {document_id} is under a legal hold since {since.isoformat()} ({reason}): "
+            "release the hold before purging it",
+            document_id=document_id,
+            held_since=since.isoformat(),
+            hold_reason=reason,
+        )
 
 
 class StorageError(ArchiveError):

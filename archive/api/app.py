@@ -20,6 +20,7 @@ from archive.api.deps import AppContext
 from archive.api.documents import routes as documents
 from archive.api.export import routes as export
 from archive.api.fast_path import FastReads, ReadCache
+from archive.api.governance import routes as governance
 from archive.api.health import routes as health
 from archive.api.log import routes as log
 from archive.api.memento import routes as memento
@@ -167,6 +168,7 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(blobs.fixity_router)
     app.include_router(audits.router)
     app.include_router(export.router)
+    app.include_router(governance.router)
     app.include_router(captures.router)
     app.include_router(watches.router)
     app.include_router(search.router)

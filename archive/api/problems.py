@@ -22,6 +22,7 @@ RETRY_AFTER_SECONDS = "5"
 # Most specific first: the first class an error is an instance of decides its status.
 STATUS_BY_ERROR: list[tuple[type[errors.ArchiveError], int]] = [
     (errors.NotFound, 404),
+    (errors.Gone, 410),
     (errors.UploadTooLarge, 413),
     (errors.UnsupportedMediaType, 415),
     (errors.UnsatisfiableRange, 416),

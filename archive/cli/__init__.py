@@ -14,6 +14,7 @@ from archive.cli.audit import audit
 from archive.cli.db import db_current, db_upgrade
 from archive.cli.documents import diff, export, get, history
 from archive.cli.gc import gc
+from archive.cli.governance import hold, purge, withdraw
 from archive.cli.imports import import_package
 from archive.cli.ingest import ingest
 from archive.cli.keys import keys_create, keys_list, keys_revoke
@@ -66,6 +67,9 @@ app.command()(ingest)
 app.command()(reextract)
 app.command()(worker)
 app.command("restore-drill")(restore_drill)
+app.command()(withdraw)
+app.command()(purge)
+app.command()(hold)
 
 
 def main() -> None:

@@ -134,8 +134,8 @@ def _sweep_with_progress(
 
 def _print_audit_report(report: AuditReport) -> None:
     counts = Table("status", "blobs", title=f"audit {report.id} ({report.status})", box=None)
-    for status in ("ok", "corrupt", "missing", "pending"):
-        if status != "pending" or report.counts[status]:
+    for status in ("ok", "corrupt", "missing", "pending", "purged"):
+        if status not in {"pending", "purged"} or report.counts.get(status):
             counts.add_row(status, str(report.counts[status]))
     out.print(counts)
     for failure in report.failures:  # one line each, digest whole, for grep and for the record

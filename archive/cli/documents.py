@@ -16,7 +16,8 @@ from archive.cli.runtime import JsonOption, PackageFormat, Runtime, fail, out
 from archive.client import ArchiveClient, ArchiveClientError, write_checked
 from archive.domain.versions import MAX_VERSION
 from archive.jobs.verifying_reader import VerifyingReader
-from archive.services import documents
+from archive.services import access, documents
+from archive.services.access import OPERATOR
 from archive.services.documents import list_versions
 from archive.services.history import diff_versions
 
@@ -38,10 +39,10 @@ def get(
         return
     with Runtime.load() as runtime:
         with runtime.reading() as uow:
-            found = (
-                documents.get_version(uow, document_id, version)
+            found = (  # the operator sees what an admin sees: withdrawn bytes, never purged ones
+                access.served_version(uow, OPERATOR, document_id, version)
                 if version is not None
-                else documents.get_latest_version(uow, document_id)
+                else access.served_latest(uow, OPERATOR, document_id)
             )
             info = documents.BlobInfo.of_version(found)
         reader = VerifyingReader(
@@ -133,6 +134,7 @@ def export(
     from archive.wire.bag import WIRE_RENDERING  # noqa: PLC0415
 
     with Runtime.load() as runtime, runtime.writing() as uow:
+        access.require_exportable(uow, OPERATOR, document_id)  # purged bytes: said so, before any work
         summary = export_to_file(
             uow,
             document_id,

@@ -29,6 +29,6 @@ def gc(
     out.print(
         f"blobs scanned {report.scanned}, referenced {report.referenced}, younger than the grace period "
         f"{report.too_young}, unreferenced {verb} {report.deleted}; spool files {verb} "
-        f"{report.spool_files_removed}",
+        f"{report.spool_files_removed}; bytes of purged blobs left behind {verb} {report.purged_removed}",
         highlight=False,
     )

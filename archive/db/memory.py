@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm.attributes import set_committed_value
 
 from archive.db.log_models import (
@@ -166,7 +167,10 @@ class MemoryDocumentRepository(_MemoryRepository):
         source_url: str | None,
         after: str | None,
         limit: int,
+        visible: ColumnElement[bool] | None = None,
     ) -> Sequence[Document]:
+        assert visible is None, "the in-memory tables hold no access policies"
+
         def matches(document: Document) -> bool:
             versions = self.versions(document.id)
             return (

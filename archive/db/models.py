@@ -369,4 +369,4 @@ class IdempotencyRecord(Base):
 
 # The log's rows and the capture and watch rows live in modules of their own, on this metadata: importing
 # the models imports them.
-from archive.db import capture_models, log_models, replica_models  # noqa: E402, F401
+from archive.db import capture_models, governance_models, log_models, replica_models  # noqa: E402, F401

@@ -8,11 +8,12 @@ it writes) and has just seen that no row references it, so an upload in flight c
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from archive.services.unit_of_work import UnitOfWorkFactory
+from archive.services.unit_of_work import SqlUnitOfWork
 
 
 @dataclass
@@ -21,11 +22,12 @@ class GcReport:
     referenced: int = 0
     too_young: int = 0
     deleted: int = 0
+    purged_removed: int = 0
     spool_files_removed: int = 0
 
 
 def collect_garbage(
-    new_uow: UnitOfWorkFactory,
+    new_uow: Callable[[], SqlUnitOfWork],
     *,
     grace: timedelta,
     spool_dir: Path | None = None,
@@ -43,6 +45,11 @@ def collect_garbage(
         with uow.writing():  # one transaction per blob, holding its digest's lock
             uow.blobs.lock(stored.blake3)
             if uow.blobs.get(stored.blake3) is not None:
+                if _purged_and_unheld(uow, stored.blake3):  # bytes an interrupted purge left behind
+                    if not dry_run:
+                        uow.store.delete(stored.blake3)
+                    report.purged_removed += 1
+                    continue
                 report.referenced += 1
                 continue
             if not dry_run:
@@ -51,6 +58,13 @@ def collect_garbage(
     if spool_dir is not None and spool_dir.is_dir():
         report.spool_files_removed = _remove_old_spool_files(spool_dir, now - grace, dry_run)
     return report
+
+
+def _purged_and_unheld(uow: SqlUnitOfWork, blake3: str) -> bool:
+    """A blob a purge tombstoned that no document under a legal hold uses: its bytes may go. A held
+    document's blobs are never removed."""
+    governance = uow.governance
+    return governance.purge_of_blob(blake3) is not None and not governance.held_documents_using(blake3)
 
 
 def _remove_old_spool_files(spool_dir: Path, before: datetime, dry_run: bool) -> int:

@@ -83,6 +83,9 @@ def get_audit_report(uow: SqlUnitOfWork, audit_id: str) -> AuditReport:
     """The audit's state, its items counted per status, and its failures (the first thousand)."""
     audit = require_audit(uow, audit_id)
     counts = dict.fromkeys(ITEM_STATUSES, 0) | uow.audits.item_counts(audit_id)
+    purged = uow.governance.purged_count()  # not checked: their bytes were removed on purpose
+    if purged:
+        counts["purged"] = purged
     failures = uow.audits.failures(audit_id, MAX_FAILURES_LISTED)
     return AuditReport(
         id=audit.id,

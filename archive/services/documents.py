@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
+
 from archive.db.models import Agent, Blob, Credit, Document, Version
 from archive.errors import BlobNotFound, DocumentNotFound, NotFound, PreviewNotFound, VersionNotFound
 from archive.extract.preview import PREVIEW_MEDIA_TYPE
@@ -110,10 +112,18 @@ def search_documents(
     source_url: str | None = None,
     cursor: str | None = None,
     limit: int = 20,
+    visible: ColumnElement[bool] | None = None,
 ) -> DocumentPage:
     """Documents newest first, a page at a time; `cursor` is the last id of the previous page."""
     found = uow.documents.search(
-        credit=credit, role=role, q=q, words=text, source_url=source_url, after=cursor, limit=limit + 1
+        credit=credit,
+        role=role,
+        q=q,
+        words=text,
+        source_url=source_url,
+        after=cursor,
+        limit=limit + 1,
+        visible=visible,
     )
     page = [DocumentView(document, uow.documents.latest_version(document)) for document in found[:limit]]
     next_cursor = page[-1].document.id if len(found) > limit else None

@@ -57,7 +57,7 @@ class FixityResult:
     """One recorded check: what was expected, what was found, when, by whom, and its log leaf."""
 
     blake3: str
-    status: FixityStatus
+    status: FixityStatus | Literal["purged"]  # purged: removed on purpose, not read (`check_both_copies`)
     expected: Digests
     found: Digests | None
     checked_at: datetime

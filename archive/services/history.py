@@ -168,7 +168,11 @@ def version_at(
 ) -> tuple[TimeMap, Memento]:
     """The version that stood at `when`: the last archived at or before it (the first, when `when` is
     earlier than every version; the latest, when `when` is None)."""
-    timemap = time_map(uow, document_id=document_id, original=original)
+    return timemap_and_memento(time_map(uow, document_id=document_id, original=original), when)
+
+
+def timemap_and_memento(timemap: TimeMap, when: datetime | None) -> tuple[TimeMap, Memento]:
+    """The memento of `timemap` that stood at `when` (see `version_at`)."""
     if not timemap.mementos:
         raise VersionNotFound(timemap.document.id, 1)
     if when is None:

@@ -21,7 +21,14 @@ from archive.db.models import utcnow
 from archive.digests import Digests, SpooledUpload, UploadSpool
 from archive.errors import BlobNotFound, StorageUnavailable
 from archive.ledger.entries import blob_repaired
-from archive.services.fixity import FixityResult, Measurement, measure, measure_all, record_measurements
+from archive.services.fixity import (
+    FixityResult,
+    Measurement,
+    check_blob,
+    measure,
+    measure_all,
+    record_measurements,
+)
 from archive.services.log import append_event
 from archive.services.unit_of_work import SqlUnitOfWork, UnitOfWork
 from archive.storage import BlobStore
@@ -74,8 +81,8 @@ def replicate_blob(uow: SqlUnitOfWork, blake3: str) -> str | None:
         return None
     with uow.reading():
         blob = uow.blobs.get(blake3)
-        if blob is None:
-            return None
+        if blob is None or uow.governance.purge_of_blob(blake3) is not None:
+            return None  # purged since it was queued: its bytes are gone from both copies on purpose
         expected, media_type = Digests(blob.blake3, blob.sha256, blob.size), blob.media_type
     held = measure(replica, expected)
     copied = held.status != "ok"
@@ -176,3 +183,32 @@ def _logged(
 def _media_type(uow: SqlUnitOfWork, blake3: str) -> str:
     blob = uow.blobs.get(blake3)
     return blob.media_type if blob is not None else "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class CheckedNow:
+    """One blob checked now: the primary copy's result (after any repair), what the replica holds of it
+    (None: no replica configured, or it could not be reached), and the repair made, if any."""
+
+    result: FixityResult
+    replica: str | None
+    repair: Repair | None
+
+
+def check_both_copies(uow: SqlUnitOfWork, blake3: str, *, actor: str) -> CheckedNow:
+    """Re-read a blob's primary copy now and, when a replica is configured, its replica copy too,
+    repairing a bad copy from a good one as an audit does (in the caller's transaction). A purged blob is
+    reported as purged (with the purge's leaf), never read: its absence is no failure."""
+    purge = uow.governance.purge_of_blob(blake3)
+    expected = uow.blobs.digests_of(blake3)
+    if purge is not None and expected is not None:
+        return CheckedNow(
+            FixityResult(blake3, "purged", expected, None, utcnow(), actor, purge.log_index), None, None
+        )
+    result = check_blob(uow, blake3, actor=actor)
+    if uow.replica is None:
+        return CheckedNow(result, None, None)
+    [final], repairs = reconcile_copies(uow, [result], actor=actor)
+    row = uow.replicas.get(blake3)
+    held = row.status if row is not None and row.checked_at >= result.checked_at else None
+    return CheckedNow(final, held, repairs[0] if repairs else None)

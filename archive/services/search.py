@@ -8,7 +8,7 @@ the facets count that set, saying so (`total_exact` false) when more matched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from archive.db.models import Version
@@ -76,13 +76,23 @@ class SearchPage:
     engine: str = ""
 
 
-def search(uow: UnitOfWork, request: SearchRequest, *, candidates: int) -> SearchPage:
-    """In a reading transaction: the page of results of a search, ranked within at most `candidates`."""
+def search(
+    uow: UnitOfWork,
+    request: SearchRequest,
+    *,
+    candidates: int,
+    withheld: Callable[[Sequence[int]], set[int]] | None = None,
+) -> SearchPage:
+    """In a reading transaction: the page of results of a search, ranked within at most `candidates`;
+    `withheld` names, of the versions found, those the caller is shown nothing of (results or facets)."""
     query = parse_query(request.q) if request.q is not None else ParsedQuery()
     if request.q is not None and query.empty:
         return SearchPage(0, True, [], Facets(), None, query.problems, uow.search.engine)
     found = uow.search.candidates(query, request.filters, candidates)
     ranked = list(found.ranked)
+    if withheld is not None:
+        hidden = withheld([version_id for version_id, _ in ranked])
+        ranked = [pair for pair in ranked if pair[0] not in hidden]
     page = ranked[request.offset : request.offset + request.limit]
     scores = dict(page)
     results = [

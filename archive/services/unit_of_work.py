@@ -39,6 +39,7 @@ from archive.db.repositories import (
     SqlLogRepository,
     SqlSigningKeyRepository,
 )
+from archive.db.repositories.governance import SqlGovernanceRepository
 from archive.db.repositories.ports import (
     AttestationRepository,
     AttributionRepository,
@@ -77,6 +78,7 @@ REPOSITORIES = (
     "audits",
     "captures",
     "replicas",
+    "governance",
     "search",
     "session",
 )
@@ -197,6 +199,7 @@ class SqlUnitOfWork(UnitOfWork):
     audits: SqlAuditRepository
     captures: SqlCaptureRepository
     replicas: SqlReplicaRepository
+    governance: SqlGovernanceRepository
     session: Session
     """The transaction's session, for tests that reach the tables directly (services use repositories)."""
 
@@ -219,6 +222,7 @@ class SqlUnitOfWork(UnitOfWork):
             self.audits = SqlAuditRepository(session)
             self.captures = SqlCaptureRepository(session)
             self.replicas = SqlReplicaRepository(session)
+            self.governance = SqlGovernanceRepository(session)
             self.search = search_index(session)
             yield
             if writing:

@@ -21,6 +21,9 @@ class AuditCountsOut(BaseModel):
     corrupt: int
     missing: int
     pending: int
+    purged: int = Field(
+        default=0, description="Blobs purged on purpose (their bytes removed): not checked, not failures."
+    )
 
 
 class AuditOut(BaseModel):

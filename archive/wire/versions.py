@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from archive.db.models import Credit, Notice, Photo, Version
 from archive.domain.content_credentials import plain_state
 from archive.domain.credits import ROLES
+from archive.services.access import Withheld
 from archive.services.documents import DocumentView
 
 
@@ -145,6 +146,22 @@ class ContentCredentialsOut(BaseModel):
         return self
 
 
+class WithheldOut(BaseModel):
+    state: Literal["withdrawn", "purged"]
+    reason: str
+    since: datetime
+    log_index: int = Field(description="The leaf of the withdrawal or the purge.")
+
+    @classmethod
+    def of(cls, withheld: Withheld) -> WithheldOut:
+        if withheld.purge is not None:
+            p = withheld.purge
+            return cls(state="purged", reason=p.reason, since=p.purged_at, log_index=p.log_index)
+        w = withheld.withdrawal
+        assert w is not None
+        return cls(state="withdrawn", reason=w.reason, since=w.withdrawn_at, log_index=w.log_index)
+
+
 class VersionOut(BaseModel):
     document_id: str
     version: int
@@ -183,6 +200,11 @@ class VersionOut(BaseModel):
     )
     note: str | None
     log_index: int | None = None
+    withheld: WithheldOut | None = Field(
+        default=None,
+        description="Why the version's bytes are not served (below admin when withdrawn; to anyone when "
+        "purged); null when they are. Set where a route tells it (the document, its versions, one version).",
+    )
     content_url: str
     text_url: str | None
     preview_url: str | None = Field(

@@ -30,7 +30,7 @@ def test_audit_json_reports_a_clean_archive_and_exits_0(tmp_path: Path) -> None:
     assert code == 0, stderr
     assert stderr == "", "no progress bar, no table"
     assert (report["status"], report["total"], report["failed"], report["failures"]) == ("done", 3, 0, [])
-    assert report["counts"] == {"ok": 3, "corrupt": 0, "missing": 0, "pending": 0}
+    assert report["counts"] == {"ok": 3, "corrupt": 0, "missing": 0, "pending": 0, "purged": 0}
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", report["id"])
     assert report["requested_by"].startswith("cli")
     assert ISO_UTC.fullmatch(report["started_at"]) and ISO_UTC.fullmatch(report["finished_at"])
@@ -55,7 +55,7 @@ def test_audit_json_counts_what_was_planted_and_exits_1(tmp_path: Path) -> None:
     assert "2 of 7 blobs failed fixity (1 corrupt, 1 missing)" in stderr
     assert report["status"] == "done"
     assert report["total"] == 7
-    assert report["counts"] == {"ok": 5, "corrupt": 1, "missing": 1, "pending": 0}
+    assert report["counts"] == {"ok": 5, "corrupt": 1, "missing": 1, "pending": 0, "purged": 0}
     assert report["failed"] == 2
     assert {(f["blake3"], f["status"]) for f in report["failures"]} == {
         (corrupted.blake3, "corrupt"),

@@ -144,7 +144,7 @@ def test_an_audit_reports_counts_and_failures_and_finishes(api: Api) -> None:
 
     report = wait_until_done(api, audit_id)
     assert report["total"] == 5
-    assert report["counts"] == {"ok": 3, "corrupt": 1, "missing": 1, "pending": 0}
+    assert report["counts"] == {"ok": 3, "corrupt": 1, "missing": 1, "pending": 0, "purged": 0}
     assert report["requested_by"] == "test-auditor"
     assert report["finished_at"] >= report["started_at"]
     failures = {f["blake3"]: f for f in report["failures"]}
@@ -171,7 +171,7 @@ def test_an_audit_left_running_by_a_stopped_server_is_finished_by_the_next(deplo
     with running_api(deployment) as restarted:
         report = wait_until_done(restarted, audit_id)
     assert report["requested_by"] == "night shift"
-    assert report["counts"] == {"ok": 3, "corrupt": 1, "missing": 0, "pending": 0}
+    assert report["counts"] == {"ok": 3, "corrupt": 1, "missing": 0, "pending": 0, "purged": 0}
     assert [f["blake3"] for f in report["failures"]] == [blobs[2].blake3]
 
 
@@ -180,7 +180,7 @@ def test_an_audit_of_an_empty_archive_is_done_at_once(api: Api) -> None:
     assert started.status_code == 202
     assert (started.json()["status"], started.json()["total"]) == ("done", 0)
     report = api.get(started.headers["location"], role=Role.AUDITOR).json()
-    assert report["counts"] == {"ok": 0, "corrupt": 0, "missing": 0, "pending": 0}
+    assert report["counts"] == {"ok": 0, "corrupt": 0, "missing": 0, "pending": 0, "purged": 0}
 
 
 class RendezvousStore:

@@ -15,6 +15,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ class Archived:
     blake3: str
     agent_id: int
     audit_id: str
+    source_url: str = SOURCE_URL
 
     def path_values(self) -> dict[str, str]:
         return {
@@ -60,10 +62,11 @@ class Archived:
             "agent_id": str(self.agent_id),
             "audit_id": self.audit_id,
             "index": "0",
-            "uri_r": SOURCE_URL,
+            "uri_r": self.source_url,
             "tile": "0/000.p/1",
             "capture_id": NO_SUCH_ID,
             "watch_id": NO_SUCH_ID,
+            "key_name": "test-reader",
         }
 
 
@@ -82,6 +85,26 @@ def _correction(_: Archived) -> dict[str, Any]:
 
 def _verify(archived: Archived) -> dict[str, Any]:
     return {"json": {"blake3": archived.blake3}}
+
+
+# The governance routes are asked what leaves the document served to every later request of the matrix: a
+# withdrawal of a version it does not have (404 once the role is checked), the reversal of a withdrawal it
+# does not have (404), a purge whose confirmation is not its id (422); a hold placed then released, the
+# access left open, a grant made then taken back.
+def _withdrawal(_: Archived) -> dict[str, Any]:
+    return {"json": {"reason": "matrix", "version": 99}}
+
+
+def _purge(_: Archived) -> dict[str, Any]:
+    return {"json": {"reason": "matrix", "confirm": NO_SUCH_ID}}
+
+
+def _hold(_: Archived) -> dict[str, Any]:
+    return {"json": {"reason": "matrix"}}
+
+
+def _open_access(_: Archived) -> dict[str, Any]:
+    return {"json": {"restricted": False}}
 
 
 # Captures and watches are asked of an address inside (refused with 422 once the role is checked), so that
@@ -172,6 +195,18 @@ ROUTES: dict[str, Endpoint] = {
     "GET /v1/watches": READER,
     "GET /v1/watches/{watch_id}": Endpoint(Role.READER, allowed_status=404),
     "DELETE /v1/watches/{watch_id}": Endpoint(Role.ARCHIVIST, allowed_status=404),
+    # Governance.
+    "GET /v1/documents/{document_id}/governance": Endpoint(Role.ADMIN),
+    "POST /v1/documents/{document_id}/withdrawal": Endpoint(Role.ADMIN, body=_withdrawal, allowed_status=404),
+    "DELETE /v1/documents/{document_id}/withdrawal": Endpoint(
+        Role.ADMIN, params={"reason": "matrix"}, allowed_status=404
+    ),
+    "POST /v1/documents/{document_id}/purge": Endpoint(Role.ADMIN, body=_purge, allowed_status=422),
+    "PUT /v1/documents/{document_id}/hold": Endpoint(Role.ADMIN, body=_hold),
+    "DELETE /v1/documents/{document_id}/hold": Endpoint(Role.ADMIN, params={"reason": "matrix"}),
+    "PUT /v1/documents/{document_id}/access": Endpoint(Role.ADMIN, body=_open_access),
+    "PUT /v1/documents/{document_id}/grants/{key_name}": Endpoint(Role.ADMIN),
+    "DELETE /v1/documents/{document_id}/grants/{key_name}": Endpoint(Role.ADMIN),
 }
 
 
@@ -231,11 +266,11 @@ def documented_operations(app: FastAPI) -> set[str]:
     return {f"{method.upper()} {path}" for path, item in paths.items() for method in item}
 
 
-def archive_one_document(api: Api) -> Archived:
+def archive_one_document(api: Api, article: bytes = ARTICLE, source_url: str = SOURCE_URL) -> Archived:
     admin = api.auth(Role.ADMIN)
     files: dict[str, tuple[str, bytes, str] | str] = {
-        "file": ("article.txt", ARTICLE, "text/plain; charset=utf-8"),
-        "metadata": json.dumps(METADATA),
+        "file": ("article.txt", article, "text/plain; charset=utf-8"),
+        "metadata": json.dumps(METADATA | {"source_url": source_url}),
     }
     created = api.client.post("/v1/documents", headers=admin, files=files)
     assert created.status_code == 201, created.text
@@ -251,6 +286,7 @@ def archive_one_document(api: Api) -> Archived:
         blake3=version["blake3"],
         agent_id=version["credits"][0]["agent_id"],
         audit_id=audit.json()["id"],
+        source_url=source_url,
     )
 
 
@@ -294,6 +330,56 @@ def mismatch(response: httpx2.Response, expected: str) -> str | None:
     return None
 
 
+# Documents hidden from callers without access: a restricted one (the reader's key holds a grant) and an
+# embargoed one. Every route naming one (by id, by a digest of its bytes, by its original URL) answers as
+# if it did not exist (404) to every caller below admin that the route's role admits, except the granted
+# reader; a fixity check names a digest for an auditor's integrity work and serves no content.
+NOT_HIDDEN = {"POST /v1/blobs/{blake3}/fixity"}
+
+
+def document_scoped(operation: str) -> bool:
+    named = ("{document_id}", "{blake3}", "{uri_r}")
+    return any(name in operation for name in named) and operation not in NOT_HIDDEN
+
+
+def hidden_outcome(endpoint: Endpoint, caller: Caller, *, public_read: bool, granted: bool) -> str:
+    expected = expected_outcome(endpoint, caller, public_read=public_read)
+    if expected != "ok":
+        return expected  # the role is checked first: 401 and 403 as for any document
+    if caller.role is Role.ADMIN or (granted and caller.role is Role.READER):
+        return str(endpoint.allowed_status) if endpoint.allowed_status is not None else "ok"
+    return "404"
+
+
+def hide(api: Api, number: int, access: dict[str, Any], grant: str | None) -> Archived:
+    """Archive a document of its own bytes and URL, then restrict or embargo it (`access`)."""
+    archived = archive_one_document(
+        api, ARTICLE + f"hidden {number}\n".encode(), f"{SOURCE_URL}/hidden-{number}"
+    )
+    admin = api.auth(Role.ADMIN)
+    path = f"/v1/documents/{archived.document_id}"
+    assert api.client.put(f"{path}/access", json=access, headers=admin).status_code == 200
+    if grant is not None:
+        assert api.client.put(f"{path}/grants/{grant}", headers=admin).status_code == 200
+    return archived
+
+
+def run_hidden_matrix(api: Api, everyone: list[Caller], *, public_read: bool) -> list[str]:
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    restricted = hide(api, 1, {"restricted": True}, grant="test-reader")
+    embargoed = hide(api, 2, {"restricted": False, "embargoed_until": later}, grant=None)
+    failures: list[str] = []
+    for archived, granted in ((restricted, True), (embargoed, False)):
+        for operation in filter(document_scoped, ROUTES):
+            for caller in everyone:
+                expected = hidden_outcome(ROUTES[operation], caller, public_read=public_read, granted=granted)
+                problem = mismatch(call(api, operation, caller, archived), expected)
+                if problem is not None:
+                    kind = "restricted" if granted else "embargoed"
+                    failures.append(f"{operation} of the {kind} document as {caller.name}: {problem}")
+    return failures
+
+
 def run_matrix(deployment: Deployment, *, public_read: bool) -> None:
     with running_api(deployment, public_read=public_read, capture_hosts="") as api:  # no capture fetches
         with deployment.uow().writing() as uow:
@@ -311,13 +397,17 @@ def run_matrix(deployment: Deployment, *, public_read: bool) -> None:
                 problem = mismatch(call(api, operation, caller, archived), expected)
                 if problem is not None:
                     failures.append(f"{operation} as {caller.name}: {problem}")
+        failures += run_hidden_matrix(api, everyone, public_read=public_read)
         cells = len(ROUTES) * len(everyone)
+        hidden_cells = 2 * len(list(filter(document_scoped, ROUTES))) * len(everyone)
         mode = "public read" if public_read else "keys required"
         print(f"\nauthorization matrix, {deployment.name}, {mode}:", end=" ")
         print(
             f"{len(ROUTES)} routes x {len(everyone)} callers = {cells} requests, {len(failures)} unexpected"
         )
-        assert cells == 53 * CALLERS_PER_ROUTE == 583
+        print(f"restricted and embargoed documents: {hidden_cells} requests")
+        assert cells == 62 * CALLERS_PER_ROUTE == 682
+        assert hidden_cells == 2 * 29 * CALLERS_PER_ROUTE == 638
         assert not failures, "\n".join(failures)
 
 

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import blake3
 import pytest
 
 from archive.capture.warc import read_records
@@ -380,3 +381,21 @@ def test_a_fetch_has_a_deadline(deployment: Deployment, publisher: Publisher) ->
         slow = capture(api, publisher.url(f"/slow?seconds=3&key={uuid.uuid4().hex}"))
     assert slow["status"] == "failed"
     assert "timed out" in slow["error"] or "longer than 1 seconds" in slow["error"]
+
+
+def test_the_warc_of_a_withdrawn_version_is_gone_below_admin(capturing: Api, publisher: Publisher) -> None:
+    done = capture(capturing, publisher.url("/steady"))
+    assert done["status"] == "done", done
+    withdrawn = capturing.client.post(
+        f"/v1/documents/{done['document_id']}/withdrawal",
+        json={"reason": "takedown notice"},
+        headers=capturing.auth(Role.ADMIN),
+    )
+    assert withdrawn.status_code == 201, withdrawn.text
+    gone = capturing.get(done["warc_url"])
+    assert gone.status_code == 410 and gone.json()["reason"] == "takedown notice"
+    warc = capturing.get(done["warc_url"], role=Role.ADMIN)
+    assert warc.status_code == 200
+    by_digest = f"/v1/blobs/{blake3.blake3(warc.content).hexdigest()}"
+    assert capturing.get(by_digest).status_code == 410  # by its digest too
+    assert capturing.get(by_digest, role=Role.ADMIN).content == warc.content

@@ -61,8 +61,8 @@ class Replicated:
     url: str
 
 
-@pytest.fixture
-def replicated(deployment: Deployment, tmp_path: Path) -> Iterator[Replicated]:
+@pytest.fixture(name="replicated")
+def replicated_fixture(deployment: Deployment, tmp_path: Path) -> Iterator[Replicated]:
     url = replica_url(deployment, tmp_path)
     with running_api(deployment, replica_url=url) as api:
         replica = open_replica_store(Settings(**{**_plain(deployment.settings), "replica_url": url}))

@@ -38,12 +38,12 @@ def archive(deployment: Deployment, number: int, credits: list[tuple[str, str]])
         spooled.discard()
 
 
-def listed(deployment: Deployment, **given: str) -> list[str]:
+def listed(deployment: Deployment, credit: str | None = None, role: str | None = None) -> list[str]:
     uow = deployment.uow(extractor=InProcess())
     found, cursor = [], None
     while True:
         with uow.reading():
-            page = search_documents(uow, limit=2, cursor=cursor, **given)
+            page = search_documents(uow, credit=credit, role=role, limit=2, cursor=cursor)
         found += [view.document.id for view in page.documents]
         cursor = page.next_cursor
         if cursor is None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from archive.api.agents.schemas import AgentOut
 from archive.api.deps import Reader, Uow
 from archive.api.openapi import problem_doc, unauthenticated_doc
-from archive.services import documents
+from archive.services import access
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"])
 
@@ -22,6 +22,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/{agent_id}", response_model=AgentOut, summary="An agent and its credits", responses=_ERRORS)
-def get_agent(agent_id: Annotated[int, Path(ge=1, le=2**62)], uow: Uow, _: Reader) -> AgentOut:
+def get_agent(agent_id: Annotated[int, Path(ge=1, le=2**62)], uow: Uow, viewer: Reader) -> AgentOut:
     with uow.reading():
-        return AgentOut.of(documents.get_agent(uow, agent_id))
+        return AgentOut.of(access.agent_for(uow, viewer, agent_id))

@@ -18,8 +18,8 @@ from archive.api.openapi import forbidden_doc, inline_schema, multipart_body, pr
 from archive.api.paths import Blake3
 from archive.api.uploads import read_bounded_body, receive_form
 from archive.errors import InvalidInput, UnsupportedMediaType
-from archive.services import documents
-from archive.services.fixity import check_blob
+from archive.services import access
+from archive.services.replication import check_both_copies
 from archive.services.verify import Verification, verify_digest
 from archive.wire.verification import VerificationOut
 
@@ -42,7 +42,8 @@ _BLOB: dict[int | str, dict[str, Any]] = {
     200: {"content": {"*/*": {}}, "description": "The blob's bytes, as an attachment."},
     206: {"description": "One byte range of the blob."},
     304: {"description": "Not modified (If-None-Match matched the ETag)."},
-    404: problem_doc("No blob has this digest."),
+    404: problem_doc("No blob has this digest (or only documents hidden from this caller use it)."),
+    410: problem_doc("Every version using the blob is withdrawn (served to admins only), or it was purged."),
     416: problem_doc("The range lies outside the blob."),
     502: problem_doc("The stored bytes failed their fixity check (corrupt or missing): not served."),
 }
@@ -55,9 +56,9 @@ _BLOB: dict[int | str, dict[str, Any]] = {
     responses={**_ERRORS, **_BLOB},
     openapi_extra=CONTENT_REQUEST_HEADERS,
 )
-def get_blob(blake3: Blake3, request: Request, context: Context, uow: Uow, _: Reader) -> Response:
+def get_blob(blake3: Blake3, request: Request, context: Context, uow: Uow, viewer: Reader) -> Response:
     with uow.reading():
-        info = documents.get_blob_info(uow, blake3)
+        info = access.served_blob(uow, viewer, blake3)
     return content_response(request, context.reader, info, cache_control=immutable(context.settings))
 
 
@@ -68,9 +69,9 @@ def get_blob(blake3: Blake3, request: Request, context: Context, uow: Uow, _: Re
     responses={**_ERRORS, **_BLOB},
     openapi_extra=CONTENT_REQUEST_HEADERS,
 )
-def head_blob(blake3: Blake3, request: Request, context: Context, uow: Uow, _: Reader) -> Response:
+def head_blob(blake3: Blake3, request: Request, context: Context, uow: Uow, viewer: Reader) -> Response:
     with uow.reading():
-        info = documents.get_blob_info(uow, blake3)
+        info = access.served_blob(uow, viewer, blake3)
     return content_response(
         request, context.reader, info, cache_control=immutable(context.settings), head=True
     )
@@ -138,5 +139,5 @@ def _parse_query(body: bytes) -> VerifyByDigest:
 )
 def check_fixity(blake3: Blake3, uow: Uow, principal: Auditor) -> FixityOut:
     with uow.writing():
-        result = check_blob(uow, blake3, actor=principal.name)
-    return FixityOut.of(result)
+        checked = check_both_copies(uow, blake3, actor=principal.name)
+    return FixityOut.of(checked.result, replica=checked.replica, repaired=checked.repair)

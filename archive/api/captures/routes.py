@@ -11,8 +11,8 @@ from archive.api.content import content_response
 from archive.api.deps import Archivist, Context, Reader, Uow
 from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
 from archive.api.paths import ULID_PATTERN
-from archive.services import documents
-from archive.services.captures import get_capture, request_capture, warc_of
+from archive.services import access
+from archive.services.captures import request_capture
 from archive.wire.captures import CaptureIn, CaptureOut
 
 router = APIRouter(tags=["captures"])
@@ -56,9 +56,9 @@ def post_capture(
     summary="A capture: its status, error, the version it made and its WARC",
     responses={**_ERRORS, 404: problem_doc("No capture has this id.")},
 )
-def get_capture_status(capture_id: CaptureId, uow: Uow, _: Reader) -> CaptureOut:
+def get_capture_status(capture_id: CaptureId, uow: Uow, viewer: Reader) -> CaptureOut:
     with uow.reading():
-        return CaptureOut.of(get_capture(uow, capture_id))
+        return CaptureOut.of(access.capture_for(uow, viewer, capture_id))
 
 
 @router.get(
@@ -69,12 +69,13 @@ def get_capture_status(capture_id: CaptureId, uow: Uow, _: Reader) -> CaptureOut
         **_ERRORS,
         200: {"content": {"application/warc": {}}, "description": "The WARC, as an attachment."},
         404: problem_doc("No capture has this id, or it kept no WARC (not done)."),
+        410: problem_doc("The version the capture made is withdrawn (served to admins only) or purged."),
         502: problem_doc("The stored WARC failed its fixity check: not served."),
     },
 )
 def get_capture_warc(
-    capture_id: CaptureId, request: Request, context: Context, uow: Uow, _: Reader
+    capture_id: CaptureId, request: Request, context: Context, uow: Uow, viewer: Reader
 ) -> Response:
     with uow.reading():
-        info = documents.get_blob_info(uow, warc_of(uow, capture_id))
+        info = access.served_warc(uow, viewer, capture_id)
     return content_response(request, context.reader, info)

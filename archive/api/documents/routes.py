@@ -20,14 +20,13 @@ from archive.domain.credits import CreditRole
 from archive.errors import InvalidInput
 from archive.extract import media_kind
 from archive.metrics import UPLOAD_BYTES
-from archive.services import documents
+from archive.services import access
 from archive.services.documents import BlobInfo
-from archive.services.history import diff_versions, time_map
 from archive.services.idempotency import Answer, Once, check_key, fingerprint
 from archive.services.keys import Principal
 from archive.services.metadata import SuppliedMetadata, parse_metadata
 from archive.wire.diffs import DiffOut
-from archive.wire.versions import DocumentOut, VersionOut, version_path
+from archive.wire.versions import DocumentOut, VersionOut, WithheldOut, version_path
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -37,7 +36,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: problem_doc("A malformed path or body."),
     503: problem_doc("The database or storage is unavailable; retry."),
 }
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: problem_doc("No such document or version.")}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: problem_doc("No such document or version (or one hidden from this caller: restricted or embargoed).")
+}
+_GONE: dict[int | str, dict[str, Any]] = {
+    410: problem_doc("The bytes were withdrawn (served to admins only) or purged: the reason and the date.")
+}
 # The `metadata` part: JSON, whose schema says what is accepted (every bad field is a 422 naming it).
 _METADATA_PART = {
     **inline_schema(SuppliedMetadata),
@@ -53,6 +57,7 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified (If-None-Match matched the ETag)."},
     416: problem_doc("The range lies outside the content."),
     502: problem_doc("The stored bytes failed their fixity check (corrupt or missing): not served."),
+    **_GONE,
 }
 
 
@@ -64,6 +69,7 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
     responses={
         **_ERRORS,
         200: {"model": VersionOut, "description": "These bytes are already its latest version."},
+        409: problem_doc("The `source_url` names a document hidden from the caller (restricted, embargoed)."),
         413: problem_doc("The file or the metadata is over its limit."),
         415: problem_doc("The body is not multipart/form-data."),
         **_FULL,
@@ -87,6 +93,7 @@ async def create_document(
         **_ERRORS,
         **_NOT_FOUND,
         200: {"model": VersionOut, "description": "Nothing changed: the latest version."},
+        410: problem_doc("A correction of a document whose latest bytes were purged."),
         413: problem_doc("The file or the metadata is over its limit."),
         415: problem_doc("Neither multipart/form-data nor JSON."),
         **_FULL,
@@ -107,10 +114,14 @@ async def add_version(
     uow: Uow,
     principal: Archivist,
 ) -> VersionOut:
+    with uow.reading():  # a document hidden from the caller is not found, to write to as to read
+        access.require_visible(uow, principal, document_id)
     if media_kind(request.headers.get("content-type", ""))[0] != "application/json":
         return await _archive_upload(
             request, response, context=context, uow=uow, principal=principal, document_id=document_id
         )
+    with uow.reading():  # a correction reuses the latest bytes: they must still exist
+        access.require_latest_bytes(uow, document_id)
     limit = context.settings.max_metadata_bytes
     key = _idempotency_key(request)
     body = await read_bounded_body(request, limit)
@@ -141,6 +152,9 @@ async def _archive_upload(
             raise InvalidInput("the upload needs a `file` part")
         UPLOAD_BYTES.inc(form.file.digests.size)
         metadata = parse_metadata(form.fields.get("metadata"), settings.max_metadata_bytes)
+        if document_id is None:
+            with uow.reading():
+                access.require_source_visible(uow, principal, metadata.source_url)
         once = _once(
             principal,
             key,
@@ -184,7 +198,7 @@ def _answer(response: Response, answer: Answer) -> VersionOut:
 def search_documents(
     *,
     uow: Uow,
-    _: Reader,
+    viewer: Reader,
     credit: Annotated[
         str | None,
         Query(min_length=1, max_length=300, description="A credited name (case and accent insensitive)."),
@@ -201,8 +215,9 @@ def search_documents(
     ] = None,
 ) -> DocumentPage:
     with uow.reading():
-        page = documents.search_documents(
+        page = access.listed_documents(
             uow,
+            viewer,
             credit=credit,
             role=role,
             q=q,
@@ -222,9 +237,11 @@ def search_documents(
     summary="A document with its latest version",
     responses={**_ERRORS, **_NOT_FOUND},
 )
-def get_document(document_id: DocumentId, uow: Uow, _: Reader) -> DocumentOut:
+def get_document(document_id: DocumentId, uow: Uow, viewer: Reader) -> DocumentOut:
     with uow.reading():
-        return DocumentOut.of(documents.get_document(uow, document_id))
+        document = DocumentOut.of(access.document_for(uow, viewer, document_id))
+        _tell_withheld(uow, document_id, [document.latest] if document.latest is not None else [])
+        return document
 
 
 @router.get(
@@ -233,10 +250,10 @@ def get_document(document_id: DocumentId, uow: Uow, _: Reader) -> DocumentOut:
     summary="Every version of a document, oldest first",
     responses={**_ERRORS, **_NOT_FOUND},
 )
-def list_versions(document_id: DocumentId, uow: Uow, _: Reader) -> VersionList:
+def list_versions(document_id: DocumentId, uow: Uow, viewer: Reader) -> VersionList:
     with uow.reading():
-        versions = documents.list_versions(uow, document_id)
-        return VersionList(document_id=document_id, versions=[VersionOut.of(v) for v in versions])
+        versions = [VersionOut.of(v) for v in access.versions_for(uow, viewer, document_id)]
+        return VersionList(document_id=document_id, versions=_tell_withheld(uow, document_id, versions))
 
 
 @router.get(
@@ -245,9 +262,19 @@ def list_versions(document_id: DocumentId, uow: Uow, _: Reader) -> VersionList:
     summary="One version",
     responses={**_ERRORS, **_NOT_FOUND},
 )
-def get_version(document_id: DocumentId, number: VersionNumber, uow: Uow, _: Reader) -> VersionOut:
+def get_version(document_id: DocumentId, number: VersionNumber, uow: Uow, viewer: Reader) -> VersionOut:
     with uow.reading():
-        return VersionOut.of(documents.get_version(uow, document_id, number))
+        version = VersionOut.of(access.version_for(uow, viewer, document_id, number))
+        return _tell_withheld(uow, document_id, [version])[0]
+
+
+def _tell_withheld(uow: Uow, document_id: str, versions: list[VersionOut]) -> list[VersionOut]:
+    """Say, on each version, why its bytes are withheld (withdrawn or purged), when they are."""
+    standing = access.DocumentStanding.of(uow, document_id)
+    for version in versions:
+        reason = standing.reason(version.version)
+        version.withheld = WithheldOut.of(reason) if reason is not None else None
+    return versions
 
 
 @router.get(
@@ -258,10 +285,10 @@ def get_version(document_id: DocumentId, number: VersionNumber, uow: Uow, _: Rea
     openapi_extra=CONTENT_REQUEST_HEADERS,
 )
 def get_latest_content(
-    document_id: DocumentId, request: Request, context: Context, uow: Uow, _: Reader
+    document_id: DocumentId, request: Request, context: Context, uow: Uow, viewer: Reader
 ) -> Response:
     with uow.reading():
-        info = BlobInfo.of_version(documents.get_latest_version(uow, document_id))
+        info = BlobInfo.of_version(access.served_latest(uow, viewer, document_id))
     return content_response(request, context.reader, info, cache_control=REVALIDATE)
 
 
@@ -276,14 +303,15 @@ def get_latest_content(
 def get_version_content(
     document_id: DocumentId,
     number: VersionNumber,
+    *,
     request: Request,
     context: Context,
     uow: Uow,
-    _: Reader,
+    viewer: Reader,
 ) -> Response:
     with uow.reading():
-        info = BlobInfo.of_version(documents.get_version(uow, document_id, number))
-        timemap = time_map(uow, document_id=document_id)
+        info = BlobInfo.of_version(access.served_version(uow, viewer, document_id, number))
+        timemap = access.served_time_map(uow, viewer, document_id=document_id)
     memento = next(m for m in timemap.mementos if m.number == number)
     return content_response(
         request,
@@ -302,15 +330,22 @@ def get_version_content(
     responses={
         **_ERRORS,
         **_NOT_FOUND,
+        **_GONE,
         200: {"content": {"image/jpeg": {}}, "description": "The preview, verified as any blob is."},
         304: {"description": "Not modified (If-None-Match)."},
     },
 )
 def get_version_preview(
-    document_id: DocumentId, number: VersionNumber, request: Request, context: Context, uow: Uow, _: Reader
+    document_id: DocumentId,
+    number: VersionNumber,
+    *,
+    request: Request,
+    context: Context,
+    uow: Uow,
+    viewer: Reader,
 ) -> Response:
     with uow.reading():
-        info = documents.get_preview(uow, document_id, number)
+        info = access.served_preview(uow, viewer, document_id, number)
     return content_response(request, context.reader, info)
 
 
@@ -318,17 +353,17 @@ def get_version_preview(
     "/{document_id}/diff",
     response_model=DiffOut,
     summary="What changed between two versions: text, fields, credits and notices",
-    responses={**_ERRORS, **_NOT_FOUND},
+    responses={**_ERRORS, **_NOT_FOUND, **_GONE},
 )
 def diff(
     document_id: DocumentId,
     uow: Uow,
-    _: Reader,
+    viewer: Reader,
     first: FromVersion,
     second: ToVersion,
 ) -> DiffOut:
     with uow.reading():
-        return DiffOut.of(diff_versions(uow, document_id, first, second))
+        return DiffOut.of(access.served_diff(uow, viewer, document_id, first, second))
 
 
 @router.get(
@@ -338,14 +373,15 @@ def diff(
     responses={
         **_ERRORS,
         **_NOT_FOUND,
+        **_GONE,
         200: {"content": {"text/plain": {}}, "description": "The text, UTF-8."},
     },
 )
 def get_version_text(
-    document_id: DocumentId, number: VersionNumber, uow: Uow, _: Reader
+    document_id: DocumentId, number: VersionNumber, uow: Uow, viewer: Reader
 ) -> PlainTextResponse:
     with uow.reading():
-        text = documents.get_version_text(uow, document_id, number)
+        text = access.served_text(uow, viewer, document_id, number)
     return PlainTextResponse(
         text,
         headers={

@@ -13,6 +13,7 @@ from starlette.background import BackgroundTask
 from archive.api.deps import Context, Reader, Uow
 from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
 from archive.api.paths import DocumentId
+from archive.services.access import require_exportable
 from archive.services.export import SpooledExport, export_to_spool
 from archive.services.wacz_export import WACZ_MEDIA_TYPE, export_wacz_to_spool
 from archive.wire.bag import WIRE_RENDERING
@@ -35,7 +36,10 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     401: unauthenticated_doc(),
     403: forbidden_doc(),
-    404: problem_doc("No such document (or, for a WACZ, no captured version of it)."),
+    404: problem_doc(
+        "No such document (or, for a WACZ, no captured version of it), or one hidden from this caller."
+    ),
+    410: problem_doc("A version's bytes are withdrawn (served to admins only) or purged."),
     422: problem_doc("A malformed document id, or a format other than bagit, ocfl and wacz."),
     502: problem_doc("Bytes of a version are missing from storage or no longer match their digests."),
     503: problem_doc("The database or storage is unavailable; retry."),
@@ -52,7 +56,7 @@ def export_document(
     document_id: DocumentId,
     context: Context,
     uow: Uow,
-    _: Reader,
+    viewer: Reader,
     form: Annotated[
         Literal["bagit", "ocfl", "wacz"],
         Query(alias="format", description="`bagit` (BagIt 1.0), `ocfl` (OCFL 1.1) or `wacz`."),
@@ -61,6 +65,7 @@ def export_document(
     work_dir = context.settings.effective_spool_dir()
     with ExitStack() as on_failure:
         with uow.reading():
+            require_exportable(uow, viewer, document_id)
             exported: SpooledExport
             if form == "wacz":
                 exported = export_wacz_to_spool(uow, document_id, work_dir=work_dir)

@@ -11,7 +11,7 @@ from archive.api.deps import Auditor, Context, LogReader, Reader, Uow
 from archive.api.log.schemas import AttestorsOut, ConsistencyOut, EntryOut, SigningKeysOut
 from archive.api.openapi import forbidden_doc, problem_doc, unauthenticated_doc
 from archive.api.paths import DocumentId, VersionNumber
-from archive.services import documents
+from archive.services import access
 from archive.services import log as ledger
 from archive.services.publishing import attestor_states
 from archive.services.signing_keys import key_history
@@ -119,9 +119,9 @@ def consistency(
     summary="The version's receipt: its leaf, an inclusion proof and a signed checkpoint",
     responses=_ERRORS,
 )
-def receipt(document_id: DocumentId, number: VersionNumber, uow: Uow, _: Reader) -> ReceiptOut:
+def receipt(document_id: DocumentId, number: VersionNumber, uow: Uow, viewer: Reader) -> ReceiptOut:
     with uow.writing():
-        version = documents.get_version(uow, document_id, number)
+        version = access.version_for(uow, viewer, document_id, number)
         found = ledger.receipt_for(uow, version)
     return ReceiptOut.of(found)
 

@@ -12,14 +12,16 @@ from archive.api.memento.links import HTTP_DATE_PATTERN, LINK_FORMAT, MementoLin
 from archive.api.openapi import problem_doc, request_headers, unauthenticated_doc
 from archive.api.paths import DocumentId
 from archive.api.routing import get_and_head
-from archive.services.history import time_map, version_at
+from archive.services.access import served_time_map, served_version_at
+from archive.services.keys import Principal
 
 router = APIRouter(tags=["memento"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: problem_doc("Accept-Datetime is not an HTTP date."),
     401: unauthenticated_doc(),
-    404: problem_doc("No document has this id or original URL."),
+    404: problem_doc("No document has this id or original URL (or it is hidden from this caller)."),
+    410: problem_doc("Every version of the document is withdrawn or purged."),
     422: problem_doc("A malformed id."),
     503: problem_doc("The database is unavailable; retry."),
 }
@@ -55,16 +57,16 @@ def _original(uri_r: str, request: Request) -> str:
     return f"{uri_r}?{query}" if query else uri_r
 
 
-def _timemap_response(request: Request, uow: Uow, **where: str) -> Response:
+def _timemap_response(request: Request, uow: Uow, viewer: Principal, **where: str) -> Response:
     with uow.reading():
-        links = MementoLinks(request, time_map(uow, **where))
+        links = MementoLinks(request, served_time_map(uow, viewer, **where))
         return Response(links.timemap_body(), media_type=LINK_FORMAT)
 
 
-def _timegate_response(request: Request, uow: Uow, **where: str) -> Response:
+def _timegate_response(request: Request, uow: Uow, viewer: Principal, **where: str) -> Response:
     when = parse_accept_datetime(request.headers.get("accept-datetime"))
     with uow.reading():
-        timemap, memento = version_at(uow, when, **where)
+        timemap, memento = served_version_at(uow, viewer, when, **where)
         return Response(status_code=302, headers=MementoLinks(request, timemap).timegate_headers(memento))
 
 
@@ -74,8 +76,8 @@ def _timegate_response(request: Request, uow: Uow, **where: str) -> Response:
     response_class=Response,
     responses={**_ERRORS, **_TIMEMAP},
 )
-def document_timemap(document_id: DocumentId, request: Request, uow: Uow, _: Reader) -> Response:
-    return _timemap_response(request, uow, document_id=document_id)
+def document_timemap(document_id: DocumentId, request: Request, uow: Uow, viewer: Reader) -> Response:
+    return _timemap_response(request, uow, viewer, document_id=document_id)
 
 
 @get_and_head(
@@ -87,8 +89,8 @@ def document_timemap(document_id: DocumentId, request: Request, uow: Uow, _: Rea
     responses={**_ERRORS, **_TIMEGATE},
     openapi_extra=_ACCEPT_DATETIME,
 )
-def document_timegate(document_id: DocumentId, request: Request, uow: Uow, _: Reader) -> Response:
-    return _timegate_response(request, uow, document_id=document_id)
+def document_timegate(document_id: DocumentId, request: Request, uow: Uow, viewer: Reader) -> Response:
+    return _timegate_response(request, uow, viewer, document_id=document_id)
 
 
 @router.get(
@@ -97,8 +99,8 @@ def document_timegate(document_id: DocumentId, request: Request, uow: Uow, _: Re
     response_class=Response,
     responses={**_ERRORS, **_TIMEMAP},
 )
-def timemap_by_url(uri_r: OriginalUrl, request: Request, uow: Uow, _: Reader) -> Response:
-    return _timemap_response(request, uow, original=_original(uri_r, request))
+def timemap_by_url(uri_r: OriginalUrl, request: Request, uow: Uow, viewer: Reader) -> Response:
+    return _timemap_response(request, uow, viewer, original=_original(uri_r, request))
 
 
 @get_and_head(
@@ -110,5 +112,5 @@ def timemap_by_url(uri_r: OriginalUrl, request: Request, uow: Uow, _: Reader) ->
     responses={**_ERRORS, **_TIMEGATE},
     openapi_extra=_ACCEPT_DATETIME,
 )
-def timegate_by_url(uri_r: OriginalUrl, request: Request, uow: Uow, _: Reader) -> Response:
-    return _timegate_response(request, uow, original=_original(uri_r, request))
+def timegate_by_url(uri_r: OriginalUrl, request: Request, uow: Uow, viewer: Reader) -> Response:
+    return _timegate_response(request, uow, viewer, original=_original(uri_r, request))

@@ -23,7 +23,8 @@ from archive.api.search.schemas import (
 from archive.domain.credits import CreditRole
 from archive.names import normalize_name
 from archive.search.model import Facets, SearchFilters
-from archive.services.search import SearchPage, SearchRequest, search
+from archive.services.access import search_for
+from archive.services.search import SearchPage, SearchRequest
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
@@ -55,7 +56,7 @@ def search_versions(
     *,
     uow: Uow,
     context: Context,
-    _: Reader,
+    viewer: Reader,
     q: Annotated[
         str | None,
         Query(
@@ -102,7 +103,7 @@ def search_versions(
     )
     request = SearchRequest(q=q, filters=filters, limit=limit, offset=min(int(cursor or 0), MAX_OFFSET))
     with uow.reading():
-        page = search(uow, request, candidates=context.settings.search_candidates)
+        page = search_for(uow, viewer, request, candidates=context.settings.search_candidates)
     return render_page(page)
 
 

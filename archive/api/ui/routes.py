@@ -42,11 +42,10 @@ from archive.api.ui.views import evidence_rows, highlight, side_by_side
 from archive.api.uploads import ReceivedForm, read_bounded_body, receive_form, received_form
 from archive.domain.credits import ROLES
 from archive.domain.versions import MAX_VERSION
-from archive.errors import ArchiveError, InvalidInput, NotFound
+from archive.errors import ArchiveError, Gone, InvalidInput, NotFound
 from archive.metrics import UPLOAD_BYTES
-from archive.services import documents
+from archive.services import access
 from archive.services.documents import BlobInfo
-from archive.services.history import diff_versions
 from archive.services.idempotency import Once, fingerprint
 from archive.services.keys import Principal
 from archive.services.log import receipt_for
@@ -130,8 +129,8 @@ def archive_list(
     if role is not None and role not in ROLES:
         raise InvalidInput(f"unknown role {role[:40]!r}: the roles are {', '.join(ROLES)}")
     with uow.reading():
-        found = documents.search_documents(
-            uow, text=q, credit=credit, role=role, cursor=cursor, limit=MAX_PAGE_SIZE // 4
+        found = access.listed_documents(
+            uow, visitor.viewer, text=q, credit=credit, role=role, cursor=cursor, limit=MAX_PAGE_SIZE // 4
         )
         rows = [DocumentOut.of(view) for view in found.documents]
     search = {"q": q or "", "credit": credit or "", "role": role or ""}
@@ -152,10 +151,10 @@ def document_page(
     version: Annotated[int | None, Query(ge=1, le=MAX_VERSION)] = None,
 ) -> HTMLResponse:
     with uow.reading():
-        document = DocumentOut.of(documents.get_document(uow, document_id))
-        versions = [VersionOut.of(v) for v in documents.list_versions(uow, document_id)]
+        document = DocumentOut.of(access.document_for(uow, visitor.viewer, document_id))
+        versions = [VersionOut.of(v) for v in access.versions_for(uow, visitor.viewer, document_id)]
         shown = _pick(versions, document_id, version)
-        text = _text_or_none(uow, document_id, shown.version)
+        text, withheld = _text_or_why(uow, visitor.viewer, document_id, shown.version)
         watched = uow.captures.watch_versions(document_id)  # which versions a watch added
     credits, marks = evidence_rows(shown, text)
     return page(
@@ -167,6 +166,7 @@ def document_page(
         watched=watched,
         credits=credits,
         segments=highlight(text, marks) if text is not None else None,
+        withheld=withheld,
     )
 
 
@@ -181,11 +181,14 @@ def _pick(versions: list[VersionOut], document_id: str, number: int | None) -> V
     raise NotFound(f"document {document_id} has no version {number}", document_id=document_id)
 
 
-def _text_or_none(uow: Uow, document_id: str, number: int) -> str | None:
+def _text_or_why(uow: Uow, viewer: Principal, document_id: str, number: int) -> tuple[str | None, str | None]:
+    """The version's text, or None and why it is not shown when it is withdrawn or purged."""
     try:
-        return documents.get_version_text(uow, document_id, number)
+        return access.served_text(uow, viewer, document_id, number), None
+    except Gone as gone:
+        return None, gone.detail
     except NotFound:
-        return None
+        return None, None
 
 
 @router.get("/documents/{document_id}/diff", response_class=HTMLResponse)
@@ -199,10 +202,10 @@ def diff_page(
     second: ToVersion,
 ) -> HTMLResponse:
     with uow.reading():
-        document = DocumentOut.of(documents.get_document(uow, document_id))
-        found = diff_versions(uow, document_id, first, second)
-        before = _text_or_none(uow, document_id, first)
-        after = _text_or_none(uow, document_id, second)
+        document = DocumentOut.of(access.document_for(uow, visitor.viewer, document_id))
+        found = access.served_diff(uow, visitor.viewer, document_id, first, second)
+        before = _text_or_why(uow, visitor.viewer, document_id, first)[0]
+        after = _text_or_why(uow, visitor.viewer, document_id, second)[0]
         diff = DiffOut.of(found)
     rows = (
         side_by_side(before.splitlines(), after.splitlines())
@@ -223,7 +226,7 @@ def download(
     visitor: ReaderVisitor,
 ) -> Response:
     with uow.reading():
-        info = BlobInfo.of_version(documents.get_version(uow, document_id, number))
+        info = BlobInfo.of_version(access.served_version(uow, visitor.viewer, document_id, number))
     return content_response(request, context.reader, info)
 
 
@@ -238,7 +241,7 @@ def preview(
     visitor: ReaderVisitor,
 ) -> Response:
     with uow.reading():
-        info = documents.get_preview(uow, document_id, number)
+        info = access.served_preview(uow, visitor.viewer, document_id, number)
     return content_response(request, context.reader, info)
 
 
@@ -256,7 +259,7 @@ def upload_form(
     existing = None
     if document is not None:
         with uow.reading():
-            existing = DocumentOut.of(documents.get_document(uow, document))
+            existing = DocumentOut.of(access.document_for(uow, visitor.viewer, document))
     return page(
         request,
         "upload.html",
@@ -326,9 +329,9 @@ def receipt_page(
     uow: Uow,
     visitor: ReaderVisitor,
 ) -> HTMLResponse:
-    receipt = _receipt(uow, document_id, number)
+    receipt = _receipt(uow, visitor.viewer, document_id, number)
     with uow.reading():
-        version = VersionOut.of(documents.get_version(uow, document_id, number))
+        version = VersionOut.of(access.version_for(uow, visitor.viewer, document_id, number))
     outcome = "archived" if "archived" in request.query_params else None
     outcome = outcome or ("unchanged" if "unchanged" in request.query_params else None)
     return page(request, "receipt.html", version=version, receipt=receipt, outcome=outcome)
@@ -342,7 +345,7 @@ def receipt_download(
     uow: Uow,
     visitor: ReaderVisitor,
 ) -> Response:
-    receipt = _receipt(uow, document_id, number)
+    receipt = _receipt(uow, visitor.viewer, document_id, number)
     if receipt is None:
         raise NotFound(f"version {number} of {document_id} has no receipt", document_id=document_id)
     body = json.dumps(receipt, indent=2) + "\n"
@@ -354,10 +357,10 @@ def receipt_download(
     )
 
 
-def _receipt(uow: Uow, document_id: str, number: int) -> dict[str, Any] | None:
+def _receipt(uow: Uow, viewer: Principal, document_id: str, number: int) -> dict[str, Any] | None:
     """The version's receipt in the API's form (None for a version archived before the log began)."""
     with uow.writing():  # may sign a new checkpoint
-        version = documents.get_version(uow, document_id, number)
+        version = access.version_for(uow, viewer, document_id, number)
         try:
             found = receipt_for(uow, version)
         except NotFound:

@@ -20,7 +20,8 @@ from archive.domain.credits import ROLES
 from archive.errors import InvalidInput
 from archive.names import normalize_name
 from archive.search.model import SearchFilters
-from archive.services.search import SearchPage, SearchRequest, search
+from archive.services.access import search_for
+from archive.services.search import SearchPage, SearchRequest
 
 PAGE_SIZE = 20
 router = APIRouter(prefix="/ui", route_class=PageRoute, include_in_schema=False)
@@ -55,7 +56,7 @@ def search_page(
     filters = _filters(chosen, year)
     request_ = SearchRequest(q=chosen["q"] or None, filters=filters, limit=PAGE_SIZE, offset=cursor)
     with uow.reading():
-        found = search(uow, request_, candidates=context.settings.search_candidates)
+        found = search_for(uow, visitor.viewer, request_, candidates=context.settings.search_candidates)
     return page(
         request,
         "search.html",

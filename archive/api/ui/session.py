@@ -53,6 +53,13 @@ class Visitor:
     def may(self, role: Role | str) -> bool:
         return self.principal is not None and self.principal.role.includes(Role(role))
 
+    @property
+    def viewer(self) -> Principal:
+        """Who is reading (a page that needs a key is only shown once the visitor has one)."""
+        if self.principal is None:
+            raise LoginRequired()
+        return self.principal
+
 
 def _visitor(request: Request, context: Context, uow: Uow) -> Visitor:
     csrf = request.cookies.get(CSRF_COOKIE, "")

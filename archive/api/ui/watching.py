@@ -18,8 +18,8 @@ from archive.api.ui.pages import PageRoute, page
 from archive.api.ui.session import ArchivistVisitor, ReaderVisitor, check_form, check_post
 from archive.api.uploads import read_bounded_body
 from archive.errors import InvalidInput
-from archive.services import documents
-from archive.services.captures import get_capture, request_capture, warc_of
+from archive.services import access
+from archive.services.captures import request_capture
 from archive.services.watches import create_watch
 from archive.wire.captures import CaptureOut, WatchOut
 
@@ -75,7 +75,7 @@ async def capture(request: Request, context: Context, uow: Uow, visitor: Archivi
 @router.get("/captures/{capture_id}", response_class=HTMLResponse)
 def capture_page(request: Request, capture_id: CaptureId, uow: Uow, visitor: ReaderVisitor) -> HTMLResponse:
     with uow.reading():
-        shown = CaptureOut.of(get_capture(uow, capture_id))
+        shown = CaptureOut.of(access.capture_for(uow, visitor.viewer, capture_id))
     return page(request, "capture_status.html", capture=shown)
 
 
@@ -85,7 +85,7 @@ def capture_warc(
 ) -> Response:
     """The capture's WARC, as an attachment (the API's content headers)."""
     with uow.reading():
-        info = documents.get_blob_info(uow, warc_of(uow, capture_id))
+        info = access.served_warc(uow, visitor.viewer, capture_id)
     return content_response(request, context.reader, info)
 
 

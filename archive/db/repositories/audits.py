@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, case, exists, func, insert, literal, select, update
 
+from archive.db.governance_models import PurgedBlob
 from archive.db.models import Audit, AuditItem, Blob, FixityCheck, utcnow
 from archive.db.repositories.base import SqlRepository, table_of
 from archive.digests import Digests
@@ -17,7 +18,11 @@ class SqlAuditRepository(SqlRepository):
         """A new audit with one pending item per blob (one INSERT … SELECT); how many items."""
         self.session.add(audit)
         self.session.flush()
-        every_blob = select(literal(audit.id), Blob.blake3, literal("pending")).select_from(Blob)
+        every_blob = (
+            select(literal(audit.id), Blob.blake3, literal("pending"))
+            .select_from(Blob)
+            .where(~exists().where(PurgedBlob.blake3 == Blob.blake3))  # removed on purpose: not checked
+        )
         self.session.execute(insert(AuditItem).from_select(["audit_id", "blob_blake3", "status"], every_blob))
         counted = select(func.count()).select_from(AuditItem).where(AuditItem.audit_id == audit.id)
         return int(self.session.scalar(counted) or 0)

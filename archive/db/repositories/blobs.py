@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
-from sqlalchemy import ColumnElement, bindparam, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, or_, select, text, update
 
+from archive.db.governance_models import PurgedBlob
 from archive.db.models import Blob, FixityCheck
 from archive.db.repositories.base import SqlRepository, table_of
 from archive.digests import Digests
@@ -85,6 +86,9 @@ class SqlBlobRepository(SqlRepository):
         )
         if chunk_index is not None:
             self.set_chunk_index(digests.blake3, chunk_index, only_if_missing=True)
+        # Bytes a purge removed, archived again (the caller has put them back): no longer a tombstone. The
+        # purge's record and leaf still name them; the purged versions stay purged.
+        self.session.execute(delete(PurgedBlob).where(PurgedBlob.blake3 == digests.blake3))
         blob = self.session.get(Blob, digests.blake3)
         assert blob is not None
         return blob

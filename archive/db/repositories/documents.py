@@ -63,6 +63,7 @@ class SqlDocumentRepository(SqlRepository):
         source_url: str | None,
         after: str | None,
         limit: int,
+        visible: ColumnElement[bool] | None = None,
     ) -> Sequence[Document]:
         """Documents, newest first, filtered by an accepted credit (a normalised-name match, optionally
         of one role) in any version, by words of a version's title (`q`) or of its title or text (`words`),
@@ -89,6 +90,8 @@ class SqlDocumentRepository(SqlRepository):
             query = query.where(Document.source_url == source_url)
         if after is not None:
             query = query.where(Document.id < after)
+        if visible is not None:  # the documents the caller may see (`archive.services.access`)
+            query = query.where(visible)
         return self.session.scalars(query.order_by(Document.id.desc()).limit(limit)).all()
 
     def _credited(self, credit: str | None, role: str | None) -> ColumnElement[bool]:

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy import ColumnElement
+
 from archive.db.log_models import (
     Attestor,
     CheckpointAttestation,
@@ -49,6 +51,7 @@ class DocumentRepository(Protocol):
         source_url: str | None,
         after: str | None,
         limit: int,
+        visible: ColumnElement[bool] | None = None,
     ) -> Sequence[Document]: ...
     def add_version(self, version: Version) -> Version: ...
     def version(self, document_id: str, number: int) -> Version | None: ...

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
+from archive.db.governance_models import PurgedBlob
 from archive.db.models import Blob, Document, Version
 from archive.db.replica_models import BlobReplica
 from archive.db.repositories.base import SqlRepository
@@ -34,6 +35,7 @@ class SqlReplicaRepository(SqlRepository):
             select(Blob.blake3)
             .outerjoin(BlobReplica, BlobReplica.blake3 == Blob.blake3)
             .where(BlobReplica.blake3.is_(None))
+            .where(~exists().where(PurgedBlob.blake3 == Blob.blake3))
             .order_by(Blob.created_at, Blob.blake3)
             .limit(limit)
         ).all()
@@ -46,6 +48,7 @@ class SqlReplicaRepository(SqlRepository):
         rows = self.session.execute(
             select(Blob.blake3, Blob.sha256, Blob.size)
             .where(Blob.blake3 > after)
+            .where(~exists().where(PurgedBlob.blake3 == Blob.blake3))  # removed from both copies on purpose
             .order_by(Blob.blake3)
             .limit(limit)
         ).all()
