@@ -168,8 +168,9 @@ class MemoryDocumentRepository(_MemoryRepository):
         after: str | None,
         limit: int,
         visible: ColumnElement[bool] | None = None,
+        text_of: ColumnElement[bool] | None = None,
     ) -> Sequence[Document]:
-        assert visible is None, "the in-memory tables hold no access policies"
+        assert visible is None and text_of is None, "the in-memory tables hold no access policies"
 
         def matches(document: Document) -> bool:
             versions = self.versions(document.id)

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement
 from archive.db.capture_models import Capture
 from archive.db.governance_models import DocumentPolicy, Purge, Withdrawal
 from archive.db.models import Version
-from archive.db.repositories.governance import visible_documents
+from archive.db.repositories.governance import unwithdrawn_versions, visible_documents
 from archive.errors import (
     BlobNotFound,
     CaptureNotFound,
@@ -268,8 +268,10 @@ def served_diff(
 
 
 def listed_documents(uow: SqlUnitOfWork, viewer: Principal, **filters: Any) -> documents.DocumentPage:
-    """A page of the document list, leaving out what is hidden from the viewer."""
-    return documents.search_documents(uow, **filters, visible=visible_condition(viewer))
+    """A page of the document list, leaving out what is hidden from the viewer; words of the text (`text`)
+    match only versions whose bytes the viewer may have, so a withdrawn text is not searched either."""
+    text_of = None if sees_everything(viewer) else unwithdrawn_versions()
+    return documents.search_documents(uow, **filters, visible=visible_condition(viewer), text_of=text_of)
 
 
 def agent_for(uow: SqlUnitOfWork, viewer: Principal, agent_id: int) -> documents.AgentView:

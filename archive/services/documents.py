@@ -113,8 +113,10 @@ def search_documents(
     cursor: str | None = None,
     limit: int = 20,
     visible: ColumnElement[bool] | None = None,
+    text_of: ColumnElement[bool] | None = None,
 ) -> DocumentPage:
-    """Documents newest first, a page at a time; `cursor` is the last id of the previous page."""
+    """Documents newest first, a page at a time; `cursor` is the last id of the previous page. `visible`:
+    the documents the caller may see; `text_of`: the versions whose text the caller may search."""
     found = uow.documents.search(
         credit=credit,
         role=role,
@@ -124,6 +126,7 @@ def search_documents(
         after=cursor,
         limit=limit + 1,
         visible=visible,
+        text_of=text_of,
     )
     page = [DocumentView(document, uow.documents.latest_version(document)) for document in found[:limit]]
     next_cursor = page[-1].document.id if len(found) > limit else None

@@ -202,6 +202,16 @@ def test_a_withdrawn_version_leaves_the_others_served(api: Api) -> None:
     assert [(w["version"], w["reason"]) for w in record["withdrawals"]] == [(1, "names a minor")]
     assert api.get(f"{base}/governance").status_code == 403
 
+    # The list's text search reads only the texts the caller may have: the withdrawn one's words find
+    # nothing below admin, the served one's still find the document.
+    def by_text(words: str, role: Role = Role.READER) -> list[str]:
+        found = api.get("/v1/documents", params={"text": words}, role=role).json()["documents"]
+        return [document["id"] for document in found]
+
+    assert by_text("names someone") == []
+    assert by_text("names someone", Role.ADMIN) == [document_id]
+    assert by_text("second text") == [document_id]
+
 
 def test_bytes_shared_with_a_served_version_stay_served(api: Api) -> None:
     first = api.upload(FIRST, metadata={"title": "One"}).json()

@@ -64,6 +64,7 @@ class SqlDocumentRepository(SqlRepository):
         after: str | None,
         limit: int,
         visible: ColumnElement[bool] | None = None,
+        text_of: ColumnElement[bool] | None = None,
     ) -> Sequence[Document]:
         """Documents, newest first, filtered by an accepted credit (a normalised-name match, optionally
         of one role) in any version, by words of a version's title (`q`) or of its title or text (`words`),
@@ -78,6 +79,8 @@ class SqlDocumentRepository(SqlRepository):
             query = query.where(exists(titled))
         if words is not None:
             worded = select(Version.id).where(Version.document_id == Document.id)
+            if text_of is not None:  # the versions whose text the caller may search
+                worded = worded.where(text_of)
             for word in search_words(words):
                 worded = worded.where(
                     or_(

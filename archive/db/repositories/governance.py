@@ -137,6 +137,16 @@ class SqlGovernanceRepository(SqlRepository):
         return set(found)
 
 
+def unwithdrawn_versions() -> ColumnElement[bool]:
+    """Versions whose bytes no withdrawal in force withholds (of the whole document or of the version), as a
+    condition on `Version` for queries that read a version's text for a caller below admin."""
+    return ~exists().where(
+        Withdrawal.document_id == Version.document_id,
+        Withdrawal.reversed_at.is_(None),
+        or_(Withdrawal.version.is_(None), Withdrawal.version == Version.number),
+    )
+
+
 def visible_documents(key_name: str | None, now: datetime) -> ColumnElement[bool]:
     """Documents a caller below admin may see, as a condition on `Document.id` for list and search queries:
     no policy, or one neither embargoed past `now` nor restricted, unless the key (`key_name`; None for an
