@@ -188,12 +188,10 @@ class MemoryDocumentRepository(_MemoryRepository):
         return found[::-1][:limit]
 
     def _credits(self, version: Version, credit: str | None, role: str | None) -> bool:
+        name = normalize_name(credit) if credit is not None else None
+        credits = (c for c in self.tables.credits.values() if c.version_id == version.id and c.accepted)
         return any(
-            c.accepted
-            and (credit is None or normalize_name(credit) in c.agent.normalized_name)
-            and (role is None or c.role == role)
-            for c in self.tables.credits.values()
-            if c.version_id == version.id
+            (name is None or name in c.agent.normalized_name) and role in (None, c.role) for c in credits
         )
 
     def add_version(self, version: Version) -> Version:

@@ -5,15 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from archive.db.governance_models import AccessGrant, DocumentPolicy, Purge, Withdrawal
 from archive.domain.versions import MAX_VERSION
 
 Reason = Annotated[str, Field(min_length=1, max_length=2000, description="Why, as a sentence.")]
+
+
+def _a_number(value: object) -> object:
+    """A version number as JSON writes one: `true` is not version 1, nor is `"1"` (Python would say so)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a version number")
+    return value
+
+
+VersionNumber = Annotated[int, Field(ge=1, le=MAX_VERSION), BeforeValidator(_a_number)]
 OneVersion = Annotated[
-    int | None,
-    Field(default=None, ge=1, le=MAX_VERSION, description="One version; absent: the whole document."),
+    VersionNumber | None, Field(default=None, description="One version; absent: the whole document.")
 ]
 
 
@@ -38,11 +47,18 @@ class HoldIn(BaseModel):
     reason: Reason
 
 
+def _written_time(value: object) -> object:
+    """A time as JSON writes it (RFC 3339 text), not a number of seconds read as one."""
+    if isinstance(value, int | float):
+        raise ValueError("must be an RFC 3339 date-time with an offset, such as 2027-01-01T00:00:00Z")
+    return value
+
+
 class AccessIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    restricted: bool = Field(description="Only admins and keys granted access see it.")
-    embargoed_until: AwareDatetime | None = Field(
+    restricted: StrictBool = Field(description="Only admins and keys granted access see it.")
+    embargoed_until: Annotated[AwareDatetime | None, BeforeValidator(_written_time)] = Field(
         default=None, description="Hidden from all but admins until then (RFC 3339 with an offset)."
     )
 

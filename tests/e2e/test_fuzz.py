@@ -43,8 +43,8 @@ ACCEPTED_OR_TOO_LARGE = ["2xx", "3xx", "401", "403", "404", "409", "413", "429",
 REFUSED = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429, "5xx"]
 # A capture's or a watch's URL may be well formed and still refused (422): the address guard refuses what
 # the URL names (a private or reserved address in any spelling, a port out of range, a user name), which no
-# schema states.
-CAPTURE_OPERATIONS = "^POST /v1/(captures|watches)$"
+# schema states; and a purge's `confirm` must repeat the document's id from the path (422 otherwise).
+GUARDED_OPERATIONS = r"^POST /v1/(captures|watches|documents/\{document_id\}/purge)$"
 ACCEPTED_OR_GUARDED = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 ARTICLE = (
     b"A fuzzed article\n\nBy Ada Example\n\nUpdated: Feb. 11, 2025\n\nThe body of the article, line one.\n"
@@ -149,7 +149,7 @@ def fuzzer_config(archived: Archived) -> str:
         f"checks.negative_data_rejection.expected-statuses = {_toml(REFUSED)}",
         "",
         "[[operations]]",
-        f"include-name-regex = {_toml(CAPTURE_OPERATIONS)}",
+        f"include-name-regex = {_toml(GUARDED_OPERATIONS)}",
         f"checks.positive_data_acceptance.expected-statuses = {_toml(ACCEPTED_OR_GUARDED)}",
     ]
     return "\n".join(lines) + "\n"

@@ -25,6 +25,7 @@ from archive.wire.governance import (
 router = APIRouter(prefix="/v1/documents/{document_id}", tags=["governance"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    400: problem_doc("A body that cannot be parsed (not UTF-8 JSON)."),
     401: unauthenticated_doc(),
     403: forbidden_doc(),
     404: problem_doc("No such document or version."),
