@@ -133,7 +133,7 @@ PICTURE_KINDS = frozenset(
         "image d'archives",
         "foto de archivo",
         "imagen de archivo",
-        "foto d'archivo",
+        "foto d'archivio",
         "arkivbild",
         "arkivfoto",
         "archiefbeeld",
