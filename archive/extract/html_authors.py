@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.domain.credits import AgentKind
+from archive.extract.html_elsewhere import Element
 from archive.extract.html_names import (
     HOST_IN_PARENTHESES,
     clean_text,
@@ -31,7 +32,7 @@ from archive.extract.html_names import (
     split_author_names,
     split_listed_names,
 )
-from archive.extract.html_photos import Element, visible_text
+from archive.extract.html_photos import visible_text
 from archive.extract.html_sources import PageSources, SchemaOrg, node_types
 from archive.extract.model import FoundCredit, Span
 from archive.extract.weighing import Candidate, Weights, choose, weights_for

@@ -44,9 +44,26 @@ _HANGUL_OR_KANA = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\uac00-\ud7af]")
 _SOURCE_WORDS = frozenset(
     ["supplied", "handout", "privat", "private", "zvg", "archiv", "archive", "archivbild", "pool", "courtesy"]
 )
+# What a caption says a picture is, never who made it: any mix of these words ("File image", "stock photo")
+# or, in the other languages the archive receives, one of these (normalised) names.
 _PICTURE_WORDS = frozenset(
     ["file", "files", "image", "images", "photo", "photos", "picture", "pictures", "stock", "archive"]
 )
+_PICTURE_KINDS = frozenset(
+    [
+        "archivbild", "archivfoto", "archiv", "symbolbild", "symbolfoto", "illustration", "grafik",
+        "photo d archive", "image d archives", "foto de archivo", "imagen de archivo", "foto d archivio",
+        "arkivbild", "arkivfoto", "archiefbeeld", "archieffoto",
+    ]
+)  # fmt: skip
+
+
+def _is_picture_kind(text: str) -> bool:
+    """ "(Archivbild)", "File image", "stock photo": what the picture is, not who made it."""
+    normalized = normalize_name(text)
+    return bool(normalized) and (normalized in _PICTURE_KINDS or set(normalized.split()) <= _PICTURE_WORDS)
+
+
 _TRAILING_PARENTHESES = re.compile(r"[(\[](?P<inside>[^()\[\]]{2,150})[)\]]\s*$")
 _CAPTION_WORD = re.compile(
     r"^(?:[A-ZÀ-Þ0-9][\w.'\u2019&-]*|of|and|for|the|via|de|du|la|le|del|van|von|by|in|at)$"
@@ -75,8 +92,8 @@ def split_printed_credit(caption: str) -> tuple[str, str | None]:
     if parenthesised:
         inside = parenthesised.group("inside").strip()
         labelled = strip_credit_label(inside) != inside
-        if inside.casefold() in PICTURE_KINDS:
-            return caption, None  # "(Archivbild)": what the picture is, not who made it
+        if _is_picture_kind(inside):
+            return caption, None
         if labelled or "/" in inside or _looks_like_credit_names(inside):
             return caption[: parenthesised.start()].strip(TRAILING_PUNCTUATION), inside
     labelled_match = _TRAILING_LABELLED_CREDIT.search(caption)
@@ -104,7 +121,7 @@ def _is_trailing_credit(text: str) -> bool:
     normalized = normalize_name(text)
     if normalized in _SOURCE_WORDS:
         return True
-    if set(normalized.split()) <= _PICTURE_WORDS:  # "File image": an old picture, nobody credited
+    if _is_picture_kind(text):  # "File image": an old picture, nobody credited
         return False
     return text[0].isupper() and has_organisation_word(text) and name_kind(text) == "organization"
 
@@ -113,33 +130,6 @@ _CREDIT_SLASH = re.compile(r"\S\s?/\s?\S")
 _MAX_CREDIT_WORDS = 8
 
 
-# What a caption says a picture is, in the languages the archive receives: never who made it.
-PICTURE_KINDS = frozenset(
-    {
-        "archivbild",
-        "archivfoto",
-        "archiv",
-        "symbolbild",
-        "symbolfoto",
-        "illustration",
-        "grafik",
-        "file photo",
-        "file picture",
-        "stock photo",
-        "stock image",
-        "archive photo",
-        "archive picture",
-        "photo d'archive",
-        "image d'archives",
-        "foto de archivo",
-        "imagen de archivo",
-        "foto d'archivio",
-        "arkivbild",
-        "arkivfoto",
-        "archiefbeeld",
-        "archieffoto",
-    }
-)
 _LONG_NUMBER = re.compile(r"\d{6,}")
 
 
@@ -152,8 +142,8 @@ def looks_like_credit(text: str, *, people: bool = True) -> bool:
     bare = strip_credit_label(text)
     if not bare or len(text) > 100 or words > _MAX_CREDIT_WORDS or not any(c.isalpha() for c in bare):
         return False
-    if bare.casefold().strip("()[] ") in PICTURE_KINDS or _LONG_NUMBER.search(bare):
-        return False  # "(Archivbild)" says what the picture is; "dpa:230428-99-483045" is a wire id
+    if _is_picture_kind(bare) or _LONG_NUMBER.search(bare):
+        return False  # what the picture is; "dpa:230428-99-483045" is a wire id
     if has_credit_label(text):
         return True
     if text.endswith(("?", "!", ":")) or (text.endswith(".") and words > 3):

@@ -3,7 +3,7 @@ a quote's attribution; and a credit line that is only the site's own notice.
 
 `archive.extract.html_photos` reads photos; these are the places it leaves out, so that a credit printed
 for another article's picture, a footer's "©" or a pull quote's author is never credited as a photo of
-this one.
+this one. The markup basics both read by (`Element`, `has_class`) live here, below the photo reader.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any, TypeAlias
 Element: TypeAlias = Any
 
 
-def _has_class(element: Element, pattern: re.Pattern[str]) -> bool:
+def has_class(element: Element, pattern: re.Pattern[str]) -> bool:
+    """The element's class attribute matches `pattern`."""
     value = element.get("class")
     return isinstance(value, str) and bool(pattern.search(value))
 
@@ -38,7 +39,7 @@ def _is_teaser(block: Element) -> bool:
     """A small block standing for another article: a list item, or a block whose class says teaser or
     related, that holds a picture linking to another page and little text (not an article body that a
     site happens to call a teaser)."""
-    if block.tag != "li" and not _has_class(block, _TEASER_CLASS):
+    if block.tag != "li" and not has_class(block, _TEASER_CLASS):
         return False
     return len(" ".join(block.text_content().split())) <= _MAX_TEASER_TEXT and any(
         _links_elsewhere(link) and next(link.iter("img", "picture"), None) is not None
@@ -52,7 +53,7 @@ def shows_another_article(unit: Element) -> bool:
     attribution (inside a blockquote or a block whose class says quote)."""
     return any(
         ancestor.tag in ("nav", "footer", "blockquote")
-        or _has_class(ancestor, _QUOTE_CLASS)
+        or has_class(ancestor, _QUOTE_CLASS)
         or _is_teaser(ancestor)
         for ancestor in (unit, *unit.iterancestors())
     )

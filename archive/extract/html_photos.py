@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
 from archive.extract.html_credit_text import TRAILING_PUNCTUATION, looks_like_credit, split_printed_credit
-from archive.extract.html_elsewhere import names_a_site, shows_another_article
+from archive.extract.html_elsewhere import Element, has_class, names_a_site, shows_another_article
 from archive.extract.html_names import (
     clean_text,
     credit_agents,
@@ -29,9 +29,6 @@ from archive.extract.html_names import (
 from archive.extract.html_sources import SchemaOrg
 from archive.extract.model import FoundCredit, FoundPhoto
 from archive.names import normalize_name
-
-# lxml ships no type information (and the project's mypy settings do not exempt it): elements are Any.
-Element: TypeAlias = Any
 
 # Elements whose text no reader sees.
 _INVISIBLE = frozenset(
@@ -79,15 +76,6 @@ def visible_text(element: Element) -> str:
     return clean_text("".join(parts))
 
 
-def _classes(element: Element) -> str:
-    value = element.get("class")
-    return value if isinstance(value, str) else ""
-
-
-def _has_class(element: Element, pattern: re.Pattern[str]) -> bool:
-    return bool(pattern.search(_classes(element)))
-
-
 def _descendants(element: Element, accept: Callable[[Element], bool]) -> Iterator[Element]:
     for node in element.iterdescendants():
         if isinstance(node.tag, str) and accept(node):
@@ -95,11 +83,11 @@ def _descendants(element: Element, accept: Callable[[Element], bool]) -> Iterato
 
 
 def _is_caption(element: Element) -> bool:
-    return _has_class(element, _CAPTION_CLASS) and not _has_class(element, _CREDIT_CLASS)
+    return has_class(element, _CAPTION_CLASS) and not has_class(element, _CREDIT_CLASS)
 
 
 def _is_credit(element: Element) -> bool:
-    return _has_class(element, _CREDIT_CLASS)
+    return has_class(element, _CREDIT_CLASS)
 
 
 def _innermost_credit(root: Element) -> Element | None:
@@ -190,7 +178,7 @@ def _reading(caption: str | None, credit_raw: str | None, rule: str) -> PhotoRea
 def _sibling_credit(element: Element) -> str | None:
     """A caption's credit printed beside it: `<span class="description">…</span><span class="author">…`."""
     for sibling in element.itersiblings():
-        if isinstance(sibling.tag, str) and _has_class(sibling, _SIBLING_CREDIT_CLASS):
+        if isinstance(sibling.tag, str) and has_class(sibling, _SIBLING_CREDIT_CLASS):
             text = visible_text(sibling)
             if text and len(text) <= _MAX_CREDIT:
                 return text
@@ -201,7 +189,7 @@ def _inside_image_container(element: Element, levels: int = 4) -> bool:
     for depth, ancestor in enumerate(element.iterancestors()):
         if depth >= levels:
             break
-        if _has_class(ancestor, _IMAGE_CONTAINER_CLASS) or ancestor.tag in ("figure", "picture"):
+        if has_class(ancestor, _IMAGE_CONTAINER_CLASS) or ancestor.tag in ("figure", "picture"):
             return True
     return False
 
@@ -274,7 +262,7 @@ def _is_lone_credit(element: Element) -> bool:
     class that says so, a short labelled line beside an image ("Foto: X", "© X" over a picture)."""
     if element.tag.lower() in _INVISIBLE or element.tag.lower() in ("a", "html", "body"):
         return False
-    credit_class = _has_class(element, _LONE_CREDIT_CLASS)
+    credit_class = has_class(element, _LONE_CREDIT_CLASS)
     if not credit_class and len(element) != 0:
         return False  # without a class that says so, only a leaf element (cheap checks first)
     text = visible_text(element)
@@ -318,7 +306,7 @@ def photos_in_markup(tree: Element) -> list[PhotoReading]:
         elif (
             _is_caption(element)
             or tag == "figcaption"
-            or (_has_class(element, _DESCRIPTION_CLASS) and _inside_image_container(element))
+            or (has_class(element, _DESCRIPTION_CLASS) and _inside_image_container(element))
         ):
             reading = _read_unit(element, element, "html.caption")
             if reading is not None and reading.credit_raw is None:

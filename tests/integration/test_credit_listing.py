@@ -5,23 +5,15 @@ per document while walking newest first."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 
 from archive.db.repositories import documents as repository
 from archive.digests import spool_stream
-from archive.extract import extract_bytes
-from archive.extract.model import Extraction
 from archive.services.documents import search_documents
 from archive.services.ingest import Upload, ingest_document
 from archive.services.metadata import SuppliedCredit, SuppliedMetadata
 from tests.conftest import Deployment
-
-
-class InProcess:
-    def extract(self, path: Path, media_type: str) -> Extraction:
-        return extract_bytes(path.read_bytes(), media_type)
 
 
 def archive(deployment: Deployment, number: int, credits: list[tuple[str, str]]) -> str:
@@ -33,13 +25,13 @@ def archive(deployment: Deployment, number: int, credits: list[tuple[str, str]])
             credits=[SuppliedCredit(name=name, role=role) for name, role in credits],
         )
         upload = Upload(spooled, "text/plain", f"report-{number}.txt", metadata, "test", None)
-        return ingest_document(deployment.uow(extractor=InProcess()), upload).version.document_id
+        return ingest_document(deployment.uow(), upload).version.document_id
     finally:
         spooled.discard()
 
 
 def listed(deployment: Deployment, credit: str | None = None, role: str | None = None) -> list[str]:
-    uow = deployment.uow(extractor=InProcess())
+    uow = deployment.uow()
     found, cursor = [], None
     while True:
         with uow.reading():
