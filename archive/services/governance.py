@@ -41,6 +41,10 @@ def _require_document(uow: SqlUnitOfWork, document_id: str, version: int | None)
         raise VersionNotFound(document_id, version)
 
 
+def _what(version: int | None) -> str:
+    return "the document" if version is None else f"version {version}"
+
+
 def withdraw(
     uow: SqlUnitOfWork, document_id: str, *, version: int | None, reason: str, actor: str
 ) -> Withdrawal:
@@ -48,8 +52,7 @@ def withdraw(
     reason = _reason(reason)
     _require_document(uow, document_id, version)
     if any(w.version == version for w in uow.governance.withdrawals(document_id)):
-        what = "the document" if version is None else f"version {version}"
-        raise Conflict(f"{what} is already withdrawn", document_id=document_id, version=version)
+        raise Conflict(f"{_what(version)} is already withdrawn", document_id=document_id, version=version)
     now = datetime.now(UTC)
     index = append_event(
         uow.log,
@@ -75,8 +78,9 @@ def reverse_withdrawal(
     _require_document(uow, document_id, version)
     found = next((w for w in uow.governance.withdrawals(document_id) if w.version == version), None)
     if found is None:
-        what = "the document" if version is None else f"version {version}"
-        raise NotFound(f"{what} of {document_id} is not withdrawn", document_id=document_id, version=version)
+        raise NotFound(
+            f"{_what(version)} of {document_id} is not withdrawn", document_id=document_id, version=version
+        )
     now = datetime.now(UTC)
     found.reversal_log_index = append_event(
         uow.log,
