@@ -25,6 +25,7 @@ if str(REPO) not in sys.path:
 
 from archive.extract.html import author_candidate_lists, site_name_candidates  # noqa: E402
 from archive.extract.html_authors import AuthorCandidate, author_list_candidates  # noqa: E402
+from archive.extract.html_editors import editor_keys, page_editors  # noqa: E402
 from archive.extract.html_sources import PageSources, decode_html, read_sources  # noqa: E402
 from archive.extract.html_titles import title_candidates, title_key  # noqa: E402
 from archive.extract.weighing import Candidate, Example  # noqa: E402
@@ -80,6 +81,7 @@ class Page:
         return author_list_candidates(
             author_candidate_lists(self.sources),
             site_name_candidates(self.sources),
+            editor_keys(page_editors(self.sources.tree)),
         )
 
 

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import trafilatura
 
 from archive.extract.html_authors import AuthorCandidate, author_sources, choose_authors
+from archive.extract.html_editors import editor_keys, page_editors
 from archive.extract.html_names import clean_text
 from archive.extract.html_photos import (
     captions_agree,
@@ -80,7 +81,10 @@ def _extract(html: bytes, url: str | None) -> Extraction:
     problems = sources.problems
     text, found_in_text, text_credits = _text_findings(sources, problems)
     site_names = site_name_candidates(sources)
-    authors = choose_authors(_author_sources(sources, text, text_credits), site_names)
+    editors = page_editors(sources.tree)
+    authors = choose_authors(
+        _author_sources(sources, text, text_credits), site_names, editors=editor_keys(editors)
+    )
     published = choose_published(sources)
     return Extraction(
         text=text,
@@ -90,7 +94,7 @@ def _extract(html: bytes, url: str | None) -> Extraction:
         language=choose_language(sources),
         published_at=published,
         modified_at=choose_modified(sources, published),
-        credits=authors + _other_text_credits(text_credits, authors),
+        credits=authors + _other_text_credits(text_credits + editors, authors),
         photos=choose_photos(sources, _photos_beside_bylines(found_in_text, authors)),
         notices=list(found_in_text.notices) if found_in_text else [],
         problems=problems,
@@ -186,7 +190,8 @@ def _photos_beside_bylines(found_in_text: Extraction | None, authors: list[Found
 
 
 def _other_text_credits(text_credits: list[FoundCredit], authors: list[FoundCredit]) -> list[FoundCredit]:
-    """Contributors, editors, translators the text names, once each and not again if already an author."""
+    """Contributors, editors, translators the text (or an editor's label) names, once each and not again
+    if already an author."""
     seen = {normalize_name(author.name) for author in authors}
     others: list[FoundCredit] = []
     for credit in text_credits:

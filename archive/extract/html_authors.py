@@ -253,14 +253,18 @@ _Proposal = tuple[str, list[AuthorCandidate], bool, str | None]  # source, list,
 
 
 def author_list_candidates(
-    candidate_lists: list[list[AuthorCandidate]], site_names: list[str]
+    candidate_lists: list[list[AuthorCandidate]],
+    site_names: list[str],
+    editors: frozenset[str] = frozenset(),
 ) -> list[Candidate[list[AuthorCandidate]]]:
     """One candidate per distinct author list the sources give (compared as sets of normalised names),
     with the sources that give it and what it looks like; and the empty list, for a page that names no
-    one (`_proposals` says which lists are proposed)."""
+    one (`_proposals` says which lists are proposed). `editors`: the names the page labels its editors
+    (`archive.extract.html_editors`), which no list proposes as writers: schema.org data often gives the
+    desk editor who published the page as its `author`."""
     by_key: dict[frozenset[str], Candidate[list[AuthorCandidate]]] = {}
     first_real: frozenset[str] | None = None
-    for source, chosen, real, extra in _proposals(candidate_lists, site_names):
+    for source, chosen, real, extra in _proposals(candidate_lists, site_names, editors):
         key = _key(chosen)
         if not key:
             continue
@@ -292,14 +296,21 @@ def _site_names_given(candidate_lists: list[list[AuthorCandidate]], site_names: 
     return [*site_names, *given]
 
 
-def _proposals(candidate_lists: list[list[AuthorCandidate]], site_names: list[str]) -> list[_Proposal]:
-    """Each source's list without the site's own name (the site alone where it names no one else); a
-    list of people and organisations also proposes its people alone; lists of people that different
-    sources give apart ("A" in the JSON-LD, "B" in the byline) propose their union."""
+def _proposals(
+    candidate_lists: list[list[AuthorCandidate]], site_names: list[str], editors: frozenset[str]
+) -> list[_Proposal]:
+    """Each source's list without the site's own name (the site alone where it names no one else) and
+    without the page's labelled editors; a list of people and organisations also proposes its people
+    alone; lists of people that different sources give apart ("A" in the JSON-LD, "B" in the byline)
+    propose their union."""
     proposals: list[_Proposal] = []
     site_names = _site_names_given(candidate_lists, site_names)
     for source, candidates in zip(SOURCE_FEATURES, candidate_lists, strict=False):
-        named = [candidate for candidate in candidates if not is_junk_byline(candidate.name)]
+        named = [
+            candidate
+            for candidate in candidates
+            if not is_junk_byline(candidate.name) and not _key([candidate]) & editors
+        ]
         real = [candidate for candidate in named if not is_site_name(candidate.name, site_names)]
         if not named:
             continue
@@ -355,11 +366,13 @@ def choose_authors(
     candidate_lists: list[list[AuthorCandidate]],
     site_names: list[str],
     weights: Weights | None = None,
+    *,
+    editors: frozenset[str] = frozenset(),
 ) -> list[FoundCredit]:
     """The best-weighed of every source's author list (`author_list_candidates`), by the shipped weights
     unless others are given; with no weights, the first source naming someone other than the site."""
     weights = weights_for("authors") if weights is None else weights
-    candidates = author_list_candidates(candidate_lists, site_names)
+    candidates = author_list_candidates(candidate_lists, site_names, editors)
     if not weights:
         first = next((c for c in candidates if "first_real" in c.features), None)
         first = first or next((c for c in candidates if c.value), None)

@@ -229,12 +229,18 @@ def _names_host(name: str, squashed: str, site: str) -> bool:
         return False
     if re.search(rf"(?<!\w){re.escape(site)}\.[a-z]{{2,6}}\b", name.casefold().replace("-", "")):
         return True  # "(www.dw.com)"
+    words = normalize_name(name).split()
+    if len(words) > 1 and words[0] == site and words[1] in _TOP_LEVEL_DOMAINS:
+        return True  # "Mediaindonesia Com Developer": the host's name spelled out
     rest = squashed.removeprefix(site)
     if rest == "":
         return len(name.split()) == 1  # "LTO" on lto.de, but "Paul Graham" on paulgraham.com is a person
     return len(site) >= 3 and rest != squashed and rest in _SITE_SUFFIXES and len(name.split()) <= 3
 
 
+_TOP_LEVEL_DOMAINS = frozenset(
+    {"com", "net", "org", "de", "at", "ch", "fr", "es", "it", "nl", "co", "uk", "id"}
+)
 # What follows a host's name when a site names itself: a top-level domain or a word such as "Nachrichten".
 _SITE_SUFFIXES = frozenset(
     {"de", "com", "net", "org", "at", "ch", "fr", "es", "it", "nl", "co", "uk", "news", "nachrichten",

@@ -19,8 +19,15 @@ from archive.extract.model import Found
 from archive.extract.weighing import Candidate, Weights, choose, weights_for
 from archive.names import normalize_name
 
-# " | Site", " - Site", " — Site", " :: Site", " · Site": how titles append the site's name.
-_TITLE_SEPARATOR = re.compile(r"\s+(?:\||-|\u2013|—|::|·|•)\s+")
+# " | Site", " - Site", " — Site", " :: Site", " · Site": how titles append the site's name (a full-width bar
+# and the Hangul letter ㅣ serve as bars too).
+_TITLE_SEPARATOR = re.compile(r"\s+(?:\||-|\u2013|—|::|·|•|\uff5c|\u3163)\s+")
+# The same without the spaces, where the site's name follows at once ("Headline-Politics|Site"): a bar or a
+# dash, then at most one short section name and another bar.
+_TIGHT_BAR = "|\uff5c\u3163·•"
+_TIGHT_SUFFIX = re.compile(
+    rf"(?:[-{_TIGHT_BAR}][^\s{_TIGHT_BAR}-]{{1,12}})?[-{_TIGHT_BAR}](?P<site>[^{_TIGHT_BAR}]+)$"
+)
 _ELLIPSIS = ("…", "...")
 _MIN_PREFIX_WORDS = 4
 
@@ -48,6 +55,9 @@ def strip_site_name(title: str, site_names: list[str]) -> str:
             title, changed = title[: last.start()].strip(), True
         elif _is_site_segment(title[: first.start()], site_names):
             title, changed = title[first.end() :].strip(), True
+    tight = _TIGHT_SUFFIX.search(title)
+    if tight and tight.start() > 0 and is_site_name(tight["site"], site_names):
+        title = title[: tight.start()].rstrip()
     return title
 
 

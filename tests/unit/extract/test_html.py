@@ -205,6 +205,13 @@ def test_title_suffix_naming_the_site_is_stripped() -> None:
             "Harbour expansion approved | Politics",
         ),
         ("BUDGET 3.0 | Harbour expansion approved", "BUDGET 3.0 | Harbour expansion approved"),
+        # the site's name attached without spaces, after a section's name or alone
+        ("Harbour expansion approved-Politics\u3163Harbour Gazette", "Harbour expansion approved"),
+        ("Harbour expansion approved\uff5cHarbour Gazette", "Harbour expansion approved"),
+        ("Harbour expansion approved \uff5c Harbour Gazette", "Harbour expansion approved"),
+        # a hyphenated word is not a separator, nor is a tail that is not the site's name
+        ("Harbour-Gazette-style expansion approved", "Harbour-Gazette-style expansion approved"),
+        ("Harbour expansion approved-Politics|Weather", "Harbour expansion approved-Politics|Weather"),
     ],
 )
 def test_strip_site_name(title: str, expected: str) -> None:
@@ -656,6 +663,8 @@ def test_bylines_in_other_languages_are_split_on_their_list_words(value: str, na
         ("Dwayne Johnson", "dw", False),
         ("Mdrick Smith", "mdr", False),
         ("Harbour Gazette", "Harbour Gazette", True),
+        ("Harbourgazette Com Developer", "harbourgazette", True),
+        ("Harbourgazette Commons", "harbourgazette", False),
     ],
 )
 def test_a_site_named_after_its_host_is_the_site(name: str, site: str, is_site: bool) -> None:
