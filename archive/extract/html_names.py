@@ -49,7 +49,10 @@ _JUNK_BYLINES = frozenset(
         "staff", "staff writer", "staff writers", "staff reporter", "staff reporters", "admin",
         "administrator", "editor", "editors", "editorial", "editorial staff", "editorial team", "web desk",
         "web team", "newsroom", "news desk", "desk", "unknown", "anonymous", "author", "guest",
-        "guest author", "contributor", "by", "team", "reporter", "correspondent",
+        "guest author", "contributor", "by", "team", "reporter", "correspondent", "news",
+        # the same placeholders in the archive's other languages: the newsroom, "news"
+        "redaktion", "nachrichten", "rédaction", "redacción", "redazione", "redactie", "redaksjonen",
+        "redaktionen", "redakce", "redakcja", "haber merkezi", "noticias", "notícias", "actualités",
     )
 )  # fmt: skip
 

@@ -159,6 +159,13 @@ def test_staff_placeholders_and_urls_are_not_authors() -> None:
     assert author_names(extraction) == ["Ana Lima"]
 
 
+@pytest.mark.parametrize("placeholder", ["Nachrichten", "Redaktion", "Rédaction", "Haber Merkezi", "News"])
+def test_the_newsrooms_placeholder_in_any_language_is_no_author(placeholder: str) -> None:
+    person = {"@type": "Person", "name": placeholder}
+    assert author_names(extract_html(page(jsonld=article(author=person)))) == []
+    assert author_names(extract_html(page(jsonld=article(author=[person, "Ana Lima"])))) == ["Ana Lima"]
+
+
 @pytest.mark.parametrize(
     ("value", "names"),
     [
