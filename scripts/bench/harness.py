@@ -207,6 +207,7 @@ class ServiceOptions:
     loop: str | None = None
     http: str | None = None
     extra_env: tuple[tuple[str, str], ...] = ()
+    workers: int = 1  # `archive serve --workers N`: processes behind one port
 
     @property
     def label(self) -> str:
@@ -245,6 +246,8 @@ def service(
         ]
     else:
         argv = [ARCHIVE, "serve", "--port", str(port)]
+        if options.workers > 1:
+            argv += ["--workers", str(options.workers)]
     env = deployment.env(workdir, **dict(options.extra_env))
     with running(argv, workdir, env, port) as server:
         yield server, key

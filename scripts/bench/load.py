@@ -101,13 +101,20 @@ def source_metadata(url: str) -> str:
 _LATENCY_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk_run(url: str, headers: dict[str, str], connections: int, seconds: int) -> tuple[float, float | None]:
+def wrk_run(
+    url: str, headers: dict[str, str], connections: int, seconds: int, script: Path | None = None
+) -> tuple[float, float | None]:
     """Requests per second and the 99th percentile latency in ms from wrk (2 threads); from the httpx2
-    load generator where wrk is missing (no latency then)."""
+    load generator where wrk is missing (no latency then). A `script` (wrk's Lua) may choose each request's
+    path; it needs wrk."""
     wrk = shutil.which("wrk")
     if wrk is None:
+        if script is not None:
+            raise RuntimeError("this figure needs wrk (apt-get install -y wrk)")
         return httpx_rate(url, headers, connections, seconds), None
     argv = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        argv += ["-s", str(script)]
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]
     output = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout

@@ -18,11 +18,12 @@ import bench_audit
 import bench_http
 import bench_log
 import bench_peers
+import bench_scale
 import harness
 import report
 from harness import MiB, Results
 
-SUITES = ("large", "small", "fetch", "audit", "log", "peers", "levers")
+SUITES = ("large", "small", "fetch", "audit", "log", "peers", "levers", "scale")
 DEFAULT_SUITES = ("large", "small", "fetch", "audit", "log", "peers")
 
 
@@ -35,14 +36,17 @@ class Plan:
     log_appends: int
     peers: int
     production: bool
+    scale: bench_scale.ScalePlan
 
 
 def make_plan(quick: bool, production: bool) -> Plan:
     if quick:
         http = bench_http.HttpPlan(256 * MiB, 300, 8, 5, 16, 1)
-        return Plan(http, 2_000, 256 * MiB, 100_000, 200, 300, production)
+        scale = bench_scale.ScalePlan(100_000, 300, 8, 5, 16)
+        return Plan(http, 2_000, 256 * MiB, 100_000, 200, 300, production, scale)
     http = bench_http.HttpPlan(1024 * MiB, 1_000, 8, 10, 16, 3, small_repeats=1)
-    return Plan(http, 10_000, 1024 * MiB, 1_000_000, 100, 1_000, production)
+    scale = bench_scale.ScalePlan(1_000_000, 1_000, 8, 10, 16)
+    return Plan(http, 10_000, 1024 * MiB, 1_000_000, 100, 1_000, production, scale)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -82,6 +86,8 @@ def suite_runners(plan: Plan) -> dict[str, Callable[[Path, Results], None]]:
             work / "peers", plan.peers, 1 if http.repeats == 1 else http.concurrency, results
         ),
         "levers": lambda work, results: bench_http.run_levers(work, http, results),
+        # Not run by default: the 10^6-document archives take minutes and GBs (`--only scale`).
+        "scale": lambda work, results: bench_scale.run_scale(work / "scale", plan.scale, results),
     }
 
 
