@@ -7,9 +7,21 @@ matches. Title, credited names and body are three columns weighed 10, 5 and 1 by
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, column, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    column,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from archive.db.models import Version
@@ -72,6 +84,10 @@ class SqliteSearchIndex(SqlSearchReads):
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def among(self, key: SQLColumnExpression[int], version_ids: Sequence[int]) -> ColumnElement[bool]:
+        listed = text("SELECT value FROM json_each(:ids)").bindparams(ids=json.dumps(list(version_ids)))
+        return key.in_(listed.columns(column("value", Integer)))
 
     def add(self, entry: IndexEntry) -> None:
         language = snowball_language(entry.language)
