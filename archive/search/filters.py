@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
@@ -63,7 +64,11 @@ def filtered(statement: Select[*Columns], filters: SearchFilters) -> Select[*Col
 
 
 def _credited(filters: SearchFilters) -> Select[Any]:
-    credited = select(Credit.id).where(Credit.version_id == Version.id, Credit.accepted.is_(True))
+    return _credits(filters).with_only_columns(Credit.id).where(Credit.version_id == Version.id)
+
+
+def _credits(filters: SearchFilters) -> Select[Any]:
+    credited = select(Credit.version_id).where(Credit.accepted.is_(True))
     if filters.credit is not None:
         # The agents named are found once (a scan of the agents, not one per candidate version).
         named = select(Agent.id).where(Agent.normalized_name.contains(filters.credit, autoescape=True))
@@ -71,6 +76,25 @@ def _credited(filters: SearchFilters) -> Select[Any]:
     if filters.role is not None:
         credited = credited.where(Credit.role == filters.role)
     return credited
+
+
+# A credit filter naming at most this many versions is met by looking those versions up in the index.
+FEW_CREDITED = 1_000
+
+
+def credited_versions(session: Session, filters: SearchFilters) -> list[int] | None:
+    """The versions the credit and role filters let through, when there are at most `FEW_CREDITED` (None
+    when there are more, or no such filter): few enough to look each up, where checking every match of a
+    common word for the credit would walk most of the archive."""
+    if filters.credit is None and filters.role is None:
+        return None
+    found = session.scalars(_credits(filters).distinct().limit(FEW_CREDITED + 1)).all()
+    return sorted(found, reverse=True) if len(found) <= FEW_CREDITED else None
+
+
+def uncredited(filters: SearchFilters) -> SearchFilters:
+    """The filters but credit and role (met otherwise: by `credited_versions`)."""
+    return replace(filters, credit=None, role=None)
 
 
 def newest(session: Session, filters: SearchFilters, bound: int) -> Candidates:

@@ -36,7 +36,14 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session
 
 from archive.db.models import Version
-from archive.search.filters import SqlSearchReads, filtered, newest, ranked_within
+from archive.search.filters import (
+    SqlSearchReads,
+    credited_versions,
+    filtered,
+    newest,
+    ranked_within,
+    uncredited,
+)
 from archive.search.model import Candidates, IndexEntry, SearchFilters
 from archive.search.query import ParsedQuery, Phrase
 from archive.search.slices import Walked, newest_matches
@@ -161,6 +168,12 @@ class PostgresSearchIndex(SqlSearchReads):
         strong_matches = func.ts_filter(_VECTORS.c.tsv, _STRONG).op("@@")(
             cast(literal(rendered.required), TSQUERY)
         )
+        credited = credited_versions(self.session, filters)
+        if credited is not None:  # a few credited versions, each looked up
+            statement = self._matching(tsquery, matches, uncredited(filters))
+            statement = statement.where(self.among(_VECTORS.c.version_id, credited))
+            newest_first = statement.order_by(_VECTORS.c.version_id.desc()).limit(bound + 1)
+            return ranked_within(self.session.execute(newest_first).all(), bound)
         checks = PHRASE_CHECKS * bound if any(len(p.words) > 1 for p in query.phrases()) else None
         extent = self._extent()
         walked = self._walk(self._matching(tsquery, matches, filters), matches, extent, bound, checks=checks)
