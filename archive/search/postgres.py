@@ -178,8 +178,12 @@ class PostgresSearchIndex(SqlSearchReads):
         extent = self._extent()
         walked = self._walk(self._matching(tsquery, matches, filters), matches, extent, bound, checks=checks)
 
+        # What a version must not hold is checked in its whole tsvector (only then: that condition would
+        # lead the planner to the index of every word, to AND it with the index of titles and names).
+        strong_only = and_(strong_matches, matches) if query.excluded else strong_matches
+
         def strong() -> Any:
-            statement = self._matching(tsquery, and_(strong_matches, matches), filters)
+            statement = self._matching(tsquery, strong_only, filters)
             return self._walk(statement, strong_matches, extent, bound - 1, checks=checks).rows
 
         def rescore(version_ids: list[int]) -> Any:
