@@ -233,7 +233,7 @@ def top10(uow: SqlUnitOfWork, q: str, bound: int) -> list[int]:
 def full_top10(uow: SqlUnitOfWork, q: str, documents: int) -> list[int]:
     """The top 10 of a full ranking of every match: bm25 on SQLite (which the engine itself no longer
     applies to a word this common), ts_rank over every match on PostgreSQL (a bound past the archive)."""
-    if uow.search.engine != "sqlite-fts5":
+    if uow.db.engine.dialect.name != "sqlite":
         return top10(uow, q, documents + 1)
     match = render_match(parse_query(q), query_languages(SearchFilters()))
     ranked = text(
@@ -263,6 +263,10 @@ def queries(corpus: Corpus) -> dict[str, list[tuple[str, SearchFilters]]]:
     }
 
 
+# The kinds of query measured (all when empty: `--kinds`).
+KINDS: set[str] = set()
+
+
 def report(
     name: str, database: Database, corpus: Corpus, build_seconds: float, size: int, bound: int
 ) -> None:
@@ -271,6 +275,8 @@ def report(
     print(f"\n{name}: {corpus.documents:,} documents, {built}")
     print(f"  {'query':<18}{'p50 ms':>9}{'p99 ms':>9}{'hits (median)':>15}")
     for kind, cases in queries(corpus).items():
+        if KINDS and kind not in KINDS:
+            continue
         timings, hits = [], []
         for _ in range(3):
             for q, filters in cases:
@@ -457,8 +463,10 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=Settings().search_candidates)
     parser.add_argument("--keep", type=Path, help="keep the databases in (and reuse them from) this folder")
     parser.add_argument("--drop", action="store_true", help="remove the databases kept in --keep, and stop")
+    parser.add_argument("--kinds", default="", help="the kinds of query to measure, comma-separated")
     args = parser.parse_args()
     kept = Kept(args.keep)
+    KINDS.update(kind for kind in args.kinds.split(",") if kind)
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
         if args.drop:
