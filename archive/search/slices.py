@@ -20,6 +20,8 @@ from typing import Any
 
 # Slices are made this much larger than the expected share of matches needs, so one usually suffices.
 MARGIN = 1.5
+# Expected to hold at most this many times `bound` matches, the versions are read in one slice.
+FEW = 8
 # A slice grows at most this many times on the last (the estimate may be far off), and is at least `bound`.
 GROWTH = 16
 
@@ -43,7 +45,8 @@ def newest_matches(
     the words were read (their share times the versions walked)."""
     rows: list[Any] = []
     high, walked = top + 1, 0
-    width = _width(bound + 1, share, bound)
+    # Few matches expected: one read of them all (each slice has a cost of its own, whatever it holds).
+    width = top if share * top <= FEW * bound else _width(bound + 1, share, bound)
     while high > 1:
         if checks is not None:  # the versions left to look at, at the share holding the words
             width = min(width, max(1, math.ceil(checks / max(share, 1e-9)) - walked))
