@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, and_, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    exists,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from archive.db.models import Agent, Credit, Document, Version
@@ -52,7 +64,11 @@ def filtered(statement: Select[*Columns], filters: SearchFilters) -> Select[*Col
 
 
 def _credited(filters: SearchFilters) -> Select[Any]:
-    credited = select(Credit.id).where(Credit.version_id == Version.id, Credit.accepted.is_(True))
+    return _credits(filters).with_only_columns(Credit.id).where(Credit.version_id == Version.id)
+
+
+def _credits(filters: SearchFilters) -> Select[Any]:
+    credited = select(Credit.version_id).where(Credit.accepted.is_(True))
     if filters.credit is not None:
         # The agents named are found once (a scan of the agents, not one per candidate version).
         named = select(Agent.id).where(Agent.normalized_name.contains(filters.credit, autoescape=True))
@@ -60,6 +76,25 @@ def _credited(filters: SearchFilters) -> Select[Any]:
     if filters.role is not None:
         credited = credited.where(Credit.role == filters.role)
     return credited
+
+
+# A credit filter naming at most this many versions is met by looking those versions up in the index.
+FEW_CREDITED = 1_000
+
+
+def credited_versions(session: Session, filters: SearchFilters) -> list[int] | None:
+    """The versions the credit and role filters let through, when there are at most `FEW_CREDITED` (None
+    when there are more, or no such filter): few enough to look each up, where checking every match of a
+    common word for the credit would walk most of the archive."""
+    if filters.credit is None and filters.role is None:
+        return None
+    found = session.scalars(_credits(filters).distinct().limit(FEW_CREDITED + 1)).all()
+    return sorted(found, reverse=True) if len(found) <= FEW_CREDITED else None
+
+
+def uncredited(filters: SearchFilters) -> SearchFilters:
+    """The filters but credit and role (met otherwise: by `credited_versions`)."""
+    return replace(filters, credit=None, role=None)
 
 
 def newest(session: Session, filters: SearchFilters, bound: int) -> Candidates:
@@ -75,15 +110,18 @@ def ranked_within(
     bound: int,
     strong: Callable[[], Any] | None = None,
     rescore: Callable[[list[int]], Any] | None = None,
+    *,
+    exhausted: bool = True,
 ) -> Candidates:
     """Rows of (version id, score), newest first and one past the bound, ranked best first.
 
     When more matched than the bound, the newest matches are joined by `strong`'s rows: the newest `bound`
     that match in their title or credited names, which weigh most (the likeliest to rank first, however
     old), scored again by `rescore` when given, else with the score `strong` gave them. Both pools are
-    ranked together."""
+    ranked together. `exhausted` false: the rows given stopped short of every match (more may have
+    matched, however few were given)."""
     found = _scored(rows)
-    complete = len(found) <= bound
+    complete = exhausted and len(found) <= bound
     found = found[:bound]
     if not complete and strong is not None:
         have = {version_id for version_id, _ in found}
@@ -100,14 +138,22 @@ def _scored(rows: Any) -> list[tuple[int, float]]:
 
 
 class SqlSearchReads:
-    """What both database engines read the same way: the versions behind results, and facet counts."""
+    """What both database engines read the same way: the versions behind results, and facet counts.
+
+    A set of version ids reaches the database as one parameter (`among`, the engine's own way: a JSON
+    array on SQLite, an array on PostgreSQL), not as a list of thousands of bound values, and rows are read
+    without the ORM's loading: a search's reads cost what the database spends on them."""
 
     session: Session
+
+    def among(self, key: SQLColumnExpression[int], version_ids: Sequence[int]) -> ColumnElement[bool]:
+        """`key` is one of `version_ids`."""
+        raise NotImplementedError
 
     def hits(self, version_ids: Sequence[int]) -> list[Hit]:
         if not version_ids:
             return []
-        rows = self.session.execute(
+        rows = self.session.connection().execute(
             select(
                 Version.id,
                 Version.document_id,
@@ -120,31 +166,32 @@ class SqlSearchReads:
                 Document.latest_version == Version.number,
             )
             .join(Document, Document.id == Version.document_id)
-            .where(Version.id.in_(version_ids))
-        ).all()
+            .where(self.among(Version.id, version_ids))
+        )
         found = {row[0]: Hit(*row) for row in rows}
         return [found[version_id] for version_id in version_ids if version_id in found]
 
     def facets(self, version_ids: Sequence[int], size: int) -> Facets:
         if not version_ids:
             return Facets()
-        rows = self.session.execute(
-            select(Version.publisher, Version.language, Version.published_at).where(
-                Version.id.in_(version_ids)
+        connection = self.session.connection()
+        rows = connection.execute(
+            select(Version.publisher, Version.language, extract("year", Version.published_at)).where(
+                self.among(Version.id, version_ids)
             )
         ).all()
         # Read by version id alone, and filtered here: a condition on `photo_id IS NULL` leads SQLite's
         # planner to the photo index, which every credit of the archive is in.
-        credited = self.session.execute(
+        credited = connection.execute(
             select(Credit.version_id, Agent.name, Credit.accepted, Credit.photo_id)
             .join(Agent, Agent.id == Credit.agent_id)
-            .where(Credit.version_id.in_(version_ids))
+            .where(self.among(Credit.version_id, version_ids))
         ).all()
         names = {(version, name) for version, name, accepted, photo in credited if accepted and photo is None}
         return Facets(
             publisher=most_common([row[0] for row in rows if row[0]], size),
             credit=most_common([str(name) for _, name in names], size),
-            year=most_common([str(row[2].year) for row in rows if row[2] is not None], size),
+            year=most_common([str(int(row[2])) for row in rows if row[2] is not None], size),
             language=most_common([str(row[1]).lower() for row in rows if row[1]], size),
         )
 

@@ -7,15 +7,35 @@ matches. Title, credited names and body are three columns weighed 10, 5 and 1 by
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, column, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    column,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from archive.db.models import Version
-from archive.search.filters import SqlSearchReads, filtered, newest, ranked_within
+from archive.search.filters import (
+    SqlSearchReads,
+    credited_versions,
+    filtered,
+    newest,
+    ranked_within,
+    uncredited,
+)
 from archive.search.model import Candidates, IndexEntry, SearchFilters
-from archive.search.query import ParsedQuery, Phrase
+from archive.search.query import Clause, ParsedQuery, Phrase
+from archive.search.slices import ReadSlice, newest_matches
 from archive.search.text import STEMMED_LANGUAGES, fold, snowball_language, stem, stemmed_text
 
 FTS_TABLE = "search_fts"
@@ -26,6 +46,13 @@ CREATE_FTS = (
 _FTS = table(FTS_TABLE, column("rowid", Integer))
 # bm25 is lower for better matches: negated, a higher score is better, as on PostgreSQL.
 _SCORE: ColumnElement[float] = literal_column("-bm25(search_fts, 10.0, 5.0, 1.0)")
+# A word or phrase in more versions than this is not weighed by bm25, which would read every one of them
+# (to count them) however few are ranked: its matches are scored by where they match instead.
+COUNTABLE = 20_000
+# The score of a match in the title or names, when not weighed by bm25 (as bm25 weighs the title to the text).
+STRONG = 10.0
+# A phrase is checked in at most this many times `bound` versions holding all its words, newest first.
+PHRASE_CHECKS = 20
 
 
 def query_languages(filters: SearchFilters) -> list[str | None]:
@@ -45,18 +72,30 @@ def phrase_forms(phrase: Phrase, languages: list[str | None]) -> list[str]:
     return list(forms)
 
 
-def _phrase(phrase: Phrase, languages: list[str | None]) -> str:
-    quoted = [f'"{form.replace(chr(34), chr(34) * 2)}"' for form in phrase_forms(phrase, languages)]
-    return "(" + " OR ".join(quoted) + ")"
+def _quoted(text: str) -> str:
+    return f'"{text.replace(chr(34), chr(34) * 2)}"'
 
 
-def render_match(query: ParsedQuery, languages: list[str | None], columns: str | None = None) -> str:
+def _phrase(phrase: Phrase, languages: list[str | None], *, relaxed: bool = False) -> str:
+    """A phrase's forms, OR-ed; `relaxed`, each form's words anywhere (what the index alone tells)."""
+    forms = phrase_forms(phrase, languages)
+    if relaxed:
+        return "(" + " OR ".join("(" + " AND ".join(map(_quoted, form.split())) + ")" for form in forms) + ")"
+    return "(" + " OR ".join(map(_quoted, forms)) + ")"
+
+
+def render_match(
+    query: ParsedQuery, languages: list[str | None], columns: str | None = None, *, relaxed: bool = False
+) -> str:
     """The FTS5 MATCH expression of a parsed query: every word a quoted string (never FTS5 syntax); with
-    `columns` (`title names`), what must match is looked for in those columns only."""
+    `columns` (`title names`), what must match is looked for in those columns only; `relaxed`, a phrase's
+    words anywhere, and no exclusion."""
     clauses = [
-        "(" + " OR ".join(_phrase(phrase, languages) for phrase in clause.alternatives) + ")"
+        "(" + " OR ".join(_phrase(phrase, languages, relaxed=relaxed) for phrase in clause.alternatives) + ")"
         for clause in query.required
     ]
+    if relaxed:
+        return " AND ".join(clauses)
     match = " AND ".join(clauses)
     if columns is not None:
         match = f"{{{columns}}} : ({match})"
@@ -72,6 +111,10 @@ class SqliteSearchIndex(SqlSearchReads):
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def among(self, key: SQLColumnExpression[int], version_ids: Sequence[int]) -> ColumnElement[bool]:
+        listed = text("SELECT value FROM json_each(:ids)").bindparams(ids=json.dumps(list(version_ids)))
+        return key.in_(listed.columns(column("value", Integer)))
 
     def add(self, entry: IndexEntry) -> None:
         language = snowball_language(entry.language)
@@ -96,6 +139,11 @@ class SqliteSearchIndex(SqlSearchReads):
             return newest(self.session, filters, bound)
         languages = query_languages(filters)
         match = render_match(query, languages)
+        credited = credited_versions(self.session, filters)
+        if credited is not None:
+            return self._among_credited(match, uncredited(filters), credited, bound)
+        if not all(self._countable(phrase, languages) for phrase in [*query.phrases(), *query.excluded]):
+            return self._unscored(query, languages, filters, bound)
         newest_first = self._matching(match, filters).order_by(_FTS.c.rowid.desc()).limit(bound + 1)
 
         def strong() -> Any:
@@ -106,6 +154,80 @@ class SqliteSearchIndex(SqlSearchReads):
             return self.session.execute(statement).all()
 
         return ranked_within(self.session.execute(newest_first).all(), bound, strong)
+
+    def _newer_than(self, match: str, count: int) -> int | None:
+        """The id of the `count`th newest version matching (None when fewer match), read from the index."""
+        statement = text(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH :match ORDER BY rowid DESC LIMIT 1 OFFSET :n"
+        )
+        found = self.session.scalar(statement, {"match": match, "n": count - 1})
+        return None if found is None else int(found)
+
+    def _countable(self, phrase: Phrase, languages: list[str | None]) -> bool:
+        """Whether bm25 can count the versions holding the phrase cheaply: its words are together in at most
+        `COUNTABLE` versions (bm25 reads every match of each phrase of a query, to weigh it)."""
+        single = ParsedQuery(required=(Clause((phrase,)),))
+        return self._newer_than(render_match(single, languages, relaxed=True), COUNTABLE + 1) is None
+
+    def _unscored(
+        self, query: ParsedQuery, languages: list[str | None], filters: SearchFilters, bound: int
+    ) -> Candidates:
+        """A query with a word or phrase in too many versions for bm25: the newest matches, read slice by
+        slice (`archive.search.slices`; a phrase checked in at most `PHRASE_CHECKS` x bound versions
+        holding its words), and the newest that match in the title or names, scored by where they match:
+        the title or names (10, as bm25 weighs them), else the text alone (1); newest first within each."""
+        top = int(self.session.scalar(text("SELECT max(rowid) FROM search_fts")) or 0)
+        # The share of versions holding the words: how far back the newest `bound` of them reach.
+        oldest = self._newer_than(render_match(query, languages, relaxed=True), bound)
+        share = bound / (top - oldest + 1) if oldest is not None else 1 / max(top, 1)
+        checks = PHRASE_CHECKS * bound if any(len(p.words) > 1 for p in query.phrases()) else None
+        walked = newest_matches(
+            self._unscored_slice(render_match(query, languages), filters),
+            top=top,
+            share=share,
+            bound=bound,
+            checks=checks,
+        )
+        titled = self._unscored_slice(render_match(query, languages, columns="title names"), filters)
+        since = walked.rows[-1] if walked.rows else top + 1
+        older_titled = newest_matches(titled, top=since - 1, share=share, bound=bound - 1, checks=checks)
+        strong = {*titled(since, top + 1, bound + 1), *older_titled.rows}
+        rows = [(version_id, STRONG + 1.0 if version_id in strong else 1.0) for version_id in walked.rows]
+        older = sorted(strong.difference(walked.rows), reverse=True)
+        return ranked_within(
+            rows, bound, lambda: [(version_id, STRONG) for version_id in older], exhausted=walked.complete
+        )
+
+    def _unscored_slice(self, match: str, filters: SearchFilters) -> ReadSlice:
+        rowid = _FTS.c.rowid
+
+        def read(low: int, high: int, limit: int) -> list[int]:
+            statement = self._matching(match, filters).with_only_columns(Version.id)
+            statement = statement.where(rowid >= low, rowid < high).order_by(rowid.desc()).limit(limit)
+            return list(self.session.scalars(statement))
+
+        return read
+
+    def _among_credited(
+        self, match: str, filters: SearchFilters, credited: list[int], bound: int
+    ) -> Candidates:
+        """The matches among a few credited versions: each looked up in the index by its rowid (unscored:
+        bm25 would count every match of each word again per rowid), then scored in one pass over the
+        matches between the oldest and the newest of them."""
+        rowid = _FTS.c.rowid
+        looked_up = self._matching(match, filters).where(self.among(rowid, credited))
+        unscored = looked_up.with_only_columns(Version.id).order_by(rowid.desc()).limit(bound + 1)
+        matched = list(self.session.scalars(unscored))
+        if not matched:
+            return Candidates()
+        # `+rowid` is not a constraint FTS5 is given (it would run the match per rowid): a filter.
+        among_matched = text("+search_fts.rowid IN (SELECT value FROM json_each(:matched))")
+        scored = self._matching(match, filters).where(
+            rowid >= min(matched),
+            rowid <= max(matched),
+            among_matched.bindparams(matched=json.dumps(matched)),
+        )
+        return ranked_within(self.session.execute(scored).all(), bound)
 
     @staticmethod
     def _matching(match: str, filters: SearchFilters) -> Select[int, float]:

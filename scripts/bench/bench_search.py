@@ -12,12 +12,18 @@ LISTING_BASELINE documents made the same way in the same run, with the ratio (th
 
     .venv/bin/python scripts/bench/bench_search.py                      # 10^5 documents, both engines
     .venv/bin/python scripts/bench/bench_search.py --documents 1000000  # the full run
+    .venv/bin/python scripts/bench/bench_search.py --keep /tmp/bench-search  # build once, then reuse
+
+With `--keep DIR`, each engine's databases (N documents and the baseline's) are kept after the run (SQLite
+files in DIR; PostgreSQL databases named in DIR) and reused by the next run with the same DIR and N, brought
+up to the newest migration first: queries are iterated on without a rebuild. `--drop` removes them.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import random
 import statistics
 import sys
@@ -29,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy import insert, text
@@ -42,6 +49,7 @@ from archive.db.models import Agent, Blob, Credit, Document, Version
 from archive.db.session import Database
 from archive.search.model import SearchFilters
 from archive.search.query import parse_query
+from archive.search.sqlite import query_languages, render_match
 from archive.search.text import stemmed_text
 from archive.services.documents import search_documents
 from archive.services.search import SearchRequest, search
@@ -84,7 +92,7 @@ def corpus(documents: int) -> Corpus:
     return Corpus(words, list(itertools.accumulate(weights)), documents, f"{words[700]} {words[900]}")
 
 
-def rows(corpus: Corpus, start: int, count: int, rng: random.Random) -> Iterator[dict[str, object]]:
+def rows(corpus: Corpus, start: int, count: int, rng: random.Random) -> Iterator[dict[str, Any]]:
     base = datetime(2015, 1, 1, tzinfo=UTC)
     for number in range(start, start + count):
         title = " ".join(rng.choices(corpus.words, cum_weights=corpus.cumulative, k=6))
@@ -98,9 +106,7 @@ def rows(corpus: Corpus, start: int, count: int, rng: random.Random) -> Iterator
         }
 
 
-def load(
-    database: Database, corpus: Corpus, index: Callable[[object, list[dict[str, object]]], None]
-) -> float:
+def load(database: Database, corpus: Corpus, index: Callable[[object, list[dict[str, Any]]], None]) -> float:
     """Insert the documents, versions, authors and credits, and index each batch; seconds spent indexing."""
     rng = random.Random(7)
     indexing = 0.0
@@ -180,7 +186,7 @@ def load(
     return indexing
 
 
-def index_sqlite(connection: object, batch: list[dict[str, object]]) -> None:
+def index_sqlite(connection: object, batch: list[dict[str, Any]]) -> None:
     params = [
         {
             "id": r["id"],
@@ -195,7 +201,7 @@ def index_sqlite(connection: object, batch: list[dict[str, object]]) -> None:
     )
 
 
-def index_postgres(connection: object, batch: list[dict[str, object]]) -> None:
+def index_postgres(connection: object, batch: list[dict[str, Any]]) -> None:
     """The tsvectors computed by PostgreSQL from the versions' rows, as the engine's `add` computes them."""
     first, last = batch[0]["id"], batch[-1]["id"]
     connection.execute(  # type: ignore[attr-defined]
@@ -224,6 +230,20 @@ def top10(uow: SqlUnitOfWork, q: str, bound: int) -> list[int]:
     return [version_id for version_id, _ in found.ranked[:10]]
 
 
+def full_top10(uow: SqlUnitOfWork, q: str, documents: int) -> list[int]:
+    """The top 10 of a full ranking of every match: bm25 on SQLite (which the engine itself no longer
+    applies to a word this common), ts_rank over every match on PostgreSQL (a bound past the archive)."""
+    if uow.db.engine.dialect.name != "sqlite":
+        return top10(uow, q, documents + 1)
+    match = render_match(parse_query(q), query_languages(SearchFilters()))
+    ranked = text(
+        "SELECT rowid FROM search_fts WHERE search_fts MATCH :match "
+        "ORDER BY bm25(search_fts, 10.0, 5.0, 1.0), rowid DESC LIMIT 10"
+    )
+    with uow.reading():
+        return [int(version_id) for version_id in uow.session.scalars(ranked, {"match": match})]
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -243,6 +263,10 @@ def queries(corpus: Corpus) -> dict[str, list[tuple[str, SearchFilters]]]:
     }
 
 
+# The kinds of query measured (all when empty: `--kinds`).
+KINDS: set[str] = set()
+
+
 def report(
     name: str, database: Database, corpus: Corpus, build_seconds: float, size: int, bound: int
 ) -> None:
@@ -251,6 +275,8 @@ def report(
     print(f"\n{name}: {corpus.documents:,} documents, {built}")
     print(f"  {'query':<18}{'p50 ms':>9}{'p99 ms':>9}{'hits (median)':>15}")
     for kind, cases in queries(corpus).items():
+        if KINDS and kind not in KINDS:
+            continue
         timings, hits = [], []
         for _ in range(3):
             for q, filters in cases:
@@ -263,7 +289,7 @@ def report(
     for q in corpus.words[0:5] + corpus.words[30:35]:
         bounded = top10(uow, q, bound)
         started = time.perf_counter()
-        full = top10(uow, q, corpus.documents + 1)
+        full = full_top10(uow, q, corpus.documents)
         full_ms.append((time.perf_counter() - started) * 1000)
         agreements.append(len(set(bounded) & set(full)))
     print(
@@ -308,58 +334,125 @@ def report_listing(
         print(f"    {kind:<22}{p50:>7.1f} /{p99:>7.1f}   vs {base50:>6.1f} /{base99:>6.1f}   {ratio:>5.2f}x")
 
 
-@contextmanager
-def sqlite_database(workdir: Path) -> Iterator[Database]:
-    database = Database.from_settings(Settings(database_url=f"sqlite:///{workdir / 'bench.db'}"))
-    migrate.upgrade(database.engine)
-    try:
-        yield database
-    finally:
-        database.dispose()
+@dataclass(frozen=True)
+class Kept:
+    """Where a run's databases are kept between runs (None: made afresh and removed)."""
+
+    folder: Path | None
+
+    def record(self, engine: str, documents: int) -> Path | None:
+        return None if self.folder is None else self.folder / f"{engine}-{documents}.json"
+
+    def built(self, engine: str, documents: int) -> dict[str, Any] | None:
+        """What the run that built a kept database recorded (its name, build time, index size)."""
+        record = self.record(engine, documents)
+        return json.loads(record.read_text()) if record is not None and record.exists() else None
+
+    def keep(self, engine: str, documents: int, built: dict[str, Any]) -> None:
+        record = self.record(engine, documents)
+        if record is not None:
+            record.write_text(json.dumps(built))
 
 
 @contextmanager
-def postgres_database() -> Iterator[Database]:
-    name = f"archive_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+def sqlite_database(kept: Kept, documents: int) -> Iterator[tuple[Database, dict[str, Any] | None]]:
+    built = kept.built("sqlite", documents)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = kept.folder if kept.folder is not None else Path(scratch)
+        path = folder / f"sqlite-{documents}.db"
+        if built is None:
+            path.unlink(missing_ok=True)
+        database = Database.from_settings(Settings(database_url=f"sqlite:///{path}"))
+        migrate.upgrade(database.engine)
+        try:
+            yield database, built
+        finally:
+            database.dispose()
+
+
+@contextmanager
+def postgres_database(kept: Kept, documents: int) -> Iterator[tuple[Database, dict[str, Any] | None]]:
+    built = kept.built("postgresql", documents)
+    name = str(built["database"]) if built is not None else f"archive_bench_{uuid.uuid4().hex[:8]}"
+    if built is None:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
     database = Database.from_settings(Settings(database_url=f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"))
     try:
         migrate.upgrade(database.engine)
-        yield database
+        yield database, built
     finally:
         database.dispose()
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if kept.folder is None:
+            drop_postgres(name)
 
 
-def run_sqlite(corpus: Corpus, bound: int) -> None:
-    with tempfile.TemporaryDirectory() as folder, sqlite_database(Path(folder)) as database:
-        load(database, replace(corpus, documents=LISTING_BASELINE), index_sqlite)
+def drop_postgres(name: str) -> None:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def drop_kept(kept: Kept) -> None:
+    """Remove every database kept in the folder, and their records."""
+    assert kept.folder is not None
+    for record in kept.folder.glob("*.json"):
+        built = json.loads(record.read_text())
+        if record.name.startswith("postgresql-"):
+            drop_postgres(str(built["database"]))
+        else:
+            record.with_suffix(".db").unlink(missing_ok=True)
+        record.unlink()
+
+
+def build_sqlite(database: Database, corpus: Corpus) -> dict[str, Any]:
+    seconds = load(database, corpus, index_sqlite)
+    with database.engine.begin() as connection:
+        connection.execute(text("INSERT INTO search_fts (search_fts) VALUES ('optimize')"))
+        pages = connection.execute(
+            text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_fts%'")
+        ).scalar_one()
+    return {"seconds": seconds, "size": int(pages or 0)}
+
+
+def run_sqlite(corpus: Corpus, bound: int, kept: Kept) -> None:
+    with sqlite_database(kept, LISTING_BASELINE) as (database, found):
+        if found is None:
+            load(database, replace(corpus, documents=LISTING_BASELINE), index_sqlite)
+            kept.keep("sqlite", LISTING_BASELINE, {})
         small = listing(database)
-    with tempfile.TemporaryDirectory() as folder, sqlite_database(Path(folder)) as database:
-        seconds = load(database, corpus, index_sqlite)
-        with database.engine.begin() as connection:
-            connection.execute(text("INSERT INTO search_fts (search_fts) VALUES ('optimize')"))
-            pages = connection.execute(
-                text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_fts%'")
-            ).scalar_one()
-        report("SQLite FTS5", database, corpus, seconds, int(pages or 0), bound)
+    with sqlite_database(kept, corpus.documents) as (database, found):
+        built = found if found is not None else build_sqlite(database, corpus)
+        kept.keep("sqlite", corpus.documents, built)
+        seconds, size = float(built["seconds"]), int(built["size"])
+        report("SQLite FTS5", database, corpus, seconds, size, bound)
         report_listing("SQLite", listing(database), small)
 
 
-def run_postgres(corpus: Corpus, bound: int) -> None:
-    with postgres_database() as database:
-        load(database, replace(corpus, documents=LISTING_BASELINE), index_postgres)
-        with database.engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+def vacuum(database: Database) -> None:
+    with database.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+
+
+def build_postgres(database: Database, corpus: Corpus) -> dict[str, Any]:
+    seconds = load(database, corpus, index_postgres)
+    vacuum(database)
+    with database.engine.connect() as connection:
+        size = connection.execute(text("SELECT pg_total_relation_size('search_vectors')")).scalar_one()
+    return {"database": database.engine.url.database, "seconds": seconds, "size": int(size)}
+
+
+def run_postgres(corpus: Corpus, bound: int, kept: Kept) -> None:
+    with postgres_database(kept, LISTING_BASELINE) as (database, found):
+        if found is None:
+            load(database, replace(corpus, documents=LISTING_BASELINE), index_postgres)
+            vacuum(database)
+            kept.keep("postgresql", LISTING_BASELINE, {"database": database.engine.url.database})
         small = listing(database)
-    with postgres_database() as database:
-        seconds = load(database, corpus, index_postgres)
-        with database.engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
-            size = connection.execute(text("SELECT pg_total_relation_size('search_vectors')")).scalar_one()
-        report("PostgreSQL tsvector + GIN", database, corpus, seconds, int(size), bound)
+    with postgres_database(kept, corpus.documents) as (database, found):
+        built = found if found is not None else build_postgres(database, corpus)
+        kept.keep("postgresql", corpus.documents, built)
+        seconds, size = float(built["seconds"]), int(built["size"])
+        report("PostgreSQL tsvector + GIN", database, corpus, seconds, size, bound)
         report_listing("PostgreSQL", listing(database), small)
 
 
@@ -368,12 +461,22 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--candidates", type=int, default=Settings().search_candidates)
+    parser.add_argument("--keep", type=Path, help="keep the databases in (and reuse them from) this folder")
+    parser.add_argument("--drop", action="store_true", help="remove the databases kept in --keep, and stop")
+    parser.add_argument("--kinds", default="", help="the kinds of query to measure, comma-separated")
     args = parser.parse_args()
+    kept = Kept(args.keep)
+    KINDS.update(kind for kind in args.kinds.split(",") if kind)
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        if args.drop:
+            drop_kept(kept)
+            return
     made = corpus(args.documents)
     if args.engine in ("sqlite", "both"):
-        run_sqlite(made, args.candidates)
+        run_sqlite(made, args.candidates, kept)
     if args.engine in ("postgresql", "both"):
-        run_postgres(made, args.candidates)
+        run_postgres(made, args.candidates, kept)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy
 
 from archive.roles import Role
+from archive.search import postgres as postgres_engine
+from archive.search import sqlite as sqlite_engine
 from tests.conftest import Deployment
 from tests.e2e.conftest import Api, running_api
 
@@ -217,7 +220,12 @@ def test_refusals(api: Api) -> None:
     assert api.get("/v1/search", params={"published_from": "2024-13-01"}).status_code == 422
 
 
-def test_past_the_bound_title_matches_still_rank_first(deployment: Deployment) -> None:
+@pytest.mark.parametrize("countable", [True, False])
+def test_past_the_bound_title_matches_still_rank_first(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch, countable: bool
+) -> None:
+    if not countable:  # SQLite: a word in more versions than bm25 counts cheaply is scored by where it is
+        monkeypatch.setattr(sqlite_engine, "COUNTABLE", 0)
     with running_api(deployment, search_candidates=10) as api:
         titled = api.upload(b"Intro.\n\nAn old piece.", metadata={"title": "Lanterns", "language": "en"})
         assert titled.status_code == 201, titled.text
@@ -229,6 +237,32 @@ def test_past_the_bound_title_matches_still_rank_first(deployment: Deployment) -
         assert body["total_exact"] is False and body["total"] == 11
         everything = _search(api, q="lantern", all_versions="true", limit=100)
         assert len(everything["results"]) == 11 and everything["next_cursor"] is None
+
+
+def test_a_phrase_is_checked_in_a_bounded_number_of_versions(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past its checks, a phrase whose words are in many versions but together in few is not looked for
+    further back, and the answer says that more may match."""
+    with running_api(deployment, search_candidates=10) as api:
+        assert (
+            api.upload(b"Intro.\n\nA red lantern.", metadata={"title": "Old", "language": "en"}).status_code
+            == 201
+        )
+        for number in range(30):
+            text = f"Intro.\n\nLantern {number} was red.".encode()
+            assert api.upload(text, metadata={"title": f"Item {number}", "language": "en"}).status_code == 201
+        if deployment.name == "production":  # the planner's estimate of the words' share, from statistics
+            with deployment.db.engine.begin() as connection:
+                connection.execute(sqlalchemy.text("ANALYZE search_vectors"))
+        found = _search(api, q='"red lantern"')
+        assert _titles(found) == ["Old"] and found["total_exact"] is True
+        monkeypatch.setattr(sqlite_engine, "COUNTABLE", 0)
+        monkeypatch.setattr(sqlite_engine, "PHRASE_CHECKS", 0.5)
+        monkeypatch.setattr(postgres_engine, "PHRASE_CHECKS", 0.5)
+        bounded = _search(api, q='"red lantern"')
+        assert _titles(bounded) == [] and bounded["total_exact"] is False
+        assert _titles(_search(api, q="red lantern -item")) == ["Old"]  # words alone: not bounded
 
 
 def test_an_undeclared_language_is_detected_recorded_and_searched_by_word_forms(api: Api) -> None:

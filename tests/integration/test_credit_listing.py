@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from sqlalchemy import select
 
+from archive.db.models import Document
 from archive.db.repositories import documents as repository
 from archive.digests import spool_stream
 from archive.services.documents import search_documents
@@ -61,3 +63,30 @@ def test_every_way_of_looking_a_name_up_lists_the_same_documents(
     assert listed(deployment, credit="nobody credited") == []
     assert listed(deployment, role="photographer") == sorted(staff, reverse=True)
     assert listed(deployment) == newest_first
+
+
+def test_a_name_on_many_documents_is_checked_per_document_newest_first(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL would otherwise join every credit of the name and sort them all (the EXISTS pulled up into
+    a semi-join): the walk stays a check per document, whatever the planner's estimates."""
+    monkeypatch.setattr(repository, "FEW_CREDITED", 0)
+    archive(deployment, 0, [("Sam Staff", "author")])
+    uow = deployment.uow()
+    with uow.reading():
+        walk = repository.SqlDocumentRepository(uow.session)._credited("sam staff", None)
+        statement = select(Document.id).where(walk).order_by(Document.id.desc()).limit(20)
+        connection = uow.session.connection()
+        compiled = statement.compile(connection, compile_kwargs={"render_postcompile": True})
+        if deployment.name == "production":
+            explain, parameters = "EXPLAIN ", compiled.params
+        else:
+            explain, parameters = (
+                "EXPLAIN QUERY PLAN ",
+                tuple(compiled.params[k] for k in compiled.positiontup or ()),
+            )
+        rows = connection.exec_driver_sql(explain + str(compiled), parameters)
+        plan = "\n".join(str(row[-1]) for row in rows)
+    per_document = "SubPlan" if deployment.name == "production" else "CORRELATED SCALAR SUBQUERY"
+    assert per_document in plan, plan
+    assert "Semi Join" not in plan and "Sort" not in plan and "TEMP B-TREE" not in plan, plan

@@ -103,7 +103,7 @@ class SqlDocumentRepository(SqlRepository):
         A name credited on few documents (up to `FEW_CREDITED`) is looked up through the index on the
         credits' agent and its documents named outright, so that one credited on the oldest document alone
         does not walk the whole archive newest first; a name credited on many is checked per document
-        newest first, where a page fills after a short walk (the matches are dense)."""
+        newest first, where a page fills after a short walk (the matches are dense), on either database."""
         kept: list[ColumnElement[bool]] = [Credit.accepted.is_(True)]
         if role is not None:
             kept.append(Credit.role == role)
@@ -126,7 +126,9 @@ class SqlDocumentRepository(SqlRepository):
         )
         if named is not None:
             walk = walk.join(Agent, Agent.id == Credit.agent_id).where(named)
-        return exists(walk)
+        # OFFSET 0 keeps PostgreSQL from turning the EXISTS into a join of every credit of the name, then
+        # a sort (its estimate of their number is far too low): it is checked per document, newest first.
+        return exists(walk.offset(0))
 
     def add_version(self, version: Version) -> Version:
         """Insert a version (with its document, when that is new too); its id is set."""
