@@ -22,14 +22,13 @@ def agent_key(name: str, kind: str) -> tuple[str, str]:
 
 class SqlAttributionRepository(SqlRepository):
     def add_photos(self, photos: Sequence[Photo]) -> None:
-        """Insert a version's photos in one flush; their ids are set (their credits need them)."""
-        self.session.add_all(photos)
-        self.session.flush()
+        """Insert a version's photos in one statement; their ids are set (their credits need them)."""
+        self.insert_rows(photos)
 
     def add_credits(self, credits: Sequence[Credit], notices: Sequence[Notice]) -> None:
-        """Insert a version's credits and notices in one flush (the ORM batches each table's INSERTs)."""
-        self.session.add_all([*credits, *notices])
-        self.session.flush()
+        """Insert a version's credits and its notices in one statement each; their ids are set."""
+        self.insert_rows(credits)
+        self.insert_rows(notices)
 
     def agents_for(self, wanted: Sequence[AgentWanted]) -> list[Agent]:
         """The agent of each `(name, kind, identifiers)`, in order: those not seen before are made (one
