@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from archive.db.models import Agent, Credit, Notice, Photo, Version
 from archive.db.repositories.base import SqlRepository
@@ -18,6 +18,10 @@ def agent_key(name: str, kind: str) -> tuple[str, str]:
     """What identifies an agent: its normalised name (or, when nothing of it is a letter, the name
     case-folded) and its kind."""
     return (normalize_name(name) or name.casefold(), kind)
+
+
+# Made once, with the names a bound list, rather than at every upload.
+_AGENTS_NAMED = select(Agent).where(Agent.normalized_name.in_(bindparam("names", expanding=True)))
 
 
 class SqlAttributionRepository(SqlRepository):
@@ -45,11 +49,10 @@ class SqlAttributionRepository(SqlRepository):
             self._insert()(Agent).on_conflict_do_nothing(index_elements=["normalized_name", "kind"]),
             [rows[key] for key in sorted(rows)],
         )
+        names = sorted({normalized for normalized, _ in rows})
         found = {
             (agent.normalized_name, agent.kind): agent
-            for agent in self.session.scalars(
-                select(Agent).where(Agent.normalized_name.in_({normalized for normalized, _ in rows}))
-            )
+            for agent in self.session.scalars(_AGENTS_NAMED, {"names": names})
         }
         for key, row in rows.items():
             agent = found[key]

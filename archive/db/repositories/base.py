@@ -39,6 +39,10 @@ class _RowPlan:
     columns: tuple[tuple[str, Callable[[], Any] | None], ...]
     generated_key: str | None
     held: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    position: str | None
+    """A column that tells apart the rows of one batch (a version's photos, credits, notices): RETURNING
+    gives it back beside each generated id, so the ids are matched to rows in any order and the batch is
+    one statement (SQLite returns rows in no stated order, so SQLAlchemy would insert them one by one)."""
 
 
 def _default_of(column: Column[Any]) -> Callable[[], Any] | None:
@@ -70,7 +74,7 @@ def _plan(model: type[Base]) -> _RowPlan:
         for rel in mapper.relationships
         if rel.direction is MANYTOONE and not rel.viewonly
     )
-    return _RowPlan(table, columns, generated_key, held)
+    return _RowPlan(table, columns, generated_key, held, "position" if "position" in table.c else None)
 
 
 def _row_values(row: Base, plan: _RowPlan) -> dict[str, Any]:
@@ -113,14 +117,34 @@ class SqlRepository:
         values = [_row_values(row, plan) for row in rows]
         if plan.generated_key is None:
             self.session.execute(insert(plan.table), values)
-        else:
+        elif len(rows) == 1 or plan.position is None:
             key = plan.table.c[plan.generated_key]
             statement = insert(plan.table).returning(key, sort_by_parameter_order=True)
             for row, generated in zip(rows, self.session.execute(statement, values).scalars(), strict=True):
                 setattr(row, plan.generated_key, generated)
+        else:
+            statement = insert(plan.table).returning(
+                plan.table.c[plan.generated_key], plan.table.c[plan.position]
+            )
+            generated_by = {position: key for key, position in self.session.execute(statement, values)}
+            assert len(generated_by) == len(rows), f"rows of one batch share a {plan.position}"
+            for row in rows:
+                setattr(row, plan.generated_key, generated_by[getattr(row, plan.position)])
         for row in rows:
             make_transient_to_detached(row)
             self.session.add(row)
+
+    def insert_row_unless_taken(self, row: Base, index_elements: Sequence[str]) -> bool:
+        """INSERT … ON CONFLICT DO NOTHING one row of a model without a generated key; when it was
+        inserted, hand it to the session as a loaded row (as `insert_rows` does) and say so."""
+        plan = _plan(type(row))
+        statement = self._insert()(plan.table).values(_row_values(row, plan))
+        inserted = self.session.execute(statement.on_conflict_do_nothing(index_elements=index_elements))
+        if inserted.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        make_transient_to_detached(row)
+        self.session.add(row)
+        return True
 
     def insert_ignoring_conflict(self, model: type[Base], **values: Any) -> None:
         """INSERT a row unless its primary key (or a unique key) is taken; a racing writer won."""

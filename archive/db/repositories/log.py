@@ -8,13 +8,34 @@ and written as Core statements, never as an ORM row, so no copy of it in the ses
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from archive.db.log_models import LogEntry, LogHead, LogNode, SignedCheckpoint
 from archive.db.repositories.base import SqlRepository, table_of
 from archive.ledger import EMPTY_ROOT, NodeKey, NodeRow
+
+
+@cache
+def _nodes_at_levels(levels: int) -> Select[tuple[Any, Any, Any]]:
+    """The nodes of `levels` levels, each level's indexes a list: one `level = ? AND node_index IN (…)`
+    per level, each a primary-key lookup (a row-value IN list makes SQLite scan the table). Made once per
+    number of levels, with bound parameters, not at every read."""
+    nodes = table_of(LogNode)
+    return select(nodes.c.level, nodes.c.node_index, nodes.c.hash).where(
+        or_(
+            *(
+                and_(
+                    nodes.c.level == bindparam(f"level_{number}"),
+                    nodes.c.node_index.in_(bindparam(f"indexes_{number}", expanding=True)),
+                )
+                for number in range(levels)
+            )
+        )
+    )
 
 
 class SqlLogRepository(SqlRepository):
@@ -29,18 +50,11 @@ class SqlLogRepository(SqlRepository):
         by_level: dict[int, list[int]] = {}
         for level, index in keys:
             by_level.setdefault(level, []).append(index)
-        # One `level = ? AND node_index IN (…)` per level: each is a primary-key lookup (a row-value
-        # IN list makes SQLite scan the table).
-        rows = self.session.execute(
-            select(LogNode.level, LogNode.node_index, LogNode.hash).where(
-                or_(
-                    *(
-                        and_(LogNode.level == level, LogNode.node_index.in_(indexes))
-                        for level, indexes in by_level.items()
-                    )
-                )
-            )
-        ).all()
+        parameters: dict[str, object] = {}
+        for number, (level, indexes) in enumerate(by_level.items()):
+            parameters[f"level_{number}"] = level
+            parameters[f"indexes_{number}"] = indexes
+        rows = self.session.execute(_nodes_at_levels(len(by_level)), parameters).all()
         return {(level, index): bytes(digest) for level, index, digest in rows}
 
     def head(self) -> tuple[int, bytes]:
