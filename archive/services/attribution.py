@@ -222,11 +222,22 @@ def reads_the_same(version: Version, supplied: SuppliedMetadata, extraction: Ext
     )
 
 
-def record_attribution(
+@dataclass(frozen=True)
+class Attribution:
+    """A described version's photos, credits (each with the photo it credits, if any) and notices, not yet
+    written: `record_attribution` writes them after the version."""
+
+    photos: list[Photo]
+    credits: list[tuple[Credit, Photo | None]]
+    notices: list[Notice]
+
+
+def attribute(
     uow: UnitOfWork, version: Version, supplied: SuppliedMetadata, extraction: Extraction
-) -> None:
-    """Write a new version with its descriptive fields, evidence and text, then its photos, credits and
-    notices."""
+) -> Attribution:
+    """Describe a new version before it is written: its descriptive fields, evidence and text, and its
+    photos, credits (each held with its agent, made if new) and notices, loaded on it as they will be
+    stored, so that what is derived from them (the log's leaf) is made before any of it is written."""
     merged = merge(supplied, extraction)
     for name, value in merged.fields.items():
         setattr(version, name, value)
@@ -236,11 +247,8 @@ def record_attribution(
     version.extracted_by = extraction.extractor
     version.alternatives = dict(merged.alternatives)
     version.content_credentials = extraction.content_credentials
-    uow.documents.add_version(version)  # one INSERT, described
-
     photos = [
         Photo(
-            version_id=version.id,
             position=number,
             caption=draft.caption,
             credit_line=draft.credit_line,
@@ -250,11 +258,9 @@ def record_attribution(
         )
         for number, draft in enumerate(merged.photos)
     ]
-    uow.attribution.add_photos(photos)  # their ids are needed by their credits
-    credits = _credits(uow, version, merged, photos)
+    credits = _credits(uow, merged, photos)
     notices = [
         Notice(
-            version_id=version.id,
             position=number,
             kind=notice.kind,
             text=notice.text,
@@ -263,19 +269,33 @@ def record_attribution(
         )
         for number, notice in enumerate(extraction.notices)
     ]
-    uow.attribution.add_credits(credits, notices)
     set_loaded(version, "photos", photos)
-    set_loaded(version, "credits", credits)
+    set_loaded(version, "credits", [credit for credit, _ in credits])
     set_loaded(version, "notices", notices)
     for photo in photos:
-        set_loaded(photo, "credits", [credit for credit in credits if credit.photo_id == photo.id])
+        set_loaded(photo, "credits", [credit for credit, held in credits if held is photo])
+    return Attribution(photos, credits, notices)
 
 
-def _credits(uow: UnitOfWork, version: Version, merged: Merged, photos: list[Photo]) -> list[Credit]:
+def record_attribution(uow: UnitOfWork, version: Version, attribution: Attribution) -> None:
+    """Write a described version (one INSERT), then its photos, credits and notices (one each)."""
+    uow.documents.add_version(version)
+    for photo in attribution.photos:
+        photo.version_id = version.id
+    for notice in attribution.notices:
+        notice.version_id = version.id
+    uow.attribution.add_photos(attribution.photos)  # their ids are needed by their credits
+    for credit, credited in attribution.credits:
+        credit.version_id = version.id
+        credit.photo_id = None if credited is None else credited.id
+    uow.attribution.add_credits([credit for credit, _ in attribution.credits], attribution.notices)
+
+
+def _credits(uow: UnitOfWork, merged: Merged, photos: list[Photo]) -> list[tuple[Credit, Photo | None]]:
     """The version's credits, its photos' first, each held with its agent (made if new)."""
-    drafts = [
+    drafts: list[tuple[CreditDraft, Photo | None]] = [
         *(
-            (credit, photo.id)
+            (credit, photo)
             for photo, draft in zip(photos, merged.photos, strict=True)
             for credit in draft.credits
         ),
@@ -283,19 +303,20 @@ def _credits(uow: UnitOfWork, version: Version, merged: Merged, photos: list[Pho
     ]
     agents = uow.attribution.agents_for([(draft.name, draft.kind, draft.identifiers) for draft, _ in drafts])
     return [
-        Credit(
-            version_id=version.id,
-            agent=agent,  # held by the credit, so that reading it back needs no query
-            photo_id=photo_id,
-            role=draft.role,
-            position=position,
-            name=draft.name,
-            source=draft.source,
-            accepted=draft.accepted,
-            field=draft.field,
-            **_span_columns(draft.rule, draft.span),
+        (
+            Credit(
+                agent=agent,  # held by the credit, so that reading it back needs no query
+                role=draft.role,
+                position=position,
+                name=draft.name,
+                source=draft.source,
+                accepted=draft.accepted,
+                field=draft.field,
+                **_span_columns(draft.rule, draft.span),
+            ),
+            photo,
         )
-        for position, ((draft, photo_id), agent) in enumerate(zip(drafts, agents, strict=True))
+        for position, ((draft, photo), agent) in enumerate(zip(drafts, agents, strict=True))
     ]
 
 

@@ -25,7 +25,7 @@ from archive.errors import (
 from archive.extract import has_extractor
 from archive.extract.model import Extraction
 from archive.extract.preview import Preview
-from archive.services.attribution import reads_the_same, record_attribution
+from archive.services.attribution import attribute, reads_the_same, record_attribution
 from archive.services.documents import get_document
 from archive.services.fixity import FAILED_STATUSES, check_blob
 from archive.services.log import log_version
@@ -328,10 +328,11 @@ def _add_version(
         supplied=metadata.snapshot(),
         preview=record_preview(uow, blob, described.extraction.preview),
     )
-    record_attribution(uow, version, metadata, described.extraction)
+    attribution = attribute(uow, version, metadata, described.extraction)
+    log_version(uow, version)  # before the version is written, which then carries its leaf's index
+    record_attribution(uow, version, attribution)
+    set_loaded(version, "has_text", described.extraction.text is not None)
     index_version(uow, version)  # searchable once this transaction commits
-    log_version(uow, version)
-    set_loaded(version, "has_text", described.extraction.text is not None)  # each flush expires it
     return version
 
 

@@ -100,8 +100,8 @@ def metadata_digest(version: Version) -> str:
 
 
 def log_version(uow: UnitOfWork, version: Version) -> int:
-    """Record a new version in the log; sets and returns its `log_index`. The version's credits and notices
-    are those loaded on it (`record_attribution` sets them)."""
+    """Record a new version in the log before the version is written; sets and returns its `log_index`.
+    The version's credits and notices are those loaded on it (`attribute` sets them)."""
     blob = version.blob
     version.log_index = append_event(
         uow.log,
@@ -117,7 +117,6 @@ def log_version(uow: UnitOfWork, version: Version) -> int:
             actor=version.archived_by,
         ),
     )
-    uow.documents.flush()
     return version.log_index
 
 

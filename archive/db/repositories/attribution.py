@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from archive.db.models import Agent, Credit, Notice, Photo, Version
 from archive.db.repositories.base import SqlRepository
@@ -20,16 +20,19 @@ def agent_key(name: str, kind: str) -> tuple[str, str]:
     return (normalize_name(name) or name.casefold(), kind)
 
 
+# Made once, with the names a bound list, rather than at every upload.
+_AGENTS_NAMED = select(Agent).where(Agent.normalized_name.in_(bindparam("names", expanding=True)))
+
+
 class SqlAttributionRepository(SqlRepository):
     def add_photos(self, photos: Sequence[Photo]) -> None:
-        """Insert a version's photos in one flush; their ids are set (their credits need them)."""
-        self.session.add_all(photos)
-        self.session.flush()
+        """Insert a version's photos in one statement; their ids are set (their credits need them)."""
+        self.insert_rows(photos)
 
     def add_credits(self, credits: Sequence[Credit], notices: Sequence[Notice]) -> None:
-        """Insert a version's credits and notices in one flush (the ORM batches each table's INSERTs)."""
-        self.session.add_all([*credits, *notices])
-        self.session.flush()
+        """Insert a version's credits and its notices in one statement each; their ids are set."""
+        self.insert_rows(credits)
+        self.insert_rows(notices)
 
     def agents_for(self, wanted: Sequence[AgentWanted]) -> list[Agent]:
         """The agent of each `(name, kind, identifiers)`, in order: those not seen before are made (one
@@ -46,11 +49,10 @@ class SqlAttributionRepository(SqlRepository):
             self._insert()(Agent).on_conflict_do_nothing(index_elements=["normalized_name", "kind"]),
             [rows[key] for key in sorted(rows)],
         )
+        names = sorted({normalized for normalized, _ in rows})
         found = {
             (agent.normalized_name, agent.kind): agent
-            for agent in self.session.scalars(
-                select(Agent).where(Agent.normalized_name.in_({normalized for normalized, _ in rows}))
-            )
+            for agent in self.session.scalars(_AGENTS_NAMED, {"names": names})
         }
         for key, row in rows.items():
             agent = found[key]

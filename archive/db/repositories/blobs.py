@@ -72,23 +72,23 @@ class SqlBlobRepository(SqlRepository):
         """Insert the blob's row unless it exists; safe when two uploads of one blob race. A blob the
         archive made from another says so (`derived`), and keeps what it said first. A row made before
         chunk indexes were recorded takes the one given."""
-        values = {
-            "blake3": digests.blake3,
-            "sha256": digests.sha256,
-            "size": digests.size,
-            "media_type": media_type,
-            "derived_from": None if derived is None else derived.source,
-            "derivation": None if derived is None else derived.how,
-            "chunk_index": chunk_index,
-        }
-        self.session.execute(
-            self._insert()(Blob).values(**values).on_conflict_do_nothing(index_elements=["blake3"])
+        row = Blob(
+            blake3=digests.blake3,
+            sha256=digests.sha256,
+            size=digests.size,
+            media_type=media_type,
+            derived_from=None if derived is None else derived.source,
+            derivation=None if derived is None else derived.how,
+            chunk_index=chunk_index,
         )
-        if chunk_index is not None:
+        inserted = self.insert_row_unless_taken(row, ["blake3"])
+        if chunk_index is not None and not inserted:
             self.set_chunk_index(digests.blake3, chunk_index, only_if_missing=True)
         # Bytes a purge removed, archived again (the caller has put them back): no longer a tombstone. The
         # purge's record and leaf still name them; the purged versions stay purged.
         self.session.execute(delete(PurgedBlob).where(PurgedBlob.blake3 == digests.blake3))
+        if inserted:
+            return row
         blob = self.session.get(Blob, digests.blake3)
         assert blob is not None
         return blob

@@ -31,8 +31,8 @@ class SqlDocumentRepository(SqlRepository):
         return self.session.scalars(select(Document).where(Document.source_url == source_url)).one_or_none()
 
     def add(self, document: Document) -> Document:
-        """A new document, written with its first version's flush (its `latest_version` already 1)."""
-        self.session.add(document)
+        """A new document (its `latest_version` already 1 when its first version follows), written now."""
+        self.insert_rows([document])
         return document
 
     def next_version_number(self, document_id: str) -> int:
@@ -131,9 +131,8 @@ class SqlDocumentRepository(SqlRepository):
         return exists(walk.offset(0))
 
     def add_version(self, version: Version) -> Version:
-        """Insert a version (with its document, when that is new too); its id is set."""
-        self.session.add(version)
-        self.session.flush()
+        """Insert a version; its id is set."""
+        self.insert_rows([version])
         return version
 
     def version(self, document_id: str, number: int) -> Version | None:
