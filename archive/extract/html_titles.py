@@ -28,6 +28,7 @@ _TIGHT_BAR = "|\uff5c\u3163·•"
 _TIGHT_SUFFIX = re.compile(
     rf"(?:[-{_TIGHT_BAR}][^\s{_TIGHT_BAR}-]{{1,12}})?[-{_TIGHT_BAR}](?P<site>[^{_TIGHT_BAR}]+)$"
 )
+_TIGHT_REACH = 100
 _ELLIPSIS = ("…", "...")
 _MIN_PREFIX_WORDS = 4
 
@@ -55,7 +56,10 @@ def strip_site_name(title: str, site_names: list[str]) -> str:
             title, changed = title[: last.start()].strip(), True
         elif _is_site_segment(title[: first.start()], site_names):
             title, changed = title[first.end() :].strip(), True
-    tight = _TIGHT_SUFFIX.search(title)
+    # Only the title's end is searched: a site's name and a section's are short, and a hostile title of
+    # thousands of dashes must not cost a search from each of them.
+    offset = max(0, len(title) - _TIGHT_REACH)
+    tight = _TIGHT_SUFFIX.search(title, offset)
     if tight and tight.start() > 0 and is_site_name(tight["site"], site_names):
         title = title[: tight.start()].rstrip()
     return title

@@ -225,6 +225,17 @@ def test_strip_site_name(title: str, expected: str) -> None:
     assert strip_site_name(title, ["Harbour Gazette"]) == expected
 
 
+def test_only_a_titles_end_is_searched_for_a_site_name_attached_without_spaces() -> None:
+    """A hostile title of thousands of dashes is not searched from each of them (which would take
+    minutes): only its last characters are, where a site's name and a section's name are printed."""
+    hostile = "-a" * 50_000 + "|" + "b" * 10
+    assert strip_site_name(hostile, ["Harbour Gazette"]) == hostile
+    far = "Harbour expansion approved-Politics|Harbour Gazette" + " " * 120
+    assert strip_site_name(far, ["Harbour Gazette"]) == far
+    near = "Harbour expansion approved-Politics|Harbour Gazette"
+    assert strip_site_name(near, ["Harbour Gazette"]) == "Harbour expansion approved"
+
+
 def test_schema_headline_is_preferred_when_another_source_confirms_it() -> None:
     head = (
         "<title>Harbour expansion approved after decade of debate | Gazette</title>"
