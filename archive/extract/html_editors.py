@@ -34,6 +34,7 @@ _LIST_MARKS = re.compile("[\u3001\uff0c]")  # the list commas of Chinese and Jap
 _CLOSING = re.compile(r"[)\uff09\]]\s*$")
 _MAX_LINE = 120
 _MAX_ELEMENTS = 20_000  # elements looked at, so that a hostile page costs little
+_MAX_LABELS = 50  # labelled elements read in full (a page of nested labels must not read each one whole)
 _MAX_NAME_WORDS = 4
 
 
@@ -53,11 +54,13 @@ def page_editors(tree: Element | None) -> list[FoundCredit]:
 
 
 def _labelled_names(tree: Element) -> Iterable[str]:
+    labels = 0
     for number, element in enumerate(tree.iter()):
-        if number >= _MAX_ELEMENTS:
+        if number >= _MAX_ELEMENTS or labels >= _MAX_LABELS:
             return
         if not isinstance(element.tag, str) or not element.text or not _EDITOR_LABEL.match(element.text):
             continue
+        labels += 1
         line = " ".join(visible_text(element).split())
         label = _EDITOR_LABEL.match(line)
         if label is None or len(line) > _MAX_LINE or shows_another_article(element):

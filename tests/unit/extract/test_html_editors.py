@@ -68,3 +68,6 @@ def test_the_editor_the_schema_data_calls_the_author_is_credited_as_editor() -> 
 def test_a_page_of_labels_is_read_to_a_bound() -> None:
     body = "<article>" + "<p>Editor: Jane Doe</p>" * 30_000 + "</article>"
     assert editors_of(body) == [("Jane Doe", "editor")]
+    # Labels past the first fifty are not read: each would be read whole (nested, the page each time).
+    many = "".join(f"<p>Editor: Person Number{n}</p>" for n in range(60))
+    assert len(editors_of(f"<article>{many}</article>")) == 50
