@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import bench_log
+import bench_search
 import harness
 from harness import Deployment, Figure, Results, ServiceOptions
 from load import Target, upload_many, wrk_run
@@ -37,7 +38,6 @@ from archive.config import Settings
 from archive.db import migrate
 from archive.db.models import Agent, Blob, Credit, Document, Version
 from archive.db.session import Database
-from archive.search.text import stemmed_text
 
 BATCH = 10_000
 AUTHORS = 5_000
@@ -73,6 +73,7 @@ def _rows(start: int, count: int, rng: random.Random) -> list[dict[str, Any]]:
         made.append(
             {
                 "number": number,
+                "id": number + 1,  # the version's
                 "document_id": f"B{number:025d}",
                 "blake3": blake3,
                 "sha256": sha256,
@@ -101,7 +102,7 @@ def _insert_batch(connection: Any, batch: list[dict[str, Any]], engine: str) -> 
         insert(Version),
         [
             {
-                "id": r["number"] + 1,
+                "id": r["id"],
                 "document_id": r["document_id"],
                 "number": 1,
                 "blob_blake3": r["blake3"],
@@ -120,46 +121,18 @@ def _insert_batch(connection: Any, batch: list[dict[str, Any]], engine: str) -> 
         insert(Credit),
         [
             {
-                "version_id": r["number"] + 1,
+                "version_id": r["id"],
                 "agent_id": r["agent_id"],
                 "role": "author",
                 "position": 0,
-                "name": f"Author {r['agent_id']}",
+                "name": f"Author {r['agent_id'] - 1}",
                 "source": "supplied",
             }
             for r in batch
         ],
     )
-    _index_batch(connection, batch, engine)
-
-
-def _index_batch(connection: Any, batch: list[dict[str, Any]], engine: str) -> None:
-    """The search index's rows, as each engine's `add` makes them."""
-    if engine == "sqlite":
-        connection.execute(
-            text("INSERT INTO search_fts (rowid, title, names, body) VALUES (:id, :title, :names, :body)"),
-            [
-                {
-                    "id": r["number"] + 1,
-                    "title": stemmed_text(r["title"], "english"),
-                    "names": stemmed_text(f"Author {r['agent_id']}", "english"),
-                    "body": stemmed_text(r["text"], "english"),
-                }
-                for r in batch
-            ],
-        )
-        return
-    connection.execute(
-        text(
-            "INSERT INTO search_vectors (version_id, tsv) SELECT v.id, "
-            "setweight(to_tsvector('archive_english', coalesce(v.title, '')), 'A') || "
-            "setweight(to_tsvector('archive_english', c.name), 'B') || "
-            "setweight(to_tsvector('archive_english', coalesce(v.text, '')), 'C') "
-            "FROM versions v JOIN credits c ON c.version_id = v.id AND c.position = 0 "
-            "WHERE v.id BETWEEN :first AND :last"
-        ),
-        {"first": batch[0]["number"] + 1, "last": batch[-1]["number"] + 1},
-    )
+    # The search index's rows, made as the search benchmark makes them (as each engine's `add` does).
+    (bench_search.index_sqlite if engine == "sqlite" else bench_search.index_postgres)(connection, batch)
 
 
 def bulk_fill(database_url: str, documents: int) -> float:
@@ -174,15 +147,16 @@ def bulk_fill(database_url: str, documents: int) -> float:
             connection.execute(
                 insert(Agent),
                 [
-                    {"id": n, "kind": "person", "name": f"Author {n}", "normalized_name": f"author {n}"}
-                    for n in range(1, AUTHORS + 1)
+                    {"id": n + 1, "kind": "person", "name": f"Author {n}", "normalized_name": f"author {n}"}
+                    for n in range(AUTHORS)
                 ],
             )
         rng = random.Random(11)
         for start in range(0, documents, BATCH):
             with database.engine.begin() as connection:
                 _insert_batch(connection, _rows(start, min(BATCH, documents - start), rng), engine)
-            print(f"\r  scale: {start + BATCH:,} of {documents:,} documents", end="", flush=True)
+            done = min(start + BATCH, documents)
+            print(f"\r  scale: {done:,} of {documents:,} documents", end="", flush=True)
         print(flush=True)
         if engine == "postgresql":
             with database.engine.begin() as connection:  # ids given outright: move the sequences past them
