@@ -28,10 +28,11 @@ import trafilatura
 from archive.extract.html_authors import AuthorCandidate, author_sources, choose_authors
 from archive.extract.html_editors import editor_keys, page_editors
 from archive.extract.html_names import clean_text
-from archive.extract.html_photos import (
+from archive.extract.html_photos import photos_in_markup
+from archive.extract.html_photos_declared import (
     captions_agree,
     merge_photos,
-    photos_in_markup,
+    photos_in_image_titles,
     photos_in_schema,
     to_found_photo,
 )
@@ -388,6 +389,8 @@ def choose_photos(sources: PageSources, text_photos: list[FoundPhoto]) -> list[F
         for reading in photos_in_schema(schema)
         if (photo := to_found_photo(reading))
     ]
+    if sources.tree is not None:
+        declared += [photo for r in photos_in_image_titles(sources.tree) if (photo := to_found_photo(r))]
     photos = merge_photos(printed, declared)
     for photo in text_photos:
         if not any(_same_credit(photo, kept) for kept in photos):

@@ -59,6 +59,16 @@ def shows_another_article(unit: Element) -> bool:
     )
 
 
+def in_teaser_block(element: Element, levels: int = 6) -> bool:
+    """Inside a block whose class says teaser, related or recommended (at most `levels` up), whatever it
+    holds: stricter than `shows_another_article`, for what a page does not print (an image's title)."""
+    return any(
+        has_class(ancestor, _TEASER_CLASS)
+        for depth, ancestor in enumerate(element.iterancestors())
+        if depth < levels
+    )
+
+
 def names_a_site(credit: str) -> bool:
     """A credit line holding a web host ("© ARD-aktuell / tagesschau.de"): alone, the site's notice."""
     return bool(_HOST.search(credit))

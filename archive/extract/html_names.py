@@ -74,6 +74,8 @@ _ORGANISATION_WORDS = frozenset(
         "unsplash", "pexels", "reuters", "afp", "ap", "pa", "epa", "aap", "dpa", "xinhua", "ani", "pti",
         "anadolu", "bloomberg", "yonhap", "kyodo", "efe", "ansa", "tass", "upi", "getty", "shutterstock",
         "alamy", "istock", "istockphoto", "nasa", "noaa", "bbc", "cnn", "abc", "cbs", "nbc", "sipa", "zuma",
+        "shimbun", "zeitung", "presse", "agentur", "agencia", "agenzia", "keystone", "imago", "scanpix",
+        "ritzau", "ntb", "belga", "anp", "lusa", "ddp", "epd",
     ]
 )  # fmt: skip
 # Lower-case particles inside a person's name ("Luiz Inácio Lula da Silva", "Ahmed bin Ali").

@@ -20,15 +20,9 @@ from archive.extract.html_credit_text import TRAILING_PUNCTUATION, looks_like_cr
 from archive.extract.html_elsewhere import Element, has_class, names_a_site, shows_another_article
 from archive.extract.html_names import (
     clean_text,
-    credit_agents,
     has_credit_label,
-    is_junk_byline,
-    is_video_credit,
     strip_credit_label,
 )
-from archive.extract.html_sources import SchemaOrg
-from archive.extract.model import FoundCredit, FoundPhoto
-from archive.names import normalize_name
 
 # Elements whose text no reader sees.
 _INVISIBLE = frozenset(
@@ -86,8 +80,15 @@ def _is_caption(element: Element) -> bool:
     return has_class(element, _CAPTION_CLASS) and not has_class(element, _CREDIT_CLASS)
 
 
+# schema.org microdata properties that name who made or owns a picture (`<figcaption itemprop="author">`).
+_CREDIT_ITEMPROPS = frozenset({"author", "creator", "copyrightholder", "credittext", "copyrightnotice"})
+
+
 def _is_credit(element: Element) -> bool:
-    return has_class(element, _CREDIT_CLASS)
+    itemprop = element.get("itemprop")
+    return has_class(element, _CREDIT_CLASS) or (
+        isinstance(itemprop, str) and itemprop.strip().lower() in _CREDIT_ITEMPROPS
+    )
 
 
 def _innermost_credit(root: Element) -> Element | None:
@@ -142,7 +143,7 @@ def _read_unit(unit: Element, block: Element | None, rule: str) -> PhotoReading 
             caption, credit_raw = parts
     if credit_raw is None and caption:
         caption, credit_raw = split_printed_credit(caption)
-    return _reading(caption, credit_raw, rule)
+    return make_reading(caption, credit_raw, rule)
 
 
 def _inline_continuation(element: Element) -> str:
@@ -163,7 +164,7 @@ def _inline_continuation(element: Element) -> str:
     return "".join(parts)
 
 
-def _reading(caption: str | None, credit_raw: str | None, rule: str) -> PhotoReading | None:
+def make_reading(caption: str | None, credit_raw: str | None, rule: str) -> PhotoReading | None:
     caption = clean_text(caption).strip(TRAILING_PUNCTUATION) if caption else None
     credit_raw = clean_text(credit_raw).strip(" |;,") if credit_raw else None
     if credit_raw and (len(credit_raw) > _MAX_CREDIT or not strip_credit_label(credit_raw)):
@@ -175,14 +176,32 @@ def _reading(caption: str | None, credit_raw: str | None, rule: str) -> PhotoRea
     return PhotoReading(caption=caption or None, credit_raw=credit_raw, rule=rule)
 
 
-def _sibling_credit(element: Element) -> str | None:
-    """A caption's credit printed beside it: `<span class="description">…</span><span class="author">…`."""
-    for sibling in element.itersiblings():
-        if isinstance(sibling.tag, str) and has_class(sibling, _SIBLING_CREDIT_CLASS):
-            text = visible_text(sibling)
-            if text and len(text) <= _MAX_CREDIT:
-                return text
+def _sibling_credit(element: Element, levels: int = 2) -> str | None:
+    """A caption's credit printed beside it: `<span class="description">…</span><span class="author">…`,
+    or beside the wrapper that holds the caption alone (at most `levels` wrappers up), where only a class
+    that names a picture's credit counts (not `author`, which a teaser's byline carries):
+    `<div><div class="image-description">…</div></div><div><div class="image-copyright">…</div></div>`."""
+    pattern = _SIBLING_CREDIT_CLASS
+    for _ in range(levels + 1):
+        for sibling in element.itersiblings():
+            if not isinstance(sibling.tag, str):
+                continue
+            credit = sibling if pattern is _SIBLING_CREDIT_CLASS else _only_child(sibling)
+            if credit is not None and has_class(credit, pattern):
+                text = visible_text(credit)
+                if text and len(text) <= _MAX_CREDIT:
+                    return text
+        parent = element.getparent()
+        if parent is None or _only_child(parent) is not element:
+            return None
+        element, pattern = parent, _CREDIT_CLASS
     return None
+
+
+def _only_child(element: Element) -> Element | None:
+    """The element's one child element, if it has exactly one."""
+    children = [child for child in element if isinstance(child.tag, str)]
+    return children[0] if len(children) == 1 else None
 
 
 def _inside_image_container(element: Element, levels: int = 4) -> bool:
@@ -215,13 +234,17 @@ def _read_figure(figure: Element) -> PhotoReading | None:
         return reading
     for other in figcaptions[1:]:
         text = visible_text(other)
-        if strip_credit_label(text) != text or next(_descendants(other, _is_credit), None) is not None:
-            return _reading(reading.caption if reading else None, text, "html.figcaption")
+        if (
+            strip_credit_label(text) != text
+            or _is_credit(other)
+            or next(_descendants(other, _is_credit), None) is not None
+        ):
+            return make_reading(reading.caption if reading else None, text, "html.figcaption")
     for container in (block, figure):
         if container is not None:
             parts = _caption_and_credit(container)
             if parts is not None:
-                return _reading(parts[0], parts[1], "html.figcaption")
+                return make_reading(parts[0], parts[1], "html.figcaption")
     return reading
 
 
@@ -250,10 +273,20 @@ def _caption_and_credit(container: Element, *, people: bool = True) -> tuple[str
     labelled = [part for part in parts if has_credit_label(part)]
     credit = labelled[0] if len(labelled) == 1 else parts[-1]  # a labelled part wherever it stands
     caption_text = " ".join(part for part in parts if part is not credit)
+    if caption_text.endswith(":"):
+        return None  # "Bron: <!-- -->BELGA": a label and what it names, not a caption and its credit
     if looks_like_credit(credit, people=False):
         return caption_text, credit
     if people and len(caption_text) > len(credit) and looks_like_credit(credit):
         return caption_text, credit  # a name alone under a longer caption
+    first, rest = parts[0], " ".join(parts[1:])
+    if (
+        not labelled
+        and len(rest) > 2 * len(first)
+        and rest[0].isupper()  # a caption of its own, not the rest of a sentence: "<b>Police</b> officers …"
+        and looks_like_credit(first, people=False)
+    ):
+        return rest, first  # an agency's name set above the caption: `<span>Agency</span><br>Caption.`
     return None
 
 
@@ -312,105 +345,17 @@ def photos_in_markup(tree: Element) -> list[PhotoReading]:
             if reading is not None and reading.credit_raw is None:
                 sibling_credit = _sibling_credit(element)
                 if sibling_credit:
-                    reading = _reading(reading.caption, sibling_credit, "html.caption")
+                    reading = make_reading(reading.caption, sibling_credit, "html.caption")
             if reading is None or reading.credit_raw is None:
                 parts = _caption_and_credit(element, people=False)
-                reading = _reading(parts[0], parts[1], "html.caption") if parts else None
+                reading = make_reading(parts[0], parts[1], "html.caption") if parts else None
             if reading is not None and reading.credit_raw is None:
                 reading = None  # outside a figure, a "caption" without a credit is too often not one
             claim(element)
         elif _is_lone_credit(element):
             text = visible_text(element)
-            reading = None if names_a_site(text) else _reading(None, text, "html.image-credit")
+            reading = None if names_a_site(text) else make_reading(None, text, "html.image-credit")
             claim(element)
         if reading is not None and not shows_another_article(element):
             readings.append(reading)
     return readings
-
-
-_IMAGE_CREDIT_FIELDS = ("creditText", "copyrightHolder", "author", "creator")
-
-
-def _agent_name(schema: SchemaOrg, value: Any) -> str | None:
-    value = schema.resolve(value)
-    if isinstance(value, list):
-        names = [name for name in (_agent_name(schema, item) for item in value) if name]
-        return "; ".join(names) or None
-    if isinstance(value, dict):
-        value = value.get("name")
-    if isinstance(value, str) and not is_junk_byline(clean_text(value)):
-        return clean_text(value)
-    return None
-
-
-def photos_in_schema(schema: SchemaOrg) -> list[PhotoReading]:
-    """ImageObjects that say who made or owns them (the rule names the field that said so)."""
-    readings: list[PhotoReading] = []
-    for node in schema.of_types(frozenset({"ImageObject", "Photograph"})):
-        for credit_field in _IMAGE_CREDIT_FIELDS:
-            credit = _agent_name(schema, node.get(credit_field))
-            if not credit:
-                continue
-            caption = node.get("caption") or node.get("description")
-            reading = _reading(
-                caption if isinstance(caption, str) else None, credit, f"{schema.syntax}.image.{credit_field}"
-            )
-            if reading is not None:
-                readings.append(reading)
-            break
-    return readings
-
-
-def captions_agree(first: str | None, second: str | None) -> bool:
-    """Two captions of one picture: one contains the other once normalised (a credit may trail one)."""
-    if not first or not second:
-        return False
-    a, b = normalize_name(first), normalize_name(second)
-    return bool(a and b) and (a in b or b in a)
-
-
-def to_found_photo(reading: PhotoReading) -> FoundPhoto | None:
-    """A reading as a FoundPhoto: the credit line without its label, and who it names."""
-    if reading.credit_raw and is_video_credit(reading.credit_raw):
-        return None
-    credit = strip_credit_label(reading.credit_raw) if reading.credit_raw else None
-    credits = tuple(
-        FoundCredit(name=agent.name, role=agent.role, kind=agent.kind, rule=reading.rule)
-        for agent in (credit_agents(credit) if credit else [])
-    )
-    return FoundPhoto(caption=reading.caption, credit=credit or None, credits=credits, rule=reading.rule)
-
-
-def _same_photo(photo: FoundPhoto, other: FoundPhoto) -> bool:
-    """The same picture printed twice (a gallery and its lightbox): same caption, same credit.
-
-    Uncaptioned photos with one credit ("Photograph: REI" under each product) are different pictures.
-    """
-    return bool(photo.caption) and (
-        normalize_name(photo.caption or "") == normalize_name(other.caption or "")
-        and normalize_name(photo.credit or "") == normalize_name(other.credit or "")
-    )
-
-
-def _credited_by(photo: FoundPhoto, other: FoundPhoto) -> bool:
-    """`other` prints (at least) the credit that `photo` gives: "GHULAM RASOOL" within "GHULAM RASOOL/AFP"."""
-    if not photo.credit or not other.credit:
-        return False
-    return f" {normalize_name(photo.credit)} " in f" {normalize_name(other.credit)} "
-
-
-def merge_photos(printed: list[FoundPhoto], declared: list[FoundPhoto]) -> list[FoundPhoto]:
-    """Printed photos once each, then the schema.org images the page did not print."""
-    merged: list[FoundPhoto] = []
-    for photo in printed:
-        if not any(_same_photo(photo, kept) for kept in merged):
-            merged.append(photo)
-    for photo in declared:
-        duplicate = any(
-            (photo.caption and kept.caption and captions_agree(photo.caption, kept.caption))
-            or (not photo.caption and _credited_by(photo, kept))
-            for kept in merged
-        )
-        if not duplicate:
-            merged.append(photo)
-    return merged

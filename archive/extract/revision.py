@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-RULES_REVISION = 8
+RULES_REVISION = 9
 _WEIGHTS = Path(__file__).with_name("weights.json")
 
 

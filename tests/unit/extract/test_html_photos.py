@@ -1,0 +1,113 @@
+"""Photo credits the markup sets apart in ways of its own: microdata, a wrapper's sibling, the credit set
+above the caption, an image's `title`, and a label that is no caption."""
+
+from __future__ import annotations
+
+from archive.extract.html import extract_html
+
+PARAGRAPHS = (
+    "<p>The city council voted on Tuesday to expand the harbour, a decision that has divided residents for "
+    "more than a decade and will reshape the waterfront for a generation.</p>"
+    "<p>Supporters say the expansion will bring jobs and trade, while opponents warn of the cost to the "
+    "marshes and the birds that nest there every spring.</p>"
+)
+
+
+def photos(markup: str) -> list[tuple[str | None, str | None, str]]:
+    html = f"<html><head><title>Harbour</title></head><body><article><h1>Harbour</h1>{PARAGRAPHS}{markup}"
+    html += f"{PARAGRAPHS}</article></body></html>"
+    return [(photo.caption, photo.credit, photo.rule) for photo in extract_html(html.encode()).photos]
+
+
+def test_a_second_figcaption_marked_as_the_pictures_author_is_its_credit() -> None:
+    figure = (
+        '<figure><img src="a.jpg"><div class="caption">'
+        '<figcaption itemprop="caption">Cranes over the harbour at dawn on Monday.</figcaption>'
+        '<figcaption itemprop="author">Jane Doe/Ritzau Scanpix</figcaption></div></figure>'
+    )
+    assert photos(figure) == [
+        ("Cranes over the harbour at dawn on Monday.", "Jane Doe/Ritzau Scanpix", "html.figcaption")
+    ]
+
+
+def test_a_credit_beside_the_captions_wrapper_completes_the_figure() -> None:
+    """The figure, read first without a credit, gives way to the same caption read with its credit."""
+    markup = (
+        '<figure><img src="a.jpg"><figcaption>Cranes over the harbour at dawn.</figcaption></figure>'
+        '<section class="image-meta-data">'
+        '<div><div class="image-description">Cranes over the harbour at dawn.</div></div>'
+        '<div><div class="image-copyright">picture alliance / dpa | Jane Doe</div></div></section>'
+    )
+    assert photos(markup) == [
+        ("Cranes over the harbour at dawn.", "picture alliance / dpa | Jane Doe", "html.caption")
+    ]
+
+
+def test_a_teasers_author_beside_a_wrapper_is_no_photo_credit() -> None:
+    markup = (
+        '<div class="image-teaser"><div><div class="image-description">Politics</div></div>'
+        '<div><div class="author">Jane Doe</div></div></div>'
+    )
+    assert photos(markup) == []
+
+
+def test_an_agency_set_above_the_caption_is_its_credit() -> None:
+    figure = (
+        '<figure><img src="a.jpg"><figcaption><span>The Harbour Shimbun</span><br>'
+        "The leaders of seven parties take part in a debate on the harbour on Saturday.</figcaption></figure>"
+    )
+    assert photos(figure) == [
+        (
+            "The leaders of seven parties take part in a debate on the harbour on Saturday.",
+            "The Harbour Shimbun",
+            "html.figcaption",
+        )
+    ]
+
+
+def test_a_sentence_that_begins_with_an_organisations_word_is_no_credit() -> None:
+    figure = (
+        '<figure><img src="a.jpg"><figcaption><b>Police</b> officers close the road to the harbour '
+        "on Monday morning.</figcaption></figure>"
+    )
+    assert [credit for _, credit, _ in photos(figure)] == [None]
+
+
+def test_a_label_and_what_it_names_is_no_captioned_photo() -> None:
+    assert photos('<small class="caption2">Bron: <!-- -->BELGA</small>') == []
+
+
+def test_an_image_title_gives_the_credit_the_page_does_not_print() -> None:
+    markup = (
+        '<div class="image"><img src="a.jpg" alt="Cranes over the harbour" '
+        'title="Cranes over the harbour | Getty Images/Jane Doe"></div>'
+        '<div class="info"><p>Cranes over the harbour</p></div>'
+    )
+    assert photos(markup) == [("Cranes over the harbour", "Getty Images/Jane Doe", "html.img-title")]
+
+
+def test_an_image_title_is_not_read_where_it_cannot_be_trusted() -> None:
+    markup = (
+        # the alt says another thing: the title may be anything
+        '<div><img src="a.jpg" alt="A crane" title="Cranes over the harbour | Getty Images"></div>'
+        # a portrait named and nothing more, beside a byline
+        '<div><img src="b.jpg" alt="Jane Doe" title="Jane Doe | dpa"></div>'
+        # a teaser for another article
+        '<div class="teaser"><div><img src="c.jpg" alt="Swimming pool" title="Swimming pool | imago"></div>'
+        '<a href="/other-article.html">Pools open</a></div>'
+        # inside a link
+        '<a href="/gallery.html"><img src="d.jpg" alt="Boats" title="Boats | Reuters"></a>'
+        # a person's name alone is no credit without a label
+        '<div><img src="e.jpg" alt="Cranes at dusk" title="Cranes at dusk | Jane Doe"></div>'
+    )
+    assert photos(markup) == []
+
+
+def test_an_image_title_repeats_nothing_the_page_prints_beside_the_picture() -> None:
+    markup = (
+        '<div class="media"><div class="imageWrapper"><img src="a.jpg" alt="Two people at work." '
+        'title="Two people at work. | Bildrechte: MDR/Jane Doe"></div>'
+        '<div class="mediaInfo"><span class="mediaSubtitle">About 45 pigs an hour pass through.</span>'
+        '<span class="mediaRights">Bildrechte: MDR/Jane Doe</span></div></div>'
+    )
+    assert photos(markup) == [("About 45 pigs an hour pass through.", "MDR/Jane Doe", "html.caption")]
