@@ -2,8 +2,9 @@
 
 The sources: schema.org (JSON-LD, then microdata) on the article object, the author <meta> tags,
 trafilatura's byline heuristics, the page's byline element, a bold name-only paragraph opening the text,
-the plain-text rules' bylines, an element whose class names the author, and a short line opening with a
-byline's word ("von …", "Par …", "Autorin/Autor …"). Lists are not mixed freely across sources: each
+the plain-text rules' bylines, an element whose class names the author, a short line opening with a
+byline's word ("von …", "Par …", "Autorin/Autor …"), and names printed alone right before the date under
+the headline (`archive.extract.html_dated_line`). Lists are not mixed freely across sources: each
 source's list is a candidate (without the site's own name), with a few derived ones (a list's people
 without its organisations, the union of lists of people that sources give apart, nobody), and the
 candidate with the best weighed evidence wins (`archive.extract.weighing`, weights fitted on the
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.domain.credits import AgentKind
+from archive.extract.html_dated_line import dated_line_names
 from archive.extract.html_elsewhere import Element
 from archive.extract.html_names import (
     HOST_IN_PARENTHESES,
@@ -210,6 +212,10 @@ def _prefixed_byline_authors(tree: Element | None) -> list[AuthorCandidate]:
     return []
 
 
+def _dated_line_authors(tree: Element | None) -> list[AuthorCandidate]:
+    return [AuthorCandidate(name, "html.dated_line") for name in dated_line_names(tree)]
+
+
 def _is_junk_or_date(name: str) -> bool:
     """A placeholder, or a date or time printed on the byline's line ("Von A, 05.08.2024, 20:59 Uhr")."""
     return is_junk_byline(name) or any(character.isdigit() for character in name)
@@ -218,7 +224,7 @@ def _is_junk_or_date(name: str) -> bool:
 # Each source of an author list, in the order that breaks ties, with the feature naming it.
 SOURCE_FEATURES = (
     "src:jsonld", "src:microdata", "src:meta", "src:trafilatura", "src:byline", "src:lead_bold",
-    "src:text", "src:author_class", "src:byline_line",
+    "src:text", "src:author_class", "src:byline_line", "src:dated_line",
 )  # fmt: skip
 
 
@@ -237,6 +243,7 @@ def author_sources(
         from_text,
         _author_element_authors(sources.tree),
         _prefixed_byline_authors(sources.tree),
+        _dated_line_authors(sources.tree),
     ]
 
 
