@@ -40,6 +40,14 @@ _TRAILING_WIRE_CREDIT = re.compile(
 # as a credit (`_is_trailing_credit`) counts.
 _TRAILING_SHORT_CREDIT = re.compile(r"(?<=[.!?。」”\"])\s+(?P<credit>[^.!?。\s][^.!?。:;]{0,40}?)\s*$")
 _HANGUL_OR_KANA = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\uac00-\ud7af]")
+# Japanese and Chinese captions close with the credit after an equals sign or a copyright mark:
+# "…（ソウルで、３日）＝ＡＰ", "…評価検討会＝代表", "…石川（Ｃ）共同通信社".
+_PLACE_PARTICLES = ("で", "に", "へ", "から", "まで", "より")
+_PHOTOGRAPHED = ("撮影", "提供")  # "(代表撮影)": taken by the pool; "(同社提供)": supplied by the company
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_TRAILING_CJK_CREDIT = re.compile(
+    r"(?:[＝=]|[(（]\s*[CcＣｃ]\s*[)）]|©)\s*(?P<credit>[^＝=。、，！？!?（）()「」\s][^＝=。、，！？!?（）()「」]{0,24})$"
+)
 # Words that credit a picture by saying where it came from rather than who took it.
 _SOURCE_WORDS = frozenset(
     ["supplied", "handout", "privat", "private", "zvg", "archiv", "archive", "archivbild", "pool", "courtesy"]
@@ -64,7 +72,7 @@ def _is_picture_kind(text: str) -> bool:
     return bool(normalized) and (normalized in _PICTURE_KINDS or set(normalized.split()) <= _PICTURE_WORDS)
 
 
-_TRAILING_PARENTHESES = re.compile(r"[(\[](?P<inside>[^()\[\]]{2,150})[)\]]\s*$")
+_TRAILING_PARENTHESES = re.compile(r"[(\[\uff08](?P<inside>[^()\[\]\uff08\uff09]{2,150})[)\]\uff09]\s*$")
 _CAPTION_WORD = re.compile(
     r"^(?:[A-ZÀ-Þ0-9][\w.'\u2019&-]*|of|and|for|the|via|de|du|la|le|del|van|von|by|in|at)$"
 )
@@ -88,14 +96,9 @@ def _looks_like_credit_names(inside: str) -> bool:
 
 def split_printed_credit(caption: str) -> tuple[str, str | None]:
     """A caption with its credit printed at the end -> (caption, credit as printed, label included)."""
-    parenthesised = _TRAILING_PARENTHESES.search(caption)
-    if parenthesised:
-        inside = parenthesised.group("inside").strip()
-        labelled = strip_credit_label(inside) != inside
-        if _is_picture_kind(inside):
-            return caption, None
-        if labelled or "/" in inside or _looks_like_credit_names(inside):
-            return caption[: parenthesised.start()].strip(TRAILING_PUNCTUATION), inside
+    parenthesised = _parenthesised_credit(caption)
+    if parenthesised is not None:
+        return parenthesised if parenthesised[1] is not None else (caption, None)
     labelled_match = _TRAILING_LABELLED_CREDIT.search(caption)
     if labelled_match and len(labelled_match.group("credit").split()) <= 15:
         start = labelled_match.start()
@@ -103,10 +106,37 @@ def split_printed_credit(caption: str) -> tuple[str, str | None]:
     wire = _TRAILING_WIRE_CREDIT.search(caption)
     if wire and len(wire.group("credit").split()) <= 10:
         return caption[: wire.start()].strip(TRAILING_PUNCTUATION), wire.group("credit").strip()
+    cjk = _TRAILING_CJK_CREDIT.search(caption) if _CJK.search(caption) else None
+    if cjk and cjk.start() > 0 and _is_cjk_credit(cjk.group("credit")):
+        return caption[: cjk.start()].strip(TRAILING_PUNCTUATION), cjk.group("credit").strip()
     short = _TRAILING_SHORT_CREDIT.search(caption)
     if short and _is_trailing_credit(short.group("credit")):
         return caption[: short.start()].strip(" "), short.group("credit").strip()
     return caption, None
+
+
+def _parenthesised_credit(caption: str) -> tuple[str, str | None] | None:
+    """A credit in the caption's closing parentheses: "(AP Photo/Jane Doe)", "（代表撮影）" (taken by the
+    pool). (caption, None) where the parentheses say what the picture is ("(Archivbild)"); None where
+    they hold no credit."""
+    parenthesised = _TRAILING_PARENTHESES.search(caption)
+    if not parenthesised:
+        return None
+    before = caption[: parenthesised.start()].strip(TRAILING_PUNCTUATION)
+    inside = parenthesised.group("inside").strip()
+    if _is_picture_kind(inside):
+        return caption, None
+    if inside.endswith(_PHOTOGRAPHED) and len(inside) > 2 and _CJK.search(inside):
+        return before, inside[:-2].strip()
+    if strip_credit_label(inside) != inside or "/" in inside or _looks_like_credit_names(inside):
+        return before, inside
+    return None
+
+
+def _is_cjk_credit(text: str) -> bool:
+    """What follows a Japanese caption's "＝" is its credit ("共同", "ロイター", "代表撮影"), not the day or
+    the place it was taken ("＝13日", "＝東京都内で")."""
+    return not any(character.isdigit() for character in text) and not text.endswith(_PLACE_PARTICLES)
 
 
 def _is_trailing_credit(text: str) -> bool:

@@ -1,9 +1,13 @@
 """Photo credits the markup sets apart in ways of its own: microdata, a wrapper's sibling, the credit set
-above the caption, an image's `title`, and a label that is no caption."""
+above the caption, an image's `title`, and a label that is no caption; and the Japanese captions' own
+forms of a printed credit."""
 
 from __future__ import annotations
 
+import pytest
+
 from archive.extract.html import extract_html
+from archive.extract.html_credit_text import split_printed_credit
 
 PARAGRAPHS = (
     "<p>The city council voted on Tuesday to expand the harbour, a decision that has divided residents for "
@@ -111,3 +115,28 @@ def test_an_image_title_repeats_nothing_the_page_prints_beside_the_picture() -> 
         '<span class="mediaRights">Bildrechte: MDR/Jane Doe</span></div></div>'
     )
     assert photos(markup) == [("About 45 pigs an hour pass through.", "MDR/Jane Doe", "html.caption")]
+
+
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        ("韓国の国旗＝ＡＰ", ("韓国の国旗", "ＡＰ")),
+        ("会見する首相＝共同", ("会見する首相", "共同")),
+        ("日本代表の（左から）西田、石川（Ｃ）共同通信社", ("日本代表の（左から）西田、石川", "共同通信社")),
+        (
+            "気象庁で開かれた評価検討会＝１３日午後（代表撮影）",
+            ("気象庁で開かれた評価検討会＝１３日午後", "代表"),
+        ),
+        ("通話試験を行う技官（警視庁提供）", ("通話試験を行う技官", "警視庁")),
+        # the day or the place after the equals sign is no credit
+        ("会見する首相＝１３日", ("会見する首相＝１３日", None)),
+        ("会見する首相＝東京都内で", ("会見する首相＝東京都内で", None)),
+        ("国会前の警察官ら（ソウルで、３日）", ("国会前の警察官ら（ソウルで、３日）", None)),
+        # outside Chinese and Japanese text an equals sign is only that
+        ("The formula E=mc2", ("The formula E=mc2", None)),
+    ],
+)
+def test_japanese_captions_print_their_credit_after_an_equals_sign_or_in_parentheses(
+    caption: str, expected: tuple[str, str | None]
+) -> None:
+    assert split_printed_credit(caption) == expected
