@@ -37,9 +37,11 @@ _CREDIT_WORD = r"(?:(?<![a-z])credit|Credit|CREDIT)"
 # inside one ("Accreditation", "resources").
 _CREDIT_CLASS = re.compile(
     rf"{_CREDIT_WORD}|[Cc]opyright|COPYRIGHT|[Pp]hotographer|[Dd]istributor|(?<![a-z])source|Source|SOURCE"
+    r"|[Bb]ild(?:autor|quelle|nachweis|rechte)|[Ff]oto(?:autor|quelle|nachweis|credit)"
 )
 # Outside a figure only "credit" is trusted: "copyright" there is the page footer's "(c) 2024 ...".
 _LONE_CREDIT_CLASS = re.compile(_CREDIT_WORD)
+_CAPTION_AUTHOR_CLASS = re.compile(r"(?<![a-z])(?:author|autor)|Autor|Author|byline", re.IGNORECASE)
 _RIGHTS_RESERVED = re.compile(r"rights\s+reserved", re.IGNORECASE)
 _SIBLING_CREDIT_CLASS = re.compile(r"credit|copyright|photographer|author|byline|source", re.IGNORECASE)
 _IMAGE_CONTAINER_CLASS = re.compile(r"image|photo|picture|media|slide|gallery|figure|carousel", re.IGNORECASE)
@@ -245,7 +247,19 @@ def _read_figure(figure: Element) -> PhotoReading | None:
             parts = _caption_and_credit(container)
             if parts is not None:
                 return make_reading(parts[0], parts[1], "html.figcaption")
-    return reading
+    return _caption_author(block, reading) or reading
+
+
+def _caption_author(block: Element | None, reading: PhotoReading | None) -> PhotoReading | None:
+    """Inside a figure's caption, an element whose class says author is the picture's: `<figcaption>
+    Caption <span class="author">EFE/Jane Doe</span></figcaption>` (a byline there would be no one's)."""
+    if block is None or reading is None or not reading.caption:
+        return None
+    for element in _descendants(block, lambda node: has_class(node, _CAPTION_AUTHOR_CLASS)):
+        text = visible_text(element)
+        if text and len(text) < len(reading.caption) and looks_like_credit(text):
+            return make_reading(clean_text(reading.caption.replace(text, " ")), text, "html.figcaption")
+    return None
 
 
 def _text_parts(container: Element) -> list[str]:

@@ -32,7 +32,7 @@ FLOORS = {
         "author_f1": 0.905,
         "author_precision": 0.92,
         "published_day": 0.97,
-        "photo_credit_recall": 0.91,
+        "photo_credit_recall": 0.92,
         "photo_credit_precision": 0.755,
         "photo_credit_precision_checked": 0.955,
     },

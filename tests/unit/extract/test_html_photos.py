@@ -140,3 +140,32 @@ def test_japanese_captions_print_their_credit_after_an_equals_sign_or_in_parenth
     caption: str, expected: tuple[str, str | None]
 ) -> None:
     assert split_printed_credit(caption) == expected
+
+
+def test_an_author_inside_a_figures_caption_is_the_pictures_credit() -> None:
+    figure = (
+        '<figure><img src="a.jpg"><figcaption class="image-footer"><span class="title">'
+        'Cranes over the harbour at dawn <span class="author"> EFE/ Jane Doe</span></span>'
+        "</figcaption></figure>"
+    )
+    assert photos(figure) == [("Cranes over the harbour at dawn", "EFE/ Jane Doe", "html.figcaption")]
+
+
+def test_a_class_naming_the_picture_author_in_german_is_a_credit() -> None:
+    figure = (
+        '<figure><img src="a.jpg"><div class="caption-content"><div class="bildautor">Bild: SN/APA/Jane Doe'
+        "</div><div>Cranes over the harbour at dawn</div></div></figure>"
+    )
+    assert [credit for _, credit, _ in photos(figure)] == ["SN/APA/Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("caption", "credit"),
+    [
+        ("Y bác sĩ nội soi cho bệnh nhân. Ảnh: Bệnh viện cung cấp", "Ảnh: Bệnh viện cung cấp"),
+        ("Rais akihutubia mkutano. Picha: Ikulu", "Picha: Ikulu"),
+        ("Presiden menyampaikan pidato. Sumber: Antara", "Sumber: Antara"),
+    ],
+)
+def test_photo_labels_of_more_languages(caption: str, credit: str) -> None:
+    assert split_printed_credit(caption)[1] == credit
