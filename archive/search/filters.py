@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
@@ -14,12 +14,14 @@ from sqlalchemy import (
     SQLColumnExpression,
     and_,
     exists,
+    extract,
     func,
     literal,
     or_,
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from archive.db.models import Agent, Credit, Document, Version
 from archive.search.model import Candidates, Facets, Hit, SearchFilters
@@ -29,11 +31,11 @@ Columns = TypeVarTuple("Columns")
 SNIPPET_SOURCE_CHARS = 60_000
 # What the facets count of a version, read by the candidates' own queries after its id and score (the
 # version's row is read there anyway, for the filters), so that the facets need not read it again.
-FACT_COLUMNS = (Version.publisher, Version.language, Version.published_at)
+FACT_COLUMNS = (Version.publisher, Version.language, extract("year", Version.published_at))
 # A version's publisher, language and year of publication.
 Fact = tuple[str | None, str | None, int | None]
 # The candidates' rows: version id, score, and FACT_COLUMNS.
-ScoredRows = Select[int, float, str | None, str | None, datetime | None]
+ScoredRows = Select[int, float, str | None, str | None, Any]
 
 
 def filtered(statement: Select[*Columns], filters: SearchFilters) -> Select[*Columns]:
@@ -138,7 +140,7 @@ def newest(reads: SqlSearchReads, filters: SearchFilters, bound: int) -> Candida
     """Without words to look for: the newest versions the filters let through, unranked (score 0)."""
     statement = filtered(select(Version.id, literal(0.0), *FACT_COLUMNS), filters)
     statement = statement.order_by(Version.id.desc()).limit(bound + 1)
-    return ranked_within(reads.noted(reads.session.execute(statement).all()), bound)
+    return ranked_within(reads.noted(statement), bound)
 
 
 def ranked_within(
@@ -169,9 +171,9 @@ def _scored(rows: Any) -> list[tuple[int, float]]:
 
 
 def fact_of(row: Sequence[Any]) -> Fact:
-    """The facet values of a row (publisher, language, published_at), as the facets count them."""
-    publisher, language, published_at = row
-    return publisher, language, published_at.year if published_at is not None else None
+    """The facet values of a row of `FACT_COLUMNS`, as the facets count them."""
+    publisher, language, year = row
+    return publisher, language, int(year) if year is not None else None
 
 
 class SqlSearchReads:
@@ -188,8 +190,10 @@ class SqlSearchReads:
         self.session = session
         self.facts: dict[int, Fact] = {}
 
-    def noted(self, rows: Sequence[Any]) -> Sequence[Any]:
-        """Rows of (version id, score, *FACT_COLUMNS), their facet values kept for `facets`."""
+    def noted(self, statement: Executable) -> Sequence[Any]:
+        """The rows of a statement of (version id, score, *FACT_COLUMNS), read without the ORM's loading,
+        their facet values kept for `facets`."""
+        rows = self.session.connection().execute(statement).all()
         for row in rows:
             self.facts[int(row[0])] = fact_of(row[2:5])
         return rows
@@ -245,4 +249,4 @@ class SqlSearchReads:
 
 
 def most_common(values: list[str], size: int) -> list[tuple[str, int]]:
-    return sorted(Counter(values).items(), key=lambda item: (-item[1], item[0]))[:size]
+    return heapq.nsmallest(size, Counter(values).items(), key=lambda item: (-item[1], item[0]))

@@ -182,7 +182,7 @@ class PostgresSearchIndex(SqlSearchReads):
             statement = self._matching(tsquery, matches, uncredited(filters))
             statement = statement.where(self.among(_VECTORS.c.version_id, credited))
             newest_first = statement.order_by(_VECTORS.c.version_id.desc()).limit(bound + 1)
-            return ranked_within(self.noted(self.session.execute(newest_first).all()), bound)
+            return ranked_within(self.noted(newest_first), bound)
         checks = PHRASE_CHECKS * bound if any(len(p.words) > 1 for p in query.phrases()) else None
         extent = self._extent()
         walked = self._walk(tsquery, matches, filters, matches, extent=extent, bound=bound, checks=checks)
@@ -247,7 +247,7 @@ class PostgresSearchIndex(SqlSearchReads):
                 sliced, order = _sorted_slice(tsquery, condition, kept, low, high)
             if ranged:
                 sliced = sliced.where(credited_between(Version.id, filters, low, high))
-            return self.noted(self.session.execute(sliced.order_by(order.desc()).limit(limit)).all())
+            return self.noted(sliced.order_by(order.desc()).limit(limit))
 
         if titled:
             checks = title_checks(filters, share, bound, checks)

@@ -153,9 +153,9 @@ class SqliteSearchIndex(SqlSearchReads):
             # under another expression (each rowid of an IN list runs the whole MATCH again).
             titled = render_match(query, languages, columns="title names")
             statement = self._matching(titled, filters).order_by(_FTS.c.rowid.desc()).limit(bound)
-            return self.noted(self.session.execute(statement).all())
+            return self.noted(statement)
 
-        return ranked_within(self.noted(self.session.execute(newest_first).all()), bound, strong)
+        return ranked_within(self.noted(newest_first), bound, strong)
 
     def _newer_than(self, match: str, count: int) -> int | None:
         """The id of the `count`th newest version matching (None when fewer match), read from the index."""
@@ -213,7 +213,7 @@ class SqliteSearchIndex(SqlSearchReads):
             statement = statement.where(rowid >= low, rowid < high).order_by(rowid.desc()).limit(limit)
             if ranged:  # `rowid + 0`: a filter on what FTS5 finds (as a constraint it would run per rowid)
                 statement = statement.where(credited_between(rowid + 0, filters, low, high))
-            return self.noted(self.session.execute(statement).all())
+            return self.noted(statement)
 
         return read
 
@@ -236,7 +236,7 @@ class SqliteSearchIndex(SqlSearchReads):
             rowid <= max(matched),
             among_matched.bindparams(matched=json.dumps(matched)),
         )
-        return ranked_within(self.noted(self.session.execute(scored).all()), bound)
+        return ranked_within(self.noted(scored), bound)
 
     @staticmethod
     def _matching(match: str, filters: SearchFilters, score: ColumnElement[float] = _SCORE) -> ScoredRows:
