@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Select,
     SQLColumnExpression,
     and_,
     any_,
@@ -37,11 +36,16 @@ from sqlalchemy.orm import Session
 
 from archive.db.models import Version
 from archive.search.filters import (
+    CREDITED_RANGE_SHARE,
+    FACT_COLUMNS,
+    ScoredRows,
     SqlSearchReads,
+    credited_between,
     credited_versions,
     filtered,
     newest,
     ranked_within,
+    title_checks,
     uncredited,
 )
 from archive.search.model import Candidates, IndexEntry, SearchFilters
@@ -65,6 +69,16 @@ WALK_SHARE = 0.2
 # A phrase is checked in at most this many times `bound` versions holding all its words (GIN knows a
 # version's words, not their order: each is read whole to check it), newest first.
 PHRASE_CHECKS = 4
+# Set for the search's transaction: a slice's rows (each with its tsvector, a few hundred bytes to kilobytes)
+# are sorted in memory, not spilled to disk past the default 4 MB; no parallel workers, whose start costs
+# more than the few thousand rows a slice reads (rare word at 10^6: 84 -> 30 ms p50, on 2 busy cores); and
+# a plan made for each statement's own values: the driver prepares a statement run five times, and after
+# five more PostgreSQL may keep a generic plan, blind to the words' frequency and the slice's bounds (a rare
+# word's read at 10^6: 14 ms with its own plan, 80 to 100 ms with the generic one).
+_SEARCH_SETTINGS = text(
+    "SELECT set_config('work_mem', '64MB', true), set_config('max_parallel_workers_per_gather', '0', true), "
+    "set_config('plan_cache_mode', 'force_custom_plan', true)"
+)
 _INSERT = text(
     "INSERT INTO search_vectors (version_id, tsv) VALUES (:id, "
     "setweight(to_tsvector(CAST(:config AS regconfig), :title), 'A') || "
@@ -132,9 +146,6 @@ def render_tsquery(session: Session, query: ParsedQuery, configurations: list[st
 class PostgresSearchIndex(SqlSearchReads):
     engine = "postgresql-tsvector"
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
     def among(self, key: SQLColumnExpression[int], version_ids: Sequence[int]) -> ColumnElement[bool]:
         return key == any_(bindparam("version_ids", list(version_ids), type_=ARRAY(BigInteger)))
 
@@ -157,8 +168,10 @@ class PostgresSearchIndex(SqlSearchReads):
         return int(self.session.scalar(text("SELECT count(*) FROM search_vectors")) or 0)
 
     def candidates(self, query: ParsedQuery, filters: SearchFilters, bound: int) -> Candidates:
+        self.facts.clear()
+        self.session.execute(_SEARCH_SETTINGS)
         if query.empty:
-            return newest(self.session, filters, bound)
+            return newest(self, filters, bound)
         rendered = render_tsquery(self.session, query, query_configurations(filters))
         if rendered is None:
             return Candidates()
@@ -173,26 +186,30 @@ class PostgresSearchIndex(SqlSearchReads):
             statement = self._matching(tsquery, matches, uncredited(filters))
             statement = statement.where(self.among(_VECTORS.c.version_id, credited))
             newest_first = statement.order_by(_VECTORS.c.version_id.desc()).limit(bound + 1)
-            return ranked_within(self.session.execute(newest_first).all(), bound)
+            return ranked_within(self.noted(newest_first), bound)
         checks = PHRASE_CHECKS * bound if any(len(p.words) > 1 for p in query.phrases()) else None
         extent = self._extent()
-        walked = self._walk(self._matching(tsquery, matches, filters), matches, extent, bound, checks=checks)
+        walked = self._walk(tsquery, matches, filters, matches, extent=extent, bound=bound, checks=checks)
 
         # What a version must not hold is checked in its whole tsvector (only then: that condition would
         # lead the planner to the index of every word, to AND it with the index of titles and names).
         strong_only = and_(strong_matches, matches) if query.excluded else strong_matches
 
         def strong() -> Any:
-            statement = self._matching(tsquery, strong_only, filters)
-            return self._walk(statement, strong_matches, extent, bound - 1, checks=checks).rows
+            return self._walk(
+                tsquery,
+                strong_only,
+                filters,
+                strong_matches,
+                extent=extent,
+                bound=bound - 1,
+                checks=checks,
+                titled=True,
+            ).rows
 
-        def rescore(version_ids: list[int]) -> Any:
-            statement = self._matching(tsquery, matches, filters).where(
-                self.among(_VECTORS.c.version_id, version_ids)
-            )
-            return self.session.execute(statement)
-
-        return ranked_within(walked.rows, bound, strong, rescore, exhausted=walked.complete)
+        # The title and names pool is scored as the newest matches are (`ts_rank` of the whole tsvector and
+        # query), and holds only versions that match the whole query: its scores are final.
+        return ranked_within(walked.rows, bound, strong, exhausted=walked.complete)
 
     def _extent(self) -> tuple[int, float]:
         """The newest version's id and (the planner's count of) the versions indexed."""
@@ -201,15 +218,21 @@ class PostgresSearchIndex(SqlSearchReads):
 
     def _walk(
         self,
-        statement: Select[int, float],
+        tsquery: ColumnElement[Any],
+        condition: ColumnElement[bool],
+        filters: SearchFilters,
         matches: ColumnElement[bool],
+        *,
         extent: tuple[int, float],
         bound: int,
-        *,
-        checks: int | None,
+        checks: float | None,
+        titled: bool = False,
     ) -> Walked:
-        """The newest `bound + 1` rows of `statement`, slice by slice (`archive.search.slices`), sized from
-        the planner's estimate of the share of versions `matches` holds."""
+        """The newest `bound + 1` versions meeting `condition` and the filters, slice by slice
+        (`archive.search.slices`), sized from the planner's estimate of the share of versions `matches`
+        holds. Where that share is at least `CREDITED_RANGE_SHARE`, a credit filter's versions are read
+        once per slice (`credited_between`); `titled`, the walk is bounded under a credit filter
+        (`title_checks`)."""
         top, versions = extent
         planned = select(literal(1)).select_from(_VECTORS).where(matches)
         connection = self.session.connection()
@@ -217,25 +240,57 @@ class PostgresSearchIndex(SqlSearchReads):
         explain = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
         share = min(1.0, float(explain.scalar_one()[0]["Plan"]["Plan Rows"]) / max(versions, top, 1))
         version_id = _VECTORS.c.version_id
-        # Where most versions match, the walk along the ids stops soon; elsewhere the index finds the
-        # matches of the slice and only their rows are read (each row is a few hundred bytes of tsvector),
-        # then sorted: ordering by an expression of the id keeps the planner from walking the slice.
-        order = version_id.desc() if share >= WALK_SHARE else (version_id + 0).desc()
+        ranged = share >= CREDITED_RANGE_SHARE and (filters.credit is not None or filters.role is not None)
+        kept = uncredited(filters) if ranged else filters
 
         def read(low: int, high: int, limit: int) -> Sequence[Any]:
-            ranged = statement.where(version_id >= low, version_id < high)
-            return self.session.execute(ranged.order_by(order).limit(limit)).all()
+            if share >= WALK_SHARE:  # most versions match: the walk along the ids stops soon
+                sliced = self._matching(tsquery, condition, kept).where(version_id >= low, version_id < high)
+                order: ColumnElement[Any] = version_id
+            else:
+                sliced, order = _sorted_slice(tsquery, condition, kept, low, high)
+            if ranged:
+                sliced = sliced.where(credited_between(Version.id, filters, low, high))
+            return self.noted(sliced.order_by(order.desc()).limit(limit))
 
+        if titled:
+            checks = title_checks(filters, share, bound, checks)
         return newest_matches(read, top=top, share=share, bound=bound, checks=checks)
 
     @staticmethod
     def _matching(
         tsquery: ColumnElement[Any], matches: ColumnElement[bool], filters: SearchFilters
-    ) -> Select[int, float]:
+    ) -> ScoredRows:
+        """Rows of (version id, score, *FACT_COLUMNS) of the versions matching."""
         statement = (
-            select(Version.id, func.ts_rank(_WEIGHTS, _VECTORS.c.tsv, tsquery))
+            select(Version.id, func.ts_rank(_WEIGHTS, _VECTORS.c.tsv, tsquery), *FACT_COLUMNS)
             .select_from(_VECTORS)
             .join(Version, Version.id == _VECTORS.c.version_id)
             .where(matches)
         )
         return filtered(statement, filters)
+
+
+def _sorted_slice(
+    tsquery: ColumnElement[Any], condition: ColumnElement[bool], filters: SearchFilters, low: int, high: int
+) -> tuple[ScoredRows, ColumnElement[Any]]:
+    """The matches of a slice found by the index, sorted by id before anything else is read of them (a
+    subquery the planner keeps apart: `OFFSET 0`), and the column to order the rows by. Then only the newest
+    are joined to their versions, until the page is full, and ranked (`ts_rank` reads a whole tsvector): the
+    planner would otherwise join and rank every match of the slice, then sort them. The id is sorted as an
+    expression, which keeps the planner from walking the slice along the ids and checking every row."""
+    version_id = _VECTORS.c.version_id
+    ordering = (version_id + 0).label("ordering")
+    found = (
+        select(version_id, _VECTORS.c.tsv, ordering)
+        .where(condition, version_id >= low, version_id < high)
+        .order_by(ordering.desc())
+        .offset(0)
+        .subquery()
+    )
+    statement = (
+        select(Version.id, func.ts_rank(_WEIGHTS, found.c.tsv, tsquery), *FACT_COLUMNS)
+        .select_from(found)
+        .join(Version, Version.id == found.c.version_id)
+    )
+    return filtered(statement, filters), found.c.ordering

@@ -8,7 +8,9 @@ the slice) meets only the matches inside it. Slices are sized from the share of 
 match, the planner's estimate at first and then what the slices read so far found, so that the newest
 `bound` are found in a slice or two whatever the word's frequency. A query whose matches must be checked
 row by row beyond what the index tells (a phrase: the index knows its words, not their order) stops after
-about `checks` rows holding every word were read: its matches past them are left out, and said so.
+about `checks` rows holding every word were read: its matches past them are left out, and said so. Those
+are read in one slice: a phrase's matches are a small share of the versions holding its words, which the
+estimate is of, so slices sized from it would be many, each costing an index scan of every word.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ def newest_matches(
     high, walked = top + 1, 0
     # Few matches expected: one read of them all (each slice has a cost of its own, whatever it holds).
     width = top if share * top <= FEW * bound else _width(bound + 1, share, bound)
+    if checks is not None:  # the versions that may be checked, read in one slice (then the walk stops)
+        width = max(1, math.ceil(checks / max(share, 1e-9)))
     while high > 1:
         if checks is not None:  # the versions left to look at, at the share holding the words
             width = min(width, max(1, math.ceil(checks / max(share, 1e-9)) - walked))

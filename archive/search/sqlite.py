@@ -14,23 +14,27 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    Select,
     SQLColumnExpression,
     column,
+    literal,
     literal_column,
     select,
     table,
     text,
 )
-from sqlalchemy.orm import Session
 
 from archive.db.models import Version
 from archive.search.filters import (
+    CREDITED_RANGE_SHARE,
+    FACT_COLUMNS,
+    ScoredRows,
     SqlSearchReads,
+    credited_between,
     credited_versions,
     filtered,
     newest,
     ranked_within,
+    title_checks,
     uncredited,
 )
 from archive.search.model import Candidates, IndexEntry, SearchFilters
@@ -109,9 +113,6 @@ def render_match(
 class SqliteSearchIndex(SqlSearchReads):
     engine = "sqlite-fts5"
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
     def among(self, key: SQLColumnExpression[int], version_ids: Sequence[int]) -> ColumnElement[bool]:
         listed = text("SELECT value FROM json_each(:ids)").bindparams(ids=json.dumps(list(version_ids)))
         return key.in_(listed.columns(column("value", Integer)))
@@ -135,8 +136,9 @@ class SqliteSearchIndex(SqlSearchReads):
         return int(self.session.scalar(text("SELECT count(*) FROM search_fts")) or 0)
 
     def candidates(self, query: ParsedQuery, filters: SearchFilters, bound: int) -> Candidates:
+        self.facts.clear()
         if query.empty:
-            return newest(self.session, filters, bound)
+            return newest(self, filters, bound)
         languages = query_languages(filters)
         match = render_match(query, languages)
         credited = credited_versions(self.session, filters)
@@ -151,9 +153,9 @@ class SqliteSearchIndex(SqlSearchReads):
             # under another expression (each rowid of an IN list runs the whole MATCH again).
             titled = render_match(query, languages, columns="title names")
             statement = self._matching(titled, filters).order_by(_FTS.c.rowid.desc()).limit(bound)
-            return self.session.execute(statement).all()
+            return self.noted(statement)
 
-        return ranked_within(self.session.execute(newest_first).all(), bound, strong)
+        return ranked_within(self.noted(newest_first), bound, strong)
 
     def _newer_than(self, match: str, count: int) -> int | None:
         """The id of the `count`th newest version matching (None when fewer match), read from the index."""
@@ -182,29 +184,36 @@ class SqliteSearchIndex(SqlSearchReads):
         share = bound / (top - oldest + 1) if oldest is not None else 1 / max(top, 1)
         checks = PHRASE_CHECKS * bound if any(len(p.words) > 1 for p in query.phrases()) else None
         walked = newest_matches(
-            self._unscored_slice(render_match(query, languages), filters),
+            self._unscored_slice(render_match(query, languages), filters, share),
             top=top,
             share=share,
             bound=bound,
             checks=checks,
         )
-        titled = self._unscored_slice(render_match(query, languages, columns="title names"), filters)
-        since = walked.rows[-1] if walked.rows else top + 1
-        older_titled = newest_matches(titled, top=since - 1, share=share, bound=bound - 1, checks=checks)
-        strong = {*titled(since, top + 1, bound + 1), *older_titled.rows}
-        rows = [(version_id, STRONG + 1.0 if version_id in strong else 1.0) for version_id in walked.rows]
-        older = sorted(strong.difference(walked.rows), reverse=True)
+        titled = self._unscored_slice(render_match(query, languages, columns="title names"), filters, share)
+        since = walked.rows[-1][0] if walked.rows else top + 1
+        reach = title_checks(filters, share, bound, checks)
+        older_titled = newest_matches(titled, top=since - 1, share=share, bound=bound - 1, checks=reach)
+        strong = {row[0] for row in [*titled(since, top + 1, bound + 1), *older_titled.rows]}
+        rows = [(row[0], STRONG + 1.0 if row[0] in strong else 1.0) for row in walked.rows]
+        older = sorted(strong.difference(row[0] for row in walked.rows), reverse=True)
         return ranked_within(
             rows, bound, lambda: [(version_id, STRONG) for version_id in older], exhausted=walked.complete
         )
 
-    def _unscored_slice(self, match: str, filters: SearchFilters) -> ReadSlice:
+    def _unscored_slice(self, match: str, filters: SearchFilters, share: float) -> ReadSlice:
+        """Reads the matches of a slice of rowids. Where the words are in at least `CREDITED_RANGE_SHARE` of
+        the versions, a credit filter's versions are read once per slice (`credited_between`)."""
         rowid = _FTS.c.rowid
+        ranged = share >= CREDITED_RANGE_SHARE and (filters.credit is not None or filters.role is not None)
 
-        def read(low: int, high: int, limit: int) -> list[int]:
-            statement = self._matching(match, filters).with_only_columns(Version.id)
+        def read(low: int, high: int, limit: int) -> Sequence[Any]:
+            """Rows of (version id, 0, *FACT_COLUMNS): unscored."""
+            statement = self._matching(match, uncredited(filters) if ranged else filters, score=literal(0.0))
             statement = statement.where(rowid >= low, rowid < high).order_by(rowid.desc()).limit(limit)
-            return list(self.session.scalars(statement))
+            if ranged:  # `rowid + 0`: a filter on what FTS5 finds (as a constraint it would run per rowid)
+                statement = statement.where(credited_between(rowid + 0, filters, low, high))
+            return self.noted(statement)
 
         return read
 
@@ -227,12 +236,13 @@ class SqliteSearchIndex(SqlSearchReads):
             rowid <= max(matched),
             among_matched.bindparams(matched=json.dumps(matched)),
         )
-        return ranked_within(self.session.execute(scored).all(), bound)
+        return ranked_within(self.noted(scored), bound)
 
     @staticmethod
-    def _matching(match: str, filters: SearchFilters) -> Select[int, float]:
+    def _matching(match: str, filters: SearchFilters, score: ColumnElement[float] = _SCORE) -> ScoredRows:
+        """Rows of (version id, score, *FACT_COLUMNS) of the versions matching."""
         statement = (
-            select(Version.id, _SCORE)
+            select(Version.id, score, *FACT_COLUMNS)
             .select_from(_FTS)
             .join(Version, Version.id == _FTS.c.rowid)
             .where(text("search_fts MATCH :match").bindparams(match=match))

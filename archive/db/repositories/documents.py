@@ -115,10 +115,14 @@ class SqlDocumentRepository(SqlRepository):
             looked_up.append(
                 Credit.agent_id.in_(agents if len(agents) <= FEW_CREDITED else select(Agent.id).where(named))
             )
-        credited = select(Version.document_id).join(Credit, Credit.version_id == Version.id).where(*looked_up)
-        rows = self.session.scalars(credited.limit(FEW_CREDITED + 1)).all()
-        if len(rows) <= FEW_CREDITED:  # every credit of the name read: its documents are these
-            return Document.id.in_(sorted(set(rows)))
+        # The credits alone are counted (joined to their versions, PostgreSQL reads them in parallel workers,
+        # which cost more than the thousand rows at most read here).
+        versions = self.session.scalars(
+            select(Credit.version_id).where(*looked_up).limit(FEW_CREDITED + 1)
+        ).all()
+        if len(versions) <= FEW_CREDITED:  # every credit of the name read: its documents are these
+            documents = select(Version.document_id).where(Version.id.in_(sorted(set(versions))))
+            return Document.id.in_(sorted(set(self.session.scalars(documents))))
         walk = (
             select(Credit.id)
             .join(Version, Version.id == Credit.version_id)

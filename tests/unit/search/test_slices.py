@@ -62,6 +62,14 @@ def test_a_phrase_stops_after_its_checks_and_says_so() -> None:
     assert archive.looked_at * 0.5 <= 2_000 + 1
 
 
+def test_a_phrase_s_checks_are_read_in_one_slice() -> None:
+    archive = Archive(100_000, set(range(1, 100_001, 500)))  # the words in half, the phrase in 200
+    walked = newest_matches(archive.read, top=archive.top, share=0.5, bound=100, checks=10_000)
+
+    assert archive.reads == [(80_001, 100_001)]  # 10,000 checks at a share of 0.5: 20,000 versions
+    assert walked.rows == archive.matching[:40] and not walked.complete
+
+
 def test_a_phrase_found_within_its_checks_is_complete() -> None:
     archive = Archive(1_000, {10, 500})
     walked = newest_matches(archive.read, top=archive.top, share=0.5, bound=100, checks=2_000)
