@@ -103,7 +103,7 @@ FOREIGN_CREDIT_LABEL = (
     r"|fot\.?|fotoğraf|imagen|imagem|immagine|fuente|fonte|cr[ée]dits?(?:\s+photos?)?|cr[ée]dito"
     r"|kilde|källa|kuva|zdroj|źródło|kaynak|forrás|фото|фотография|источник|джерело|写真|撮影"
     r"|사진(?:\s*출처)?|图片?|摄影|照片"
-    r"|ảnh|nguồn|sumber|picha|mynd|φωτογραφία|φωτο|صورة|تصوير|फोटो|तस्वीर)"
+    r"|ảnh|nguồn|sumber|picha|mynd|isithombe|umfanekiso|φωτογραφία|φωτο|صورة|تصوير|फोटो|तस्वीर)"
 )
 _LEADING_LABEL = re.compile(
     rf"^(?:{_CREDIT_LABEL})\s*(?::|\bby\b|…|\.\.\.)\s*"

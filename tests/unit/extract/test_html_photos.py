@@ -165,6 +165,7 @@ def test_a_class_naming_the_picture_author_in_german_is_a_credit() -> None:
         ("Y bác sĩ nội soi cho bệnh nhân. Ảnh: Bệnh viện cung cấp", "Ảnh: Bệnh viện cung cấp"),
         ("Rais akihutubia mkutano. Picha: Ikulu", "Picha: Ikulu"),
         ("Presiden menyampaikan pidato. Sumber: Antara", "Sumber: Antara"),
+        ("Rejoice Ndlovu. Isithombe: Sithunyelwe", "Isithombe: Sithunyelwe"),
     ],
 )
 def test_photo_labels_of_more_languages(caption: str, credit: str) -> None:
