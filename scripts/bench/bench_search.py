@@ -24,6 +24,11 @@ cluster lives in DIR/postgresql-tuned with `--keep DIR` (kept, and started again
 a temporary folder. Without it, the PostgreSQL half uses the server of BENCH_PG_ADMIN_URL (the machine's).
 
     .venv/bin/python scripts/bench/bench_search.py --engine postgresql --tuned --keep /tmp/bench-search
+
+The searches run with the process's heap frozen as the service's startup freezes it (`archive.heap`;
+`--thawed` leaves it not). `--warm` runs each query once before it is timed: the figures of a server
+whose cache holds what the searches read; without it, the first timed round reads its pages afresh, and
+the first round's p50 is printed beside the later rounds'.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ from archive.config import Settings
 from archive.db import migrate
 from archive.db.models import Agent, Blob, Credit, Document, Version
 from archive.db.session import Database
+from archive.heap import frozen_heap
 from archive.search.model import SearchFilters
 from archive.search.query import parse_query
 from archive.search.sqlite import query_languages, render_match
@@ -275,6 +281,22 @@ def queries(corpus: Corpus) -> dict[str, list[tuple[str, SearchFilters]]]:
 
 # The kinds of query measured (all when empty: `--kinds`).
 KINDS: set[str] = set()
+# Each kind's queries run once before they are timed (`--warm`): the figures of a server whose cache holds
+# what its searches read, as a production server's does after a while; without, the first of the 3 timed
+# rounds reads its pages afresh (from the OS cache, or the disk when they are not there either).
+WARM: list[bool] = []
+# The heap left as the service's startup leaves it (`archive.heap`), unless `--thawed`: full collections
+# then walk every object the process holds, its modules included.
+THAWED: list[bool] = []
+
+
+@contextmanager
+def serving_heap() -> Iterator[None]:
+    if THAWED:
+        yield
+        return
+    with frozen_heap():
+        yield
 
 
 def report(
@@ -294,6 +316,9 @@ def report(
     for kind, cases in queries(corpus).items():
         if KINDS and kind not in KINDS:
             continue
+        if WARM:  # each query once, not timed: the pages it reads are in the server's cache, as in service
+            for q, filters in cases:
+                measure(uow, q, filters, bound)
         timings, hits = [], []
         for _ in range(3):
             for q, filters in cases:
@@ -529,7 +554,8 @@ def run_sqlite(corpus: Corpus, bound: int, kept: Kept) -> None:
         built = found if found is not None else build_sqlite(database, corpus)
         kept.keep("sqlite", corpus.documents, built)
         seconds, size = float(built["seconds"]), int(built["size"])
-        report("SQLite FTS5", database, corpus, seconds, size, bound)
+        with serving_heap():
+            report("SQLite FTS5", database, corpus, seconds, size, bound)
         report_listing("SQLite", listing(database), small)
 
 
@@ -558,7 +584,8 @@ def run_postgres(server: PgServer, corpus: Corpus, bound: int, kept: Kept) -> No
         kept.keep(server.engine, corpus.documents, built)
         seconds, size = float(built["seconds"]), int(built["size"])
         name = "PostgreSQL tsvector + GIN" + (", tuned server" if server is not DEFAULT_SERVER else "")
-        report(name, database, corpus, seconds, size, bound)
+        with serving_heap():
+            report(name, database, corpus, seconds, size, bound)
         report_listing("PostgreSQL", listing(database), small)
 
 
@@ -573,7 +600,13 @@ def main() -> None:
     parser.add_argument(
         "--tuned", action="store_true", help="PostgreSQL on a server of its own, configured for production"
     )
+    parser.add_argument("--warm", action="store_true", help="each query once, not timed, before it is timed")
+    parser.add_argument("--thawed", action="store_true", help="the heap not frozen as the service's is")
     args = parser.parse_args()
+    if args.thawed:
+        THAWED.append(True)
+    if args.warm:
+        WARM.append(True)
     kept = Kept(args.keep)
     KINDS.update(kind for kind in args.kinds.split(",") if kind)
     if args.keep is not None:
