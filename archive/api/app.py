@@ -38,6 +38,7 @@ from archive.db.migrate import require_migrated
 from archive.db.session import Database
 from archive.errors import ArchiveError
 from archive.extract import ExtractionLimits, ProcessExtractor
+from archive.heap import frozen_heap
 from archive.jobs.engine import JobEngine
 from archive.jobs.runner import InProcessJobs
 from archive.jobs.tasks import TASKS
@@ -97,7 +98,8 @@ def create_app(
         if settings.run_jobs:
             await jobs.start()
         try:
-            yield
+            with frozen_heap():  # full collections skip what startup made (`archive.heap`)
+                yield
         finally:
             await jobs.stop()
             extractor.close()
