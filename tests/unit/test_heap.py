@@ -8,7 +8,7 @@ from archive.heap import frozen_heap
 
 
 def test_frozen_heap_freezes_then_returns_the_objects() -> None:
-    assert gc.get_freeze_count() == 0
+    # (Not asserted zero on entry: another app of the same test process may be serving, frozen.)
     with frozen_heap():
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
