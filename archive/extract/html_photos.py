@@ -41,7 +41,8 @@ _CREDIT_CLASS = re.compile(
 )
 # Outside a figure only "credit" is trusted: "copyright" there is the page footer's "(c) 2024 ...".
 _LONE_CREDIT_CLASS = re.compile(_CREDIT_WORD)
-_CAPTION_AUTHOR_CLASS = re.compile(r"(?<![a-z])(?:author|autor)|Autor|Author|byline", re.IGNORECASE)
+# Inside a figure's caption, a class naming an author names the picture's ("author", "autor", "byline").
+_CAPTION_AUTHOR_CLASS = re.compile(r"author|autor|byline", re.IGNORECASE)
 _RIGHTS_RESERVED = re.compile(r"rights\s+reserved", re.IGNORECASE)
 _SIBLING_CREDIT_CLASS = re.compile(r"credit|copyright|photographer|author|byline|source", re.IGNORECASE)
 _IMAGE_CONTAINER_CLASS = re.compile(r"image|photo|picture|media|slide|gallery|figure|carousel", re.IGNORECASE)
