@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from archive.extract.html_credit_text import TRAILING_PUNCTUATION, looks_like_credit, split_printed_credit
@@ -47,6 +48,7 @@ _RIGHTS_RESERVED = re.compile(r"rights\s+reserved", re.IGNORECASE)
 _SIBLING_CREDIT_CLASS = re.compile(r"credit|copyright|photographer|author|byline|source", re.IGNORECASE)
 _IMAGE_CONTAINER_CLASS = re.compile(r"image|photo|picture|media|slide|gallery|figure|carousel", re.IGNORECASE)
 _MAX_CAPTION = 2000
+_NEAR_SIBLINGS = 6  # a caption's credit is printed beside it: the siblings looked at
 _MAX_CREDIT = 200
 
 
@@ -186,7 +188,7 @@ def _sibling_credit(element: Element, levels: int = 2) -> str | None:
     `<div><div class="image-description">…</div></div><div><div class="image-copyright">…</div></div>`."""
     pattern = _SIBLING_CREDIT_CLASS
     for _ in range(levels + 1):
-        for sibling in element.itersiblings():
+        for sibling in islice(element.itersiblings(), _NEAR_SIBLINGS):
             if not isinstance(sibling.tag, str):
                 continue
             credit = sibling if pattern is _SIBLING_CREDIT_CLASS else _only_child(sibling)
@@ -203,7 +205,7 @@ def _sibling_credit(element: Element, levels: int = 2) -> str | None:
 
 def _only_child(element: Element) -> Element | None:
     """The element's one child element, if it has exactly one."""
-    children = [child for child in element if isinstance(child.tag, str)]
+    children = list(islice((child for child in element if isinstance(child.tag, str)), 2))
     return children[0] if len(children) == 1 else None
 
 

@@ -7,6 +7,8 @@ same credit): the printed caption and credit are what a reader saw.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict, deque
+from itertools import islice
 from typing import Any
 
 from archive.extract.html_credit_text import looks_like_credit, split_printed_credit
@@ -59,6 +61,9 @@ def photos_in_schema(schema: SchemaOrg) -> list[PhotoReading]:
 
 _TITLE_SEPARATOR = " | "
 _MAX_TITLE = 600
+_MAX_TITLED_IMAGES = 100  # images with a title looked at per page
+_MAX_DECLARED = 200  # declared images (schema.org, image titles) merged per page
+_MAX_CONTAINER = 60  # elements in a container whose text is read to find a printed credit
 # Where an image is page furniture (a logo, an avatar, a teaser's thumbnail), not the article's picture.
 _FURNITURE = frozenset({"a", "nav", "header", "footer", "aside"})
 
@@ -69,9 +74,10 @@ def photos_in_image_titles(tree: Element) -> list[PhotoReading]:
     (`looks_like_credit`, not a person's name alone); an image inside a link or the page's furniture is
     left out."""
     readings: list[PhotoReading] = []
-    for image in tree.iter("img"):
-        title = image.get("title")
-        if not isinstance(title, str) or not 10 <= len(title) <= _MAX_TITLE:
+    titled = (image for image in tree.iter("img") if isinstance(image.get("title"), str))
+    for image in islice(titled, _MAX_TITLED_IMAGES):  # a page of thousands is not read to its end
+        title = image.get("title") or ""
+        if not 10 <= len(title) <= _MAX_TITLE:
             continue
         if _elsewhere(image):
             continue
@@ -108,8 +114,13 @@ def _printed_beside(image: Element, credit: str, levels: int = 3) -> bool:
     about a figure's text)."""
     wanted = normalize_name(strip_credit_label(credit))
     for depth, ancestor in enumerate(image.iterancestors()):
+        if (
+            depth >= levels
+            or next(islice(ancestor.iterdescendants(), _MAX_CONTAINER, None), None) is not None
+        ):
+            return False  # past a figure's few elements: the page's body, whose text is not read per image
         text = visible_text(ancestor)
-        if depth >= levels or len(text) > _MAX_TITLE * 4:
+        if len(text) > _MAX_TITLE * 4:
             return False
         if wanted and wanted in normalize_name(text):
             return True
@@ -136,47 +147,54 @@ def to_found_photo(reading: PhotoReading) -> FoundPhoto | None:
     return FoundPhoto(caption=reading.caption, credit=credit or None, credits=credits, rule=reading.rule)
 
 
-def _same_photo(photo: FoundPhoto, other: FoundPhoto) -> bool:
-    """The same picture printed twice (a gallery and its lightbox): same caption, same credit.
-
-    Uncaptioned photos with one credit ("Photograph: REI" under each product) are different pictures.
-    """
-    return bool(photo.caption) and (
-        normalize_name(photo.caption or "") == normalize_name(other.caption or "")
-        and normalize_name(photo.credit or "") == normalize_name(other.credit or "")
-    )
+def _key(text: str | None) -> str:
+    return normalize_name(text or "")
 
 
-def _credits_uncredited(photo: FoundPhoto, kept: FoundPhoto) -> bool:
-    """`photo` is `kept` with the credit `kept` lacks: the same caption, read once from the figure and
-    once from the credit line beside it."""
-    return bool(photo.credit and not kept.credit and photo.caption) and normalize_name(
-        photo.caption or ""
-    ) == normalize_name(kept.caption or "")
-
-
-def _credited_by(photo: FoundPhoto, other: FoundPhoto) -> bool:
-    """`other` prints (at least) the credit that `photo` gives: "GHULAM RASOOL" within "GHULAM RASOOL/AFP"."""
-    if not photo.credit or not other.credit:
-        return False
-    return f" {normalize_name(photo.credit)} " in f" {normalize_name(other.credit)} "
+def _merge_printed(printed: list[FoundPhoto]) -> list[FoundPhoto]:
+    """Printed photos once each. The same picture printed twice (a gallery and its lightbox: same caption,
+    same credit) is kept once; uncaptioned photos with one credit ("Photograph: REI" under each product) are
+    different pictures. A caption read once without its credit (from the figure) and once with it (from
+    the credit line beside it) is kept with it. Keys are normalised once per photo, so that a page of
+    thousands of pictures costs one pass."""
+    merged: list[FoundPhoto] = []
+    kept_pairs: Counter[tuple[str, str]] = Counter()  # (caption, credit) of the captioned photos kept
+    uncredited: dict[str, deque[int]] = defaultdict(deque)  # caption -> where its uncredited photos are
+    for photo in printed:
+        caption, credit = _key(photo.caption), _key(photo.credit)
+        waiting = uncredited.get(caption) if photo.caption and photo.credit else None
+        if waiting:
+            index = waiting.popleft()
+            kept_pairs[(_key(merged[index].caption), _key(merged[index].credit))] -= 1
+            merged[index] = photo  # the caption printed again with its credit beside it
+        elif photo.caption and kept_pairs[(caption, credit)] > 0:
+            continue
+        else:
+            merged.append(photo)
+            if not photo.credit:
+                uncredited[caption].append(len(merged) - 1)
+        kept_pairs[(caption, credit)] += 1
+    return merged
 
 
 def merge_photos(printed: list[FoundPhoto], declared: list[FoundPhoto]) -> list[FoundPhoto]:
-    """Printed photos once each, then the schema.org images the page did not print."""
-    merged: list[FoundPhoto] = []
-    for photo in printed:
-        uncredited = next((i for i, kept in enumerate(merged) if _credits_uncredited(photo, kept)), None)
-        if uncredited is not None:
-            merged[uncredited] = photo  # the caption printed again with its credit beside it
-        elif not any(_same_photo(photo, kept) for kept in merged):
-            merged.append(photo)
-    for photo in declared:
-        duplicate = any(
-            (photo.caption and kept.caption and captions_agree(photo.caption, kept.caption))
-            or (not photo.caption and _credited_by(photo, kept))
-            for kept in merged
-        )
+    """Printed photos once each (`_merge_printed`), then the declared images (schema.org, image titles)
+    the page did not print: none whose caption agrees with one kept before it, nor, uncaptioned, whose
+    credit one kept before it gives ("GHULAM RASOOL" within "GHULAM RASOOL/AFP")."""
+    merged = _merge_printed(printed)
+    captions = [key for photo in merged if photo.caption and (key := _key(photo.caption))]
+    credits = [f" {_key(photo.credit)} " for photo in merged if photo.credit]
+    for photo in declared[:_MAX_DECLARED]:
+        if photo.caption:
+            caption = _key(photo.caption)
+            duplicate = bool(caption) and any(caption in kept or kept in caption for kept in captions)
+        else:
+            credit = f" {_key(photo.credit)} " if photo.credit else ""
+            duplicate = bool(credit.strip()) and any(credit in kept for kept in credits)
         if not duplicate:
             merged.append(photo)
+            if photo.caption and (key := _key(photo.caption)):
+                captions.append(key)
+            if photo.credit:
+                credits.append(f" {_key(photo.credit)} ")
     return merged

@@ -4,10 +4,12 @@ forms of a printed credit."""
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
 from archive.extract.html import extract_html
 from archive.extract.html_credit_text import split_printed_credit
+from archive.extract.html_photos_declared import photos_in_image_titles
 
 PARAGRAPHS = (
     "<p>The city council voted on Tuesday to expand the harbour, a decision that has divided residents for "
@@ -170,3 +172,16 @@ def test_a_class_naming_the_picture_author_in_german_is_a_credit() -> None:
 )
 def test_photo_labels_of_more_languages(caption: str, credit: str) -> None:
     assert split_printed_credit(caption)[1] == credit
+
+
+def test_a_page_of_thousands_of_titled_images_is_read_to_a_bound() -> None:
+    images = "".join(
+        f'<div><img src="{n}.jpg" alt="Boat {n} in the harbour" '
+        f'title="Boat {n} in the harbour | Reuters"></div>'
+        for n in range(1000)
+    )
+    tree = lxml.html.fromstring(f"<html><body><article><h1>Harbour</h1>{images}</article></body></html>")
+    readings = photos_in_image_titles(tree)
+    assert len(readings) == 100
+    assert readings[0].caption == "Boat 0 in the harbour"
+    assert readings[0].credit_raw == "Reuters"
