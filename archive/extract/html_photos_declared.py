@@ -165,7 +165,7 @@ def _merge_printed(printed: list[FoundPhoto]) -> list[FoundPhoto]:
         waiting = uncredited.get(caption) if photo.caption and photo.credit else None
         if waiting:
             index = waiting.popleft()
-            kept_pairs[(_key(merged[index].caption), _key(merged[index].credit))] -= 1
+            kept_pairs[(caption, "")] -= 1  # the uncredited photo it replaces
             merged[index] = photo  # the caption printed again with its credit beside it
         elif photo.caption and kept_pairs[(caption, credit)] > 0:
             continue
